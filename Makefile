@@ -1,0 +1,43 @@
+# Thin wrapper over CMake. `make` builds, `make test` builds and runs every test,
+# `make run` starts netbootd with etc/netbootd.ini. Missing Debian packages are
+# installed first by scripts/deps.sh (quick no-op when all are present).
+BUILD     ?= build
+JOBS      ?= 2
+CONFIG    ?= etc/netbootd.ini
+CMAKE_ARGS ?=
+CTEST_ARGS ?=
+
+.PHONY: all build deps deps-test configure test unit run check-config clean sanitize
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh build test
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: deps-test build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+unit: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+run: build
+	$(BUILD)/netbootd -c $(CONFIG)
+
+check-config: build
+	$(BUILD)/netbootd -c $(CONFIG) --check-config
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of everything, then every test.
+sanitize:
+	@$(MAKE) test BUILD=build-sanitize CMAKE_ARGS="-DNETBOOT_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug"
+
+clean:
+	rm -rf $(BUILD) build-sanitize

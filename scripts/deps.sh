@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages netbootd needs that are missing, and nothing else.
+# Usage: scripts/deps.sh [build] [test] [e2e] [bench]   (default: build)
+# Fast when everything is present: one dpkg-query, no apt-get.
+set -euo pipefail
+
+declare -A groups=(
+  [build]="cmake g++ make pkg-config libasio-dev libspdlog-dev libfmt-dev libinih-dev
+           libcli11-dev libcurl4-openssl-dev libsqlite3-dev libgtest-dev libgmock-dev
+           libbenchmark-dev"
+  [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
+          python3 sqlite3"
+  [e2e]="qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common busybox-static cpio
+         nftables iptables"
+  [bench]="kea-admin kea-dhcp4-server dnsmasq-base tftpd-hpa nginx-light wrk hyperfine"
+)
+
+wanted=()
+for group in "${@:-build}"; do
+  [[ -n "${groups[$group]:-}" ]] || { echo "deps.sh: unknown group '$group' (build, test, e2e, bench)" >&2; exit 2; }
+  read -r -a pkgs <<<"${groups[$group]//$'\n'/ }"
+  wanted+=("${pkgs[@]}")
+done
+
+missing=()
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${wanted[@]}" 2>/dev/null || true)
+for pkg in "${wanted[@]}"; do
+  grep -q "^${pkg} ii" <<<"$installed" || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "deps.sh: missing packages (${missing[*]}) and not root: install them with apt-get" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Package lists may be absent on a fresh machine; refresh once when an install fails for that.
+if ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/netbootd-deps.log 2>&1; then
+  "${sudo[@]}" apt-get update -q >>/tmp/netbootd-deps.log 2>&1
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/netbootd-deps.log 2>&1 \
+    || { tail -20 /tmp/netbootd-deps.log >&2; echo "deps.sh: apt-get failed (log: /tmp/netbootd-deps.log)" >&2; exit 1; }
+fi

@@ -1,0 +1,152 @@
+#pragma once
+// The typed configuration: what load_config() makes of a pybootd-compatible INI file.
+// Services receive these structs through their constructors; nothing else reads the file.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ipv4_address.hpp"
+#include "core/mac_address.hpp"
+#include "core/uuid.hpp"
+
+namespace netboot::config {
+
+/// Where a value came from, for messages: "etc/netbootd.ini:12".
+struct Location {
+  std::string file;
+  int line = 0;
+  [[nodiscard]] std::string to_string() const;
+};
+
+enum class LogSink { Stderr, File, Syslog, None };
+enum class LogLevel { Critical, Error, Warning, Info, Debug };
+
+struct LoggerConfig {
+  LogSink type = LogSink::Stderr;
+  LogLevel level = LogLevel::Info;
+  std::filesystem::path file;  // for LogSink::File
+};
+
+enum class AccessMode { None, Mac, Uuid, Http };
+
+/// Client architecture (DHCP option 93, RFC 4578) -> boot file.
+/// Keys in [bootfile]: "00007" or "7" (architecture code), "default", and the same
+/// prefixed with "ipxe." for clients that already run iPXE (user class "iPXE" or option 175).
+struct BootFileTable {
+  std::map<std::uint16_t, std::string> by_arch;
+  std::optional<std::string> fallback;
+  std::map<std::uint16_t, std::string> ipxe_by_arch;
+  std::optional<std::string> ipxe_fallback;
+
+  /// The file for a client; nullptr when nothing is configured for it.
+  /// Arch 7 and 9 (both x86-64 UEFI, RFC 4578 erratum 4477) stand in for each other unless
+  /// both are configured. An iPXE client falls back to the non-iPXE table.
+  [[nodiscard]] const std::string* select(std::optional<std::uint16_t> arch, bool is_ipxe) const;
+};
+
+struct DhcpConfig {
+  Ipv4Address listen_address;           // [bootp] address, default 0.0.0.0
+  std::uint16_t port = 67;              // [bootp] port
+  std::uint16_t client_port = 68;       // where replies go (tests on unprivileged ports may change it)
+  std::string interface;                // [bootp] interface: serve only this one ("" = all)
+  AccessMode access = AccessMode::None; // [bootp] access
+  bool allow_simple_dhcp = false;       // [bootp] allow_simple_dhcp
+  BootFileTable boot_files;             // [bootfile], or [bootp] boot_file as its default
+  std::string domain = "localdomain";   // [bootp] domain
+  std::string servername = "unknown";   // [bootp] servername / server_name
+  std::vector<Ipv4Address> dns;         // [bootp] dns (';' list, or auto = the host's resolvers)
+  std::uint32_t lease_time = 86400;     // [bootp] lease_time, seconds
+  Ipv4Address pool_start;               // [bootp] pool_start
+  std::uint32_t pool_count = 10;        // [bootp] pool_count (0 = reservations only)
+  std::vector<UdpEndpoint> notify;      // [bootp] notify = a.b.c.d:p;a.b.c.d:p
+  std::filesystem::path lease_file;     // [bootp] lease_file
+  std::map<MacAddress, Ipv4Address> static_leases;  // [static_dhcp]
+  std::vector<MacPrefix> buggy_clients;             // [buggy_clients]: always broadcast replies
+
+  // Network detection (pybootd's get_iface_config): the interface whose subnet holds pool_start.
+  Ipv4Address server_address;           // that interface's address
+  Ipv4Address netmask;                  // [bootp] netmask, else the interface's
+  std::optional<Ipv4Address> gateway;   // [bootp] gateway, else the server; none if set_gateway = off
+  std::string detected_interface;       // the interface name found
+};
+
+template <class Key>
+struct AccessRule {
+  Key key;
+  bool allow = true;
+  Location where;
+};
+
+/// [mac] and [uuid]: entries are booleans; keys may be prefixes.
+struct AccessLists {
+  std::vector<AccessRule<MacPrefix>> mac;
+  std::vector<AccessRule<UuidPrefix>> uuid;
+};
+
+/// [http]: delegation of the access decision to a web server.
+struct HttpAccessConfig {
+  std::string location;       // normalised to "http://host[:port][/prefix]"
+  std::string pxe_path;       // [http] pxe
+  std::string dhcp_path;      // [http] dhcp
+  double timeout = 5.0;       // [http] timeout (or [bootp] timeout), seconds
+  bool always_check = false;  // [http] always_check
+};
+
+/// [filters]: glob -> replacement ("{filename}" = the requested name; "[path]" = read the name from a file).
+struct FilterRule {
+  std::string pattern;
+  std::string replacement;
+  Location where;
+};
+
+struct TftpConfig {
+  std::optional<Ipv4Address> address;  // [tftp] address; default: the DHCP server address, else 0.0.0.0
+  std::uint16_t port = 69;             // [tftp] port
+  std::uint16_t blocksize = 0;         // [tftp] blocksize: cap on the negotiated block size (0 = MTU only)
+  double timeout = 2.0;                // [tftp] timeout, seconds (real value accepted)
+  unsigned retries = 5;                // [tftp] retries before a transfer is dropped
+  std::string root_url;                // [tftp] root when it is an http(s):// prefix
+  std::filesystem::path root_dir;      // [tftp] root as a directory (relative: to the config file's folder)
+  bool writable = false;               // [tftp] writable: accept WRQ into the root
+  unsigned max_transfers = 4096;       // [tftp] max_transfers: concurrent transfers cap
+  unsigned max_transfers_per_client = 64;  // [tftp] max_transfers_per_client
+  std::uint16_t max_window_size = 64;  // [tftp] max_windowsize: cap on RFC 7440 windowsize
+  std::vector<FilterRule> filters;     // [filters]
+  [[nodiscard]] bool remote_root() const { return !root_url.empty(); }
+};
+
+/// [httpd]: the HTTP file service for second-stage boot files.
+struct HttpServiceConfig {
+  std::optional<Ipv4Address> address;  // default: the DHCP server address, else 0.0.0.0
+  std::uint16_t port = 80;
+  std::filesystem::path root;          // default: the TFTP root directory
+  bool check_ip = false;               // only clients holding a lease may download
+  unsigned max_connections = 1024;
+};
+
+/// Which services run: pybootd's -p (DHCP only) and -t (TFTP only), plus -H / [httpd] enable.
+struct Services {
+  bool dhcp = true;
+  bool tftp = true;
+  bool http = false;
+};
+
+struct Config {
+  std::filesystem::path source;  // the file it was read from
+  Services services;
+  LoggerConfig logger;
+  DhcpConfig dhcp;
+  AccessLists access_lists;
+  HttpAccessConfig http_access;
+  TftpConfig tftp;
+  HttpServiceConfig httpd;
+};
+
+std::string_view to_string(LogSink sink) noexcept;
+std::string_view to_string(LogLevel level) noexcept;
+std::string_view to_string(AccessMode mode) noexcept;
+
+}  // namespace netboot::config

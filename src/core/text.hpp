@@ -1,0 +1,27 @@
+#pragma once
+// Small text helpers shared by the configuration reader and the protocol codecs.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace netboot {
+
+std::string_view trim(std::string_view text) noexcept;
+std::string to_lower(std::string_view text);
+bool iequals(std::string_view a, std::string_view b) noexcept;
+bool istarts_with(std::string_view text, std::string_view prefix) noexcept;
+/// Splits on `separator`, trimming each piece; empty pieces are kept so callers can reject them.
+std::vector<std::string_view> split(std::string_view text, char separator);
+
+/// pybootd's boolean spellings, any case: on/off, true/false, enable(d)/disable(d),
+/// yes/no, high/low, ok/ko, 1/0.
+std::optional<bool> parse_bool(std::string_view text) noexcept;
+
+/// A whole decimal number in [min, max]; no sign, no trailing garbage.
+std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t min, std::uint64_t max) noexcept;
+/// A non-negative decimal number such as "2" or "0.5" (pybootd's [tftp] timeout is a float).
+std::optional<double> parse_seconds(std::string_view text) noexcept;
+
+}  // namespace netboot
