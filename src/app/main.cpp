@@ -1,1 +1,125 @@
-int main() { return 0; }
+// netbootd: network boot server (BOOTP/DHCP/PXE, TFTP, HTTP), successor of pybootd.
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <asio.hpp>
+#include <fmt/format.h>
+
+#include "app/logging.hpp"
+#include "app/server.hpp"
+#include "config/load_config.hpp"
+#include "net/interfaces.hpp"
+
+#ifndef NETBOOTD_VERSION
+#define NETBOOTD_VERSION "dev"
+#endif
+
+namespace {
+
+constexpr int kExitConfigError = 2;  // bad usage or bad configuration, like dnsmasq --test
+constexpr int kExitRuntimeError = 1;
+
+struct CommandLine {
+  std::string config = "/etc/netbootd/netbootd.ini";
+  bool pxe_only = false;
+  bool tftp_only = false;
+  bool http = false;
+  bool debug = false;
+  bool check_config = false;
+};
+
+int run(const CommandLine& cli) {
+  using namespace netboot;
+  config::LoadOptions options;
+  options.debug = cli.debug;
+  if (cli.pxe_only || cli.tftp_only) {
+    // pybootd: -p runs only BOOTP/DHCP/PXE, -t only TFTP; both given means both.
+    options.services.dhcp = cli.pxe_only;
+    options.services.tftp = cli.tftp_only;
+    options.services_from_cli = true;
+  }
+  options.services.http = cli.http;
+
+  const auto interfaces = net::list_interfaces();
+  auto loaded = config::load_config(cli.config, options, interfaces);
+  if (!loaded) {
+    fmt::print(stderr, "netbootd: {}\n", loaded.error().detail);
+    return kExitConfigError;
+  }
+  const config::Config& config = loaded->config;
+  if (cli.check_config) {
+    for (const auto& warning : loaded->warnings) fmt::print(stderr, "netbootd: warning: {}\n", warning);
+    fmt::print("{}", config::format_config(config));
+    fmt::print(stderr, "netbootd: {}: configuration OK\n", config.source.string());
+    return 0;
+  }
+
+  auto logging = app::Logging::create(config.logger);
+  if (!logging) {
+    fmt::print(stderr, "netbootd: {}\n", logging.error().detail);
+    return kExitConfigError;
+  }
+  const auto log = logging->get("main");
+  for (const auto& warning : loaded->warnings) log->warn("{}", warning);
+
+  asio::io_context io(1);
+  app::Server server(io, config, *logging);
+  if (auto started = server.start(); !started) {
+    log->critical("cannot start: {}", started.error().detail);
+    if (config.logger.type != config::LogSink::Stderr) fmt::print(stderr, "netbootd: cannot start: {}\n", started.error().detail);
+    return kExitRuntimeError;
+  }
+
+  // SIGINT/SIGTERM: close listeners, abort transfers, close the lease store; never take
+  // more than a second, whatever a peer does.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer deadline(io);
+  signals.async_wait([&](const std::error_code& ec, int signal_number) {
+    if (ec) return;
+    log->info("signal {}: shutting down", signal_number);
+    server.stop();
+    deadline.expires_after(std::chrono::milliseconds(900));
+    deadline.async_wait([&](const std::error_code& timer_ec) {
+      if (!timer_ec) io.stop();
+    });
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  log->info("netbootd {} ready: {}", NETBOOTD_VERSION, server.describe());
+  io.run();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CommandLine cli;
+  CLI::App app{"netbootd: network boot server (BOOTP/DHCP/PXE, TFTP, HTTP), successor of pybootd"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("-c,--config", cli.config, "configuration file (pybootd-compatible INI)");
+  app.add_flag("-p,--pxe", cli.pxe_only, "enable the BOOTP/DHCP/PXE service only");
+  app.add_flag("-t,--tftp", cli.tftp_only, "enable the TFTP service only");
+  app.add_flag("-H,--http", cli.http, "also start the HTTP file service");
+  app.add_flag("-d,--debug", cli.debug, "log at debug level, whatever [logger] level says");
+  app.add_flag("--check-config", cli.check_config,
+               "load and validate the configuration, print the effective configuration, exit 0 (valid) or 2");
+  app.set_version_flag("--version", std::string("netbootd ") + NETBOOTD_VERSION + "\n");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "netbootd: {} (see --help)\n", e.what());
+    return kExitConfigError;
+  }
+  try {
+    return run(cli);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "netbootd: fatal: {}\n", e.what());
+    return kExitRuntimeError;
+  }
+}

@@ -115,6 +115,7 @@ struct TftpConfig {
   unsigned max_transfers_per_client = 64;  // [tftp] max_transfers_per_client
   std::uint16_t max_window_size = 64;  // [tftp] max_windowsize: cap on RFC 7440 windowsize
   std::vector<FilterRule> filters;     // [filters]
+  std::filesystem::path base_dir;      // the configuration file's folder (relative [filters] targets)
   [[nodiscard]] bool remote_root() const { return !root_url.empty(); }
 };
 

@@ -1,0 +1,48 @@
+#pragma once
+// The composition root: builds every service from the typed configuration and owns
+// their lifetimes. Nothing else constructs services; there are no globals.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "app/logging.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+
+namespace netboot::app {
+
+/// What every service offers the composition root.
+class Service {
+ public:
+  virtual ~Service() = default;
+  /// Binds sockets and starts serving; an error is one line for the operator.
+  virtual Result<void> start() = 0;
+  /// Closes listeners and aborts work in progress (TFTP transfers get an ERROR).
+  virtual void stop() = 0;
+  /// "dhcp 0.0.0.0:67", for the ready line.
+  [[nodiscard]] virtual std::string describe() const = 0;
+};
+
+class Server {
+ public:
+  Server(asio::io_context& io, const config::Config& config, const Logging& logging);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Result<void> start();
+  void stop();
+  [[nodiscard]] std::string describe() const;
+
+ private:
+  struct Parts;
+  asio::io_context& io_;
+  const config::Config& config_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<Parts> parts_;
+  std::vector<Service*> services_;  // in start order; owned by parts_
+};
+
+}  // namespace netboot::app

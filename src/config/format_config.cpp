@@ -1,0 +1,82 @@
+#include <fmt/format.h>
+
+#include "config/load_config.hpp"
+
+namespace netboot::config {
+namespace {
+
+std::string join_addresses(const std::vector<Ipv4Address>& list) {
+  std::string out;
+  for (const auto& a : list) out += (out.empty() ? "" : ";") + a.to_string();
+  return out;
+}
+
+const char* yes_no(bool value) { return value ? "yes" : "no"; }
+
+}  // namespace
+
+std::string format_config(const Config& c) {
+  std::string out = fmt::format("; effective configuration of {}\n", c.source.string());
+  out += fmt::format("; services: dhcp={} tftp={} http={}\n", yes_no(c.services.dhcp), yes_no(c.services.tftp),
+                     yes_no(c.services.http));
+  out += fmt::format("\n[logger]\ntype = {}\nlevel = {}\n", to_string(c.logger.type), to_string(c.logger.level));
+  if (!c.logger.file.empty()) out += fmt::format("file = {}\n", c.logger.file.string());
+
+  const DhcpConfig& d = c.dhcp;
+  out += "\n[bootp]\n";
+  out += fmt::format("address = {}\nport = {}\n", d.listen_address.to_string(), d.port);
+  if (!d.interface.empty()) out += fmt::format("interface = {}\n", d.interface);
+  out += fmt::format("access = {}\nallow_simple_dhcp = {}\n", to_string(d.access), yes_no(d.allow_simple_dhcp));
+  if (d.boot_files.fallback) out += fmt::format("boot_file = {}\n", *d.boot_files.fallback);
+  out += fmt::format("pool_start = {}\npool_count = {}\nlease_time = {}\nlease_file = {}\n", d.pool_start.to_string(),
+                     d.pool_count, d.lease_time, d.lease_file.string());
+  out += fmt::format("domain = {}\nservername = {}\n", d.domain, d.servername);
+  if (c.services.dhcp) {
+    out += fmt::format("; detected: interface {} server {}\n", d.detected_interface, d.server_address.to_string());
+    out += fmt::format("netmask = {}\n", d.netmask.to_string());
+    out += d.gateway ? fmt::format("gateway = {}\n", d.gateway->to_string()) : std::string("set_gateway = no\n");
+  }
+  out += fmt::format("dns = {}\n", join_addresses(d.dns));
+  std::string notify;
+  for (const auto& n : d.notify) notify += (notify.empty() ? "" : ";") + n.to_string();
+  out += fmt::format("notify = {}\ntimeout = {}\n", notify, c.http_access.timeout);
+
+  out += "\n[bootfile]\n";
+  for (const auto& [arch, file] : d.boot_files.by_arch) out += fmt::format("{:05} = {}\n", arch, file);
+  if (d.boot_files.fallback) out += fmt::format("default = {}\n", *d.boot_files.fallback);
+  for (const auto& [arch, file] : d.boot_files.ipxe_by_arch) out += fmt::format("ipxe.{:05} = {}\n", arch, file);
+  if (d.boot_files.ipxe_fallback) out += fmt::format("ipxe.default = {}\n", *d.boot_files.ipxe_fallback);
+
+  out += "\n[static_dhcp]\n";
+  for (const auto& [mac, address] : d.static_leases) out += fmt::format("{} = {}\n", mac.to_string('-'), address.to_string());
+  out += "\n[buggy_clients]\n";
+  for (const auto& prefix : d.buggy_clients) out += fmt::format("{} = yes\n", prefix.to_string());
+
+  out += "\n[mac]\n";
+  for (const auto& rule : c.access_lists.mac) out += fmt::format("{} = {}\n", rule.key.to_string(), yes_no(rule.allow));
+  out += "\n[uuid]\n";
+  for (const auto& rule : c.access_lists.uuid) out += fmt::format("{} = {}\n", rule.key.to_string(), yes_no(rule.allow));
+
+  const HttpAccessConfig& h = c.http_access;
+  out += fmt::format("\n[http]\nlocation = {}\npxe = {}\ndhcp = {}\ntimeout = {}\nalways_check = {}\n", h.location,
+                     h.pxe_path, h.dhcp_path, h.timeout, yes_no(h.always_check));
+
+  const TftpConfig& t = c.tftp;
+  out += "\n[tftp]\n";
+  out += fmt::format("address = {}\nport = {}\n", t.address ? t.address->to_string() : std::string("0.0.0.0"), t.port);
+  out += fmt::format("root = {}\n", t.remote_root() ? t.root_url : t.root_dir.string());
+  out += fmt::format("blocksize = {}\ntimeout = {}\nretries = {}\nwritable = {}\n", t.blocksize, t.timeout, t.retries,
+                     yes_no(t.writable));
+  out += fmt::format("max_transfers = {}\nmax_transfers_per_client = {}\nmax_windowsize = {}\n", t.max_transfers,
+                     t.max_transfers_per_client, t.max_window_size);
+  out += "\n[filters]\n";
+  for (const auto& f : t.filters) out += fmt::format("{} = {}\n", f.pattern, f.replacement);
+
+  const HttpServiceConfig& w = c.httpd;
+  out += fmt::format("\n[httpd]\nenable = {}\naddress = {}\nport = {}\nroot = {}\ncheck_ip = {}\nmax_connections = {}\n",
+                     yes_no(c.services.http), w.address ? w.address->to_string() : std::string("0.0.0.0"), w.port,
+                     w.root.string(), yes_no(w.check_ip), w.max_connections);
+  return out;
+}
+
+}  // namespace netboot::config

@@ -1,0 +1,134 @@
+#include "config/ini_file.hpp"
+
+#include <ini.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/text.hpp"
+
+namespace netboot::config {
+namespace {
+
+// inih reads lines into a fixed buffer (INI_MAX_LINE = 200 in Debian's build). Longer
+// lines (a long [tftp] root URL) are handed to inih as a short stand-in entry and
+// restored from the raw text here.
+constexpr std::string_view kLongLineKey = "__netbootd_long_line__";
+
+// Sections whose keys are MAC addresses: "AA:BB:CC:DD:EE:FF = yes" would be split at the
+// first ':' by inih (and by Python's ConfigParser), so these lines are re-split at '='.
+bool has_mac_keys(std::string_view section) {
+  return iequals(section, "mac") || iequals(section, "static_dhcp") || iequals(section, "buggy_clients");
+}
+
+// Strips an inline ";" comment the way inih does (only when preceded by white space).
+std::string_view strip_inline_comment(std::string_view text) {
+  for (std::size_t i = 1; i < text.size(); ++i)
+    if (text[i] == ';' && (text[i - 1] == ' ' || text[i - 1] == '\t')) return trim(text.substr(0, i));
+  return trim(text);
+}
+
+struct ParseState {
+  std::vector<std::string_view> lines;
+  std::size_t next = 0;   // next line for the reader
+  int current_line = 0;   // 1-based line inih is working on
+  std::string stand_in;   // what was handed to inih for the current line
+  IniFile file;
+  std::string error;
+};
+
+char* read_line(char* out, int size, void* user) {
+  auto& state = *static_cast<ParseState*>(user);
+  if (state.next >= state.lines.size()) return nullptr;
+  const std::string_view raw = state.lines[state.next++];
+  state.current_line = static_cast<int>(state.next);
+  const std::string_view trimmed = trim(raw);
+  if (!trimmed.empty() && trimmed.front() == '[') {
+    const auto close = trimmed.find(']');
+    if (close != std::string_view::npos)
+      state.file.sections.push_back({std::string(trim(trimmed.substr(1, close - 1))), state.current_line, {}});
+  }
+  const auto capacity = static_cast<std::size_t>(size) - 2;  // room for '\n' and NUL
+  if (raw.size() <= capacity) {
+    state.stand_in.assign(raw);
+  } else if (!trimmed.empty() && trimmed.front() != ';' && trimmed.front() != '#' &&
+             raw.find('=') != std::string_view::npos) {
+    state.stand_in = fmt::format("{} = {}", kLongLineKey, state.current_line);
+  } else {
+    state.stand_in = trimmed.front() == ';' || trimmed.front() == '#' ? std::string(";") : std::string(raw.substr(0, capacity));
+  }
+  state.stand_in.push_back('\n');
+  std::memcpy(out, state.stand_in.data(), state.stand_in.size());
+  out[state.stand_in.size()] = '\0';
+  return out;
+}
+
+int on_entry(void* user, const char* section, const char* name, const char* value) {
+  auto& state = *static_cast<ParseState*>(user);
+  if (state.file.sections.empty()) {  // inih accepts keys before any section; pybootd's ConfigParser does not
+    state.error = fmt::format("{}:{}: '{}' is outside any [section]", state.file.path, state.current_line, name);
+    return 0;
+  }
+  IniSection& current = state.file.sections.back();
+  const std::string_view raw = state.lines[static_cast<std::size_t>(state.current_line - 1)];
+  const bool continuation = !raw.empty() && (raw.front() == ' ' || raw.front() == '\t') && !current.entries.empty() &&
+                            current.entries.back().key == name;
+  if (continuation) {
+    current.entries.back().value += '\n';
+    current.entries.back().value += value;
+    return 1;
+  }
+  IniEntry entry{name, value, state.current_line};
+  const bool long_line = entry.key == kLongLineKey;
+  if (long_line || has_mac_keys(section)) {
+    const auto equals = raw.find('=');
+    if (equals != std::string_view::npos) {
+      entry.key = std::string(trim(raw.substr(0, equals)));
+      entry.value = std::string(strip_inline_comment(raw.substr(equals + 1)));
+    }
+  }
+  current.entries.push_back(std::move(entry));
+  return 1;
+}
+
+}  // namespace
+
+Result<IniFile> parse_ini_text(std::string_view text, std::string path) {
+  ParseState state;
+  state.file.path = std::move(path);
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    state.lines.push_back(line);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  const int result = ini_parse_stream(&read_line, &state, &on_entry, &state);
+  if (!state.error.empty()) return fail(Errc::BadValue, state.error);
+  if (result > 0) {
+    const auto line = state.lines[static_cast<std::size_t>(result - 1)];
+    return fail(Errc::BadValue, fmt::format("{}:{}: syntax error: expected '[section]' or 'key = value', got '{}'",
+                                            state.file.path, result, trim(line)));
+  }
+  if (result < 0) return fail(Errc::Io, fmt::format("{}: cannot parse (out of memory)", state.file.path));
+  return std::move(state.file);
+}
+
+Result<IniFile> read_ini_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return fail(Errc::BadValue, fmt::format("{}: is a directory, not a configuration file", path.string()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Errc::NotFound, fmt::format("{}: cannot read configuration file: {}", path.string(), std::strerror(errno)));
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) return fail(Errc::Io, fmt::format("{}: read error", path.string()));
+  return parse_ini_text(content.str(), path.string());
+}
+
+}  // namespace netboot::config

@@ -1,0 +1,36 @@
+#pragma once
+// The INI layer: inih tokenises; this keeps every entry's line number so that
+// configuration errors can name file:line, and works around two inih limits that
+// pybootd files can hit (see ini_file.cpp).
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace netboot::config {
+
+struct IniEntry {
+  std::string key;    // as written (case kept; callers compare case-insensitively)
+  std::string value;  // trimmed; continuation lines joined with '\n'
+  int line = 0;
+};
+
+struct IniSection {
+  std::string name;  // as written
+  int line = 0;
+  std::vector<IniEntry> entries;
+};
+
+struct IniFile {
+  std::string path;  // for messages
+  std::vector<IniSection> sections;
+};
+
+/// Parses INI text. Errors: "path:line: reason".
+Result<IniFile> parse_ini_text(std::string_view text, std::string path);
+/// Reads and parses a file; a missing or unreadable file is an error naming it.
+Result<IniFile> read_ini_file(const std::filesystem::path& path);
+
+}  // namespace netboot::config

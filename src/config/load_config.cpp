@@ -1,0 +1,609 @@
+#include "config/load_config.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/text.hpp"
+
+namespace netboot::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The section names of pybootd's README, and the names later pybootd releases use.
+struct SectionAlias {
+  std::string_view canonical;
+  std::string_view alias;
+};
+constexpr SectionAlias kSectionAliases[] = {{"bootp", "bootpd"}, {"tftp", "tftpd"}};
+constexpr std::string_view kKnownSections[] = {"logger", "bootp", "tftp",   "mac",         "uuid",          "http",
+                                               "filters", "httpd", "bootfile", "static_dhcp", "buggy_clients"};
+
+std::string canonical_section(std::string_view name) {
+  for (const auto& [canonical, alias] : kSectionAliases)
+    if (iequals(name, alias)) return std::string(canonical);
+  return to_lower(name);
+}
+
+// Reports the first error; collects warnings. Errors stop loading at once.
+class Loader {
+ public:
+  Loader(const IniFile& ini, const LoadOptions& options, std::span<const NetworkInterface> interfaces)
+      : ini_(ini), options_(options), interfaces_(interfaces) {
+    std::error_code ec;
+    base_dir_ = fs::absolute(fs::path(ini.path), ec).parent_path();
+  }
+
+  Result<LoadedConfig> run();
+
+ private:
+  struct Entry {
+    const IniEntry* entry;
+    std::string section;  // canonical name
+    const IniSection* where;
+  };
+
+  // A failure message in the house format.
+  [[nodiscard]] std::string at(const Entry& e, std::string_view reason) const {
+    return fmt::format("{}:{}: [{}] {}: {}", ini_.path, e.entry->line, e.where->name, e.entry->key, reason);
+  }
+  [[nodiscard]] std::string at_section(const IniSection& s, std::string_view reason) const {
+    return fmt::format("{}:{}: [{}]: {}", ini_.path, s.line, s.name, reason);
+  }
+  void warn(std::string message) { warnings_.push_back(std::move(message)); }
+
+  [[nodiscard]] const IniSection* section(std::string_view canonical) const;
+  [[nodiscard]] std::vector<Entry> entries(std::string_view canonical) const;
+  [[nodiscard]] std::optional<Entry> find(std::string_view canonical, std::initializer_list<std::string_view> keys) const;
+
+  bool fail_with(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+    return false;
+  }
+
+  // Typed readers: return false (and record the error) when the value is bad.
+  bool read_bool(const Entry& e, bool& out);
+  bool read_address(const Entry& e, Ipv4Address& out);
+  bool read_port(const Entry& e, std::uint16_t& out);
+  bool read_uint(const Entry& e, std::uint64_t min, std::uint64_t max, std::uint64_t& out);
+  bool read_seconds(const Entry& e, double min, double max, double& out);
+  fs::path resolve_path(std::string_view value) const;
+
+  bool load_logger();
+  bool load_bootp();
+  bool load_boot_files();
+  bool load_access_lists();
+  bool load_http_access();
+  bool load_tftp();
+  bool load_httpd();
+  bool detect_network();
+  bool check_unknown();
+
+  const IniFile& ini_;
+  const LoadOptions& options_;
+  std::span<const NetworkInterface> interfaces_;
+  fs::path base_dir_;
+  Config config_;
+  std::vector<std::string> warnings_;
+  std::string error_;
+  bool set_gateway_ = true;
+  bool gateway_given_ = false;
+  bool dns_auto_ = false;
+  std::optional<Entry> pool_start_entry_;
+  std::optional<Entry> netmask_entry_;
+};
+
+const IniSection* Loader::section(std::string_view canonical) const {
+  for (const auto& s : ini_.sections)
+    if (canonical_section(s.name) == canonical) return &s;
+  return nullptr;
+}
+
+std::vector<Loader::Entry> Loader::entries(std::string_view canonical) const {
+  std::vector<Entry> out;
+  for (const auto& s : ini_.sections)
+    if (canonical_section(s.name) == canonical)
+      for (const auto& e : s.entries) out.push_back({&e, std::string(canonical), &s});
+  return out;
+}
+
+// The last occurrence wins, as in Python's ConfigParser (duplicates are warned about in check_unknown).
+std::optional<Loader::Entry> Loader::find(std::string_view canonical, std::initializer_list<std::string_view> keys) const {
+  std::optional<Entry> found;
+  for (const auto& e : entries(canonical))
+    for (auto key : keys)
+      if (iequals(e.entry->key, key)) found = e;
+  return found;
+}
+
+bool Loader::read_bool(const Entry& e, bool& out) {
+  const auto value = parse_bool(e.entry->value);
+  if (!value)
+    return fail_with(at(e, fmt::format("'{}' is not a boolean (use on/off, true/false, yes/no, enable/disable, "
+                                       "enabled/disabled, high/low, ok/ko, 1/0)",
+                                       e.entry->value)));
+  out = *value;
+  return true;
+}
+
+bool Loader::read_address(const Entry& e, Ipv4Address& out) {
+  const auto value = Ipv4Address::parse(e.entry->value);
+  if (!value) return fail_with(at(e, fmt::format("'{}' is not an IPv4 address", e.entry->value)));
+  out = *value;
+  return true;
+}
+
+bool Loader::read_port(const Entry& e, std::uint16_t& out) {
+  std::uint64_t value = 0;
+  if (!read_uint(e, 1, 65535, value)) return false;
+  out = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+bool Loader::read_uint(const Entry& e, std::uint64_t min, std::uint64_t max, std::uint64_t& out) {
+  const auto value = parse_uint(e.entry->value, min, max);
+  if (!value) return fail_with(at(e, fmt::format("'{}' is not a whole number from {} to {}", e.entry->value, min, max)));
+  out = *value;
+  return true;
+}
+
+bool Loader::read_seconds(const Entry& e, double min, double max, double& out) {
+  const auto value = parse_seconds(e.entry->value);
+  if (!value || *value < min || *value > max)
+    return fail_with(at(e, fmt::format("'{}' is not a number of seconds from {} to {}", e.entry->value, min, max)));
+  out = *value;
+  return true;
+}
+
+// pybootd resolved relative paths against its own folder; an installed binary has no
+// meaningful folder, so netbootd resolves them against the configuration file's folder.
+fs::path Loader::resolve_path(std::string_view value) const {
+  fs::path path{std::string(value)};
+  return path.is_absolute() ? path.lexically_normal() : (base_dir_ / path).lexically_normal();
+}
+
+bool Loader::load_logger() {
+  if (auto e = find("logger", {"type"})) {
+    const auto v = to_lower(trim(e->entry->value));
+    if (v == "stderr") config_.logger.type = LogSink::Stderr;
+    else if (v == "file") config_.logger.type = LogSink::File;
+    else if (v == "syslog") config_.logger.type = LogSink::Syslog;
+    else if (v == "none" || v.empty()) config_.logger.type = LogSink::None;
+    else return fail_with(at(*e, fmt::format("'{}' is not a logger type (stderr, file, syslog or none)", e->entry->value)));
+  }
+  if (auto e = find("logger", {"level"})) {
+    const auto v = to_lower(trim(e->entry->value));
+    if (v == "critical") config_.logger.level = LogLevel::Critical;
+    else if (v == "error") config_.logger.level = LogLevel::Error;
+    else if (v == "warning" || v == "warn") config_.logger.level = LogLevel::Warning;
+    else if (v == "info") config_.logger.level = LogLevel::Info;
+    else if (v == "debug") config_.logger.level = LogLevel::Debug;
+    else return fail_with(at(*e, fmt::format("'{}' is not a log level (critical, error, warning, info or debug)", e->entry->value)));
+  }
+  if (auto e = find("logger", {"file"})) config_.logger.file = resolve_path(trim(e->entry->value));
+  if (config_.logger.type == LogSink::File && config_.logger.file.empty()) {
+    const auto type = find("logger", {"type"});
+    return fail_with(at(*type, "type = file needs a 'file' key in [logger]"));
+  }
+  if (options_.debug) config_.logger.level = LogLevel::Debug;
+  return true;
+}
+
+bool Loader::load_bootp() {
+  DhcpConfig& d = config_.dhcp;
+  for (const auto& e : entries("bootp")) {
+    const auto key = to_lower(e.entry->key);
+    const std::string_view value = trim(e.entry->value);
+    bool ok = true;
+    if (key == "access") {
+      const auto mode = to_lower(value);
+      if (mode.empty() || mode == "none") d.access = AccessMode::None;
+      else if (mode == "mac") d.access = AccessMode::Mac;
+      else if (mode == "uuid") d.access = AccessMode::Uuid;
+      else if (mode == "http") d.access = AccessMode::Http;
+      else ok = fail_with(at(e, fmt::format("'{}' is not an access mode (mac, uuid or http)", value)));
+      if (ok && d.access != AccessMode::None && section(mode) == nullptr)
+        ok = fail_with(at(e, fmt::format("access = {} needs a [{}] section, and there is none", mode, mode)));
+    } else if (key == "address") {
+      ok = read_address(e, d.listen_address);
+    } else if (key == "port") {
+      ok = read_port(e, d.port);
+    } else if (key == "interface") {
+      d.interface = std::string(value);
+    } else if (key == "allow_simple_dhcp") {
+      ok = read_bool(e, d.allow_simple_dhcp);
+    } else if (key == "boot_file") {
+      if (!value.empty()) d.boot_files.fallback = std::string(value);
+    } else if (key == "domain") {
+      d.domain = std::string(value);
+    } else if (key == "servername" || key == "server_name") {
+      d.servername = std::string(value);
+    } else if (key == "dns") {
+      d.dns.clear();
+      dns_auto_ = iequals(value, "auto");
+      if (!dns_auto_ && !value.empty()) {
+        for (auto part : split(value, ';')) {
+          const auto address = Ipv4Address::parse(part);
+          if (!address) {
+            ok = fail_with(at(e, fmt::format("'{}' is not an IPv4 address (dns is a ';' list of addresses, or auto)", part)));
+            break;
+          }
+          d.dns.push_back(*address);
+        }
+      }
+    } else if (key == "gateway") {
+      Ipv4Address gateway;
+      ok = read_address(e, gateway);
+      d.gateway = gateway;
+      gateway_given_ = true;
+    } else if (key == "set_gateway") {
+      ok = read_bool(e, set_gateway_);
+    } else if (key == "netmask") {
+      Ipv4Address mask;
+      ok = read_address(e, mask);
+      if (ok && !mask.prefix_length()) ok = fail_with(at(e, fmt::format("'{}' is not a contiguous netmask", value)));
+      d.netmask = mask;
+      netmask_entry_ = e;
+    } else if (key == "lease_time") {
+      std::uint64_t v = 0;
+      ok = read_uint(e, 1, std::numeric_limits<std::uint32_t>::max() - 1, v);
+      d.lease_time = static_cast<std::uint32_t>(v);
+    } else if (key == "pool_start") {
+      ok = read_address(e, d.pool_start);
+      pool_start_entry_ = e;
+    } else if (key == "pool_count") {
+      std::uint64_t v = 0;
+      ok = read_uint(e, 0, 1u << 24, v);
+      d.pool_count = static_cast<std::uint32_t>(v);
+    } else if (key == "notify") {
+      d.notify.clear();
+      for (auto part : split(value, ';')) {
+        if (part.empty()) continue;
+        const auto endpoint = UdpEndpoint::parse(part);
+        if (!endpoint) {
+          ok = fail_with(at(e, fmt::format("'{}' is not an a.b.c.d:port notification target", part)));
+          break;
+        }
+        d.notify.push_back(*endpoint);
+      }
+    } else if (key == "timeout") {
+      ok = read_seconds(e, 0.001, 3600, config_.http_access.timeout);
+    } else if (key == "lease_file") {
+      d.lease_file = resolve_path(value);
+    } else {
+      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+    }
+    if (!ok) return false;
+  }
+  if (d.lease_file.empty()) d.lease_file = "/var/lib/netbootd/leases.db";
+  if (config_.services.dhcp && !pool_start_entry_) {
+    const IniSection* bootp = section("bootp");
+    if (bootp == nullptr)
+      return fail_with(fmt::format("{}: no [bootp] section: the DHCP service needs at least pool_start "
+                                   "(or run only TFTP with -t)",
+                                   ini_.path));
+    return fail_with(at_section(*bootp, "missing pool_start: the first address to lease"));
+  }
+  if (static_cast<std::uint64_t>(d.pool_start.to_host_order()) + d.pool_count > (1ull << 32))
+    return fail_with(at(*pool_start_entry_, "pool_start + pool_count runs past 255.255.255.255"));
+
+  // [static_dhcp]: MAC = IP reservations.
+  std::map<Ipv4Address, const IniEntry*> reserved;
+  for (const auto& e : entries("static_dhcp")) {
+    const auto mac = MacAddress::parse(e.entry->key);
+    if (!mac) return fail_with(at(e, "not a MAC address (AA-BB-CC-DD-EE-FF or AA:BB:CC:DD:EE:FF)"));
+    Ipv4Address address;
+    if (!read_address(e, address)) return false;
+    if (auto it = reserved.find(address); it != reserved.end())
+      return fail_with(at(e, fmt::format("{} is already reserved at line {}", address.to_string(), it->second->line)));
+    reserved.emplace(address, e.entry);
+    d.static_leases[*mac] = address;
+  }
+  // [buggy_clients]: MACs (or prefixes) that only understand broadcast replies.
+  for (const auto& e : entries("buggy_clients")) {
+    const auto prefix = MacPrefix::parse(e.entry->key);
+    if (!prefix) return fail_with(at(e, "not a MAC address or prefix (AA-BB-CC-DD-EE-FF or AA-BB-CC/24)"));
+    bool enabled = true;
+    if (!trim(e.entry->value).empty() && !read_bool(e, enabled)) return false;
+    if (enabled) d.buggy_clients.push_back(*prefix);
+  }
+  return load_boot_files();
+}
+
+bool Loader::load_boot_files() {
+  BootFileTable& table = config_.dhcp.boot_files;
+  for (const auto& e : entries("bootfile")) {
+    std::string_view key = trim(e.entry->key);
+    const std::string value(trim(e.entry->value));
+    bool ipxe = false;
+    if (istarts_with(key, "ipxe.")) {
+      ipxe = true;
+      key.remove_prefix(5);
+    }
+    if (iequals(key, "default")) {
+      (ipxe ? table.ipxe_fallback : table.fallback) = value;
+      continue;
+    }
+    const auto arch = parse_uint(key, 0, 65535);
+    if (!arch)
+      return fail_with(at(e, "not a client architecture: use an RFC 4578 code such as 00000, 7 or 00007, "
+                             "'default', or the same prefixed with 'ipxe.'"));
+    (ipxe ? table.ipxe_by_arch : table.by_arch)[static_cast<std::uint16_t>(*arch)] = value;
+  }
+  return true;
+}
+
+bool Loader::load_access_lists() {
+  const auto keep = [&](const Entry& e, bool& allow) {
+    if (!read_bool(e, allow)) return false;
+    return true;
+  };
+  for (const auto& e : entries("mac")) {
+    const auto prefix = MacPrefix::parse(e.entry->key);
+    if (!prefix) return fail_with(at(e, "not a MAC address or prefix (AA-BB-CC-DD-EE-FF, AA:BB:CC:DD:EE:FF or AA-BB-CC/24)"));
+    bool allow = true;
+    if (!keep(e, allow)) return false;
+    config_.access_lists.mac.push_back({*prefix, allow, {ini_.path, e.entry->line}});
+  }
+  for (const auto& e : entries("uuid")) {
+    const auto prefix = UuidPrefix::parse(e.entry->key);
+    if (!prefix) return fail_with(at(e, "not a UUID or prefix (xxxxxxxx-aaaa-bbbb-cccc-yyyyyyyyyyyy or xxxxxxxx-aaaa/48)"));
+    bool allow = true;
+    if (!keep(e, allow)) return false;
+    config_.access_lists.uuid.push_back({*prefix, allow, {ini_.path, e.entry->line}});
+  }
+  return true;
+}
+
+bool Loader::load_http_access() {
+  HttpAccessConfig& h = config_.http_access;
+  for (const auto& e : entries("http")) {
+    const auto key = to_lower(e.entry->key);
+    const std::string_view value = trim(e.entry->value);
+    bool ok = true;
+    if (key == "location") {
+      if (istarts_with(value, "https://") || istarts_with(value, "http://")) h.location = std::string(value);
+      else if (value.find("://") != std::string_view::npos)
+        ok = fail_with(at(e, fmt::format("'{}': only http:// and https:// locations are supported", value)));
+      else h.location = "http://" + std::string(value);  // pybootd writes "host:port" without a scheme
+      while (h.location.size() > 8 && h.location.back() == '/') h.location.pop_back();
+    } else if (key == "pxe") {
+      h.pxe_path = std::string(value);
+    } else if (key == "dhcp") {
+      h.dhcp_path = std::string(value);
+    } else if (key == "timeout") {
+      ok = read_seconds(e, 0.001, 3600, h.timeout);
+    } else if (key == "always_check") {
+      ok = read_bool(e, h.always_check);
+    } else {
+      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+    }
+    if (!ok) return false;
+  }
+  for (std::string* path : {&h.pxe_path, &h.dhcp_path})
+    if (!path->empty() && path->front() != '/') path->insert(0, "/");
+  if (config_.dhcp.access == AccessMode::Http && h.location.empty())
+    return fail_with(at_section(*section("http"), "access = http needs a 'location' (the authorization server URL)"));
+  return true;
+}
+
+bool Loader::load_tftp() {
+  TftpConfig& t = config_.tftp;
+  t.base_dir = base_dir_;
+  bool root_given = false;
+  for (const auto& e : entries("tftp")) {
+    const auto key = to_lower(e.entry->key);
+    const std::string_view value = trim(e.entry->value);
+    bool ok = true;
+    std::uint64_t number = 0;
+    if (key == "address") {
+      Ipv4Address address;
+      ok = read_address(e, address);
+      t.address = address;
+    } else if (key == "port") {
+      ok = read_port(e, t.port);
+    } else if (key == "blocksize") {
+      ok = read_uint(e, 8, 65464, number);
+      t.blocksize = static_cast<std::uint16_t>(number);
+    } else if (key == "timeout") {
+      ok = read_seconds(e, 0.01, 255, t.timeout);
+    } else if (key == "retries" || key == "retry") {
+      ok = read_uint(e, 1, 100, number);
+      t.retries = static_cast<unsigned>(number);
+    } else if (key == "root") {
+      root_given = true;
+      if (istarts_with(value, "http://") || istarts_with(value, "https://")) {
+        t.root_url = std::string(value);
+        while (t.root_url.size() > 8 && t.root_url.back() == '/') t.root_url.pop_back();
+      } else if (value.find("://") != std::string_view::npos) {
+        ok = fail_with(at(e, fmt::format("'{}': a remote root must be an http:// or https:// URL", value)));
+      } else if (value.empty()) {
+        ok = fail_with(at(e, "empty root"));
+      } else {
+        t.root_dir = resolve_path(value);
+      }
+    } else if (key == "writable") {
+      ok = read_bool(e, t.writable);
+    } else if (key == "max_transfers") {
+      ok = read_uint(e, 1, 1'000'000, number);
+      t.max_transfers = static_cast<unsigned>(number);
+    } else if (key == "max_transfers_per_client") {
+      ok = read_uint(e, 1, 1'000'000, number);
+      t.max_transfers_per_client = static_cast<unsigned>(number);
+    } else if (key == "max_windowsize") {
+      ok = read_uint(e, 1, 65535, number);
+      t.max_window_size = static_cast<std::uint16_t>(number);
+    } else {
+      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+    }
+    if (!ok) return false;
+  }
+  if (!root_given) t.root_dir = fs::current_path();  // pybootd's default: the working directory
+  if (config_.services.tftp && !t.remote_root()) {
+    std::error_code ec;
+    if (!fs::is_directory(t.root_dir, ec)) {
+      const auto root = find("tftp", {"root"});
+      const auto reason = fmt::format("'{}' is not a directory", t.root_dir.string());
+      return fail_with(root ? at(*root, reason) : fmt::format("{}: [tftp] root: {}", ini_.path, reason));
+    }
+  }
+  for (const auto& e : entries("filters")) {
+    if (trim(e.entry->key).empty()) return fail_with(at(e, "empty pattern"));
+    t.filters.push_back({std::string(trim(e.entry->key)), std::string(trim(e.entry->value)), {ini_.path, e.entry->line}});
+  }
+  return true;
+}
+
+bool Loader::load_httpd() {
+  HttpServiceConfig& h = config_.httpd;
+  bool enabled = false;
+  bool root_given = false;
+  for (const auto& e : entries("httpd")) {
+    const auto key = to_lower(e.entry->key);
+    const std::string_view value = trim(e.entry->value);
+    bool ok = true;
+    std::uint64_t number = 0;
+    if (key == "enable" || key == "enabled") {
+      ok = read_bool(e, enabled);
+    } else if (key == "address") {
+      Ipv4Address address;
+      ok = read_address(e, address);
+      h.address = address;
+    } else if (key == "port") {
+      ok = read_port(e, h.port);
+    } else if (key == "root") {
+      root_given = true;
+      h.root = resolve_path(value);
+    } else if (key == "check_ip") {
+      ok = read_bool(e, h.check_ip);
+    } else if (key == "max_connections") {
+      ok = read_uint(e, 1, 1'000'000, number);
+      h.max_connections = static_cast<unsigned>(number);
+    } else {
+      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+    }
+    if (!ok) return false;
+  }
+  if (enabled && !options_.services_from_cli) config_.services.http = true;
+  if (enabled && options_.services_from_cli && !config_.services.http) config_.services.http = true;
+  if (!root_given) h.root = config_.tftp.root_dir;
+  if (config_.services.http) {
+    std::error_code ec;
+    if (h.root.empty() || !fs::is_directory(h.root, ec)) {
+      const auto root = find("httpd", {"root"});
+      const auto reason = h.root.empty() ? std::string("the HTTP service needs a local root directory (the TFTP root is a URL)")
+                                         : fmt::format("'{}' is not a directory", h.root.string());
+      return fail_with(root ? at(*root, reason) : fmt::format("{}: [httpd] root: {}", ini_.path, reason));
+    }
+  }
+  return true;
+}
+
+// pybootd's get_iface_config: the interface whose subnet holds pool_start gives the
+// server address and netmask.
+bool Loader::detect_network() {
+  DhcpConfig& d = config_.dhcp;
+  if (!config_.services.dhcp) return true;
+  std::string seen;
+  const NetworkInterface* match = nullptr;
+  for (const auto& itf : interfaces_) {
+    if (itf.address.is_unspecified()) continue;
+    seen += fmt::format("{}{} {}/{}", seen.empty() ? "" : ", ", itf.name, itf.address.to_string(),
+                        itf.netmask.prefix_length().value_or(0));
+    if (!d.interface.empty() && itf.name != d.interface) continue;
+    if (itf.address.same_subnet(d.pool_start, itf.netmask) && match == nullptr) match = &itf;
+  }
+  if (match == nullptr) {
+    const auto where = d.interface.empty() ? std::string() : fmt::format(" on interface {}", d.interface);
+    return fail_with(at(*pool_start_entry_,
+                        fmt::format("Unable to detect network configuration: pool_start {} is in no local subnet{} "
+                                    "(local addresses: {})",
+                                    d.pool_start.to_string(), where, seen.empty() ? "none" : seen)));
+  }
+  d.detected_interface = match->name;
+  d.server_address = match->address;
+  if (!netmask_entry_) d.netmask = match->netmask;
+  if (!gateway_given_) d.gateway = d.server_address;
+  if (!set_gateway_) d.gateway.reset();
+  if (dns_auto_) {
+    // The host's resolvers; loopback ones (systemd-resolved's 127.0.0.53) mean nothing to a client.
+    std::ifstream resolv(options_.resolv_conf);
+    for (std::string line; std::getline(resolv, line);) {
+      const auto text = trim(line);
+      if (!istarts_with(text, "nameserver")) continue;
+      const auto address = Ipv4Address::parse(trim(text.substr(10)));
+      if (address && (address->to_host_order() >> 24) != 127) d.dns.push_back(*address);
+    }
+    if (d.dns.empty()) {
+      warn(fmt::format("{}: [bootp] dns = auto: no usable nameserver in {}, offering the server address {}", ini_.path,
+                       options_.resolv_conf.string(), d.server_address.to_string()));
+      d.dns.push_back(d.server_address);
+    }
+  }
+  // Every address we hand out must be on the served subnet.
+  const auto last = d.pool_start.plus(d.pool_count == 0 ? 0 : d.pool_count - 1);
+  if (d.pool_count > 0 && !last.same_subnet(d.pool_start, d.netmask))
+    return fail_with(at(*pool_start_entry_, fmt::format("the pool {} .. {} (pool_count {}) leaves the subnet {}/{}",
+                                                        d.pool_start.to_string(), last.to_string(), d.pool_count,
+                                                        d.server_address.to_string(), d.netmask.prefix_length().value_or(0))));
+  for (const auto& [mac, address] : d.static_leases)
+    if (!address.same_subnet(d.server_address, d.netmask))
+      warn(fmt::format("{}: [static_dhcp] {} = {} is outside the served subnet", ini_.path, mac.to_string('-'),
+                       address.to_string()));
+  return true;
+}
+
+bool Loader::check_unknown() {
+  std::set<std::string> seen_sections;
+  for (const auto& s : ini_.sections) {
+    const auto name = canonical_section(s.name);
+    if (std::find(std::begin(kKnownSections), std::end(kKnownSections), name) == std::end(kKnownSections))
+      warn(fmt::format("{}:{}: [{}]: unknown section, ignored", ini_.path, s.line, s.name));
+    std::set<std::string> keys;
+    for (const auto& e : s.entries)
+      if (!keys.insert(to_lower(e.key)).second)
+        warn(fmt::format("{}:{}: [{}] {}: given twice in this section, the last one wins", ini_.path, e.line, s.name, e.key));
+  }
+  for (const auto& e : entries("logger")) {
+    const auto key = to_lower(e.entry->key);
+    if (key != "type" && key != "level" && key != "file")
+      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+  }
+  return true;
+}
+
+Result<LoadedConfig> Loader::run() {
+  config_.source = ini_.path;
+  config_.services = options_.services;
+  const bool ok = load_logger() && load_bootp() && load_access_lists() && load_http_access() && load_tftp() &&
+                  load_httpd() && detect_network() && check_unknown();
+  if (!ok) return fail(Errc::BadValue, error_);
+  if (!config_.tftp.address) {
+    // pybootd: "the address is automatically received from the BOOTP daemon".
+    config_.tftp.address = config_.services.dhcp ? config_.dhcp.server_address : Ipv4Address::any();
+  }
+  if (!config_.httpd.address)
+    config_.httpd.address = config_.services.dhcp ? config_.dhcp.server_address : Ipv4Address::any();
+  return LoadedConfig{std::move(config_), std::move(warnings_)};
+}
+
+}  // namespace
+
+Result<LoadedConfig> load_config(const IniFile& ini, const LoadOptions& options,
+                                 std::span<const NetworkInterface> interfaces) {
+  return Loader(ini, options, interfaces).run();
+}
+
+Result<LoadedConfig> load_config(const fs::path& path, const LoadOptions& options,
+                                 std::span<const NetworkInterface> interfaces) {
+  auto ini = read_ini_file(path);
+  if (!ini) return fail(ini.error().code, ini.error().detail);
+  return load_config(*ini, options, interfaces);
+}
+
+}  // namespace netboot::config

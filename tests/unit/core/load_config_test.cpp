@@ -1,0 +1,437 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "config/load_config.hpp"
+
+namespace netboot::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A host with one LAN interface 192.168.1.1/24 and loopback.
+const NetworkInterface kInterfaces[] = {
+    {"lo", 1, *Ipv4Address::parse("127.0.0.1"), *Ipv4Address::parse("255.0.0.0"), 65536, true, true},
+    {"eth0", 2, *Ipv4Address::parse("192.168.1.1"), *Ipv4Address::parse("255.255.255.0"), 1500, true, false},
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("netbootd-config-test-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(counter_++));
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  [[nodiscard]] const fs::path& path() const { return path_; }
+  fs::path write(const std::string& name, const std::string& text) const {
+    const auto file = path_ / name;
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+    return file;
+  }
+
+ private:
+  fs::path path_;
+  static inline int counter_ = 0;
+};
+
+struct Loaded {
+  Result<LoadedConfig> result;
+  [[nodiscard]] const Config& config() const { return result->config; }
+  [[nodiscard]] std::string error() const { return result ? std::string() : result.error().detail; }
+};
+
+Loaded load_text(const std::string& text, LoadOptions options = {}) {
+  TempDir dir;
+  const auto file = dir.write("netbootd.ini", text);
+  fs::create_directories(dir.path() / "tftpboot");
+  return Loaded{load_config(file, options, kInterfaces)};
+}
+
+const std::string kMinimal = "[bootp]\npool_start = 192.168.1.100\n";
+
+TEST(LoadConfig, PybootdReadmeSampleLoadsUnchanged) {
+  const auto file = fs::path(NETBOOT_TEST_DATA) / "configs" / "pybootd-readme-sample.ini";
+  const auto loaded = load_config(file, {}, kInterfaces);
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  const Config& c = loaded->config;
+  EXPECT_EQ(c.logger.type, LogSink::Stderr);
+  EXPECT_EQ(c.logger.level, LogLevel::Info);
+  EXPECT_TRUE(c.dhcp.allow_simple_dhcp);
+  EXPECT_EQ(c.dhcp.pool_start, Ipv4Address::parse("192.168.1.100"));
+  ASSERT_EQ(c.dhcp.dns.size(), 1u);
+  EXPECT_EQ(c.dhcp.dns[0], Ipv4Address::parse("8.8.8.8"));
+  ASSERT_TRUE(c.dhcp.boot_files.fallback);
+  EXPECT_EQ(*c.dhcp.boot_files.fallback, "pxelinux.0");
+  EXPECT_EQ(c.tftp.root_url,
+            "http://http.us.debian.org/debian/dists/squeeze/main/installer-amd64/current/images/netboot");
+  ASSERT_EQ(c.tftp.filters.size(), 1u);
+  EXPECT_EQ(c.tftp.filters[0].pattern, "pxelinux.cfg/*");
+  EXPECT_EQ(c.tftp.filters[0].replacement, "pybootd/etc/pxe.cfg");
+  EXPECT_EQ(c.tftp.filters[0].where.line, 23);
+  // Network detection as pybootd: the interface holding pool_start.
+  EXPECT_EQ(c.dhcp.detected_interface, "eth0");
+  EXPECT_EQ(c.dhcp.server_address, Ipv4Address::parse("192.168.1.1"));
+  EXPECT_EQ(c.dhcp.netmask, Ipv4Address::parse("255.255.255.0"));
+  EXPECT_EQ(c.dhcp.gateway, Ipv4Address::parse("192.168.1.1"));
+  EXPECT_EQ(c.tftp.address, Ipv4Address::parse("192.168.1.1"));
+  EXPECT_TRUE(loaded->warnings.empty());
+}
+
+TEST(LoadConfig, PybootdDefaults) {
+  const auto loaded = load_text(kMinimal);
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  const Config& c = loaded.config();
+  EXPECT_EQ(c.dhcp.listen_address, Ipv4Address::any());
+  EXPECT_EQ(c.dhcp.port, 67);
+  EXPECT_EQ(c.dhcp.pool_count, 10u);
+  EXPECT_EQ(c.dhcp.lease_time, 86400u);
+  EXPECT_EQ(c.dhcp.domain, "localdomain");
+  EXPECT_EQ(c.dhcp.servername, "unknown");
+  EXPECT_FALSE(c.dhcp.allow_simple_dhcp);
+  EXPECT_EQ(c.dhcp.access, AccessMode::None);
+  EXPECT_TRUE(c.dhcp.dns.empty());
+  EXPECT_EQ(c.dhcp.lease_file, "/var/lib/netbootd/leases.db");
+  EXPECT_EQ(c.tftp.port, 69);
+  EXPECT_DOUBLE_EQ(c.tftp.timeout, 2.0);
+  EXPECT_EQ(c.tftp.retries, 5u);
+  EXPECT_EQ(c.tftp.root_dir, fs::current_path());
+  EXPECT_FALSE(c.tftp.writable);
+  EXPECT_EQ(c.httpd.port, 80);
+  EXPECT_FALSE(c.services.http);
+  EXPECT_DOUBLE_EQ(c.http_access.timeout, 5.0);
+  EXPECT_EQ(c.logger.type, LogSink::Stderr);
+  EXPECT_EQ(c.logger.level, LogLevel::Info);
+}
+
+TEST(LoadConfig, EveryDocumentedKey) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "images");
+  fs::create_directories(dir.path() / "www");
+  const auto file = dir.write("every-key.ini", R"([logger]
+type = file
+level = debug
+file = netbootd.log
+
+[bootpd]
+access = mac
+address = 0.0.0.0
+port = 6767
+interface = eth0
+allow_simple_dhcp = yes
+boot_file = pxelinux.0
+domain = lab.example
+dns = 192.168.1.2;192.168.1.3
+gateway = 192.168.1.254
+netmask = 255.255.255.0
+lease_time = 3600
+pool_start = 192.168.1.100
+pool_count = 50
+notify = 127.0.0.1:12345;127.0.0.2:23456
+timeout = 3
+server_name = bootsrv
+lease_file = leases.db
+
+[mac]
+00-1E-4F-C4-95-EE = enable
+00:1e:4f:c4:95:ef = disable
+AA-BB-CC/24 = yes
+
+[uuid]
+12345678-abcd-ef00-1111-abcdefabcdef = enable
+12345678-abcd/48 = off
+
+[http]
+location = 127.0.0.1:13400
+pxe = boot
+dhcp = /linux
+timeout = 4.5
+always_check = on
+
+[tftpd]
+address = 192.168.1.1
+port = 6969
+blocksize = 1468
+timeout = 0.5
+retries = 7
+root = ./images
+writable = true
+max_transfers = 100
+max_transfers_per_client = 4
+max_windowsize = 16
+
+[filters]
+pxelinux.cfg/* = pybootd/etc/pxe.cfg
+startup = [dir/{filename}.cfg]
+
+[httpd]
+enable = yes
+address = 127.0.0.1
+port = 8080
+root = www
+check_ip = yes
+max_connections = 10
+
+[bootfile]
+00000 = pxelinux.0
+7 = ipxe.efi
+default = undionly.kpxe
+ipxe.00007 = boot.ipxe
+ipxe.default = menu.ipxe
+
+[static_dhcp]
+00-1E-4F-C4-95-F0 = 192.168.1.50
+00:1e:4f:c4:95:f1 = 192.168.1.51
+
+[buggy_clients]
+00-1E-4F-C4-95-F2 = yes
+00:1E:4F:C4:95:F3 = yes
+AA-BB-CD/24 = true
+)");
+  const auto loaded = load_config(file, {}, kInterfaces);
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  const Config& c = loaded->config;
+  EXPECT_TRUE(loaded->warnings.empty()) << loaded->warnings.front();
+  EXPECT_EQ(c.logger.type, LogSink::File);
+  EXPECT_EQ(c.logger.level, LogLevel::Debug);
+  EXPECT_EQ(c.logger.file, dir.path() / "netbootd.log");
+  const DhcpConfig& d = c.dhcp;
+  EXPECT_EQ(d.access, AccessMode::Mac);
+  EXPECT_EQ(d.port, 6767);
+  EXPECT_EQ(d.interface, "eth0");
+  EXPECT_TRUE(d.allow_simple_dhcp);
+  EXPECT_EQ(d.domain, "lab.example");
+  ASSERT_EQ(d.dns.size(), 2u);
+  EXPECT_EQ(d.dns[1], Ipv4Address::parse("192.168.1.3"));
+  EXPECT_EQ(d.gateway, Ipv4Address::parse("192.168.1.254"));
+  EXPECT_EQ(d.lease_time, 3600u);
+  EXPECT_EQ(d.pool_count, 50u);
+  ASSERT_EQ(d.notify.size(), 2u);
+  EXPECT_EQ(d.notify[1].port, 23456);
+  EXPECT_DOUBLE_EQ(c.http_access.timeout, 4.5);  // [http] timeout comes after [bootp] timeout
+  EXPECT_EQ(d.servername, "bootsrv");
+  EXPECT_EQ(d.lease_file, dir.path() / "leases.db");
+  ASSERT_EQ(c.access_lists.mac.size(), 3u);
+  EXPECT_FALSE(c.access_lists.mac[1].allow);
+  EXPECT_EQ(c.access_lists.mac[1].key, MacPrefix::parse("00-1E-4F-C4-95-EF"));
+  EXPECT_EQ(c.access_lists.mac[2].key.bits, 24);
+  EXPECT_EQ(c.access_lists.mac[2].where.line, 28);
+  ASSERT_EQ(c.access_lists.uuid.size(), 2u);
+  EXPECT_EQ(c.access_lists.uuid[1].key.bits, 48);
+  EXPECT_FALSE(c.access_lists.uuid[1].allow);
+  EXPECT_EQ(c.http_access.location, "http://127.0.0.1:13400");
+  EXPECT_EQ(c.http_access.pxe_path, "/boot");
+  EXPECT_EQ(c.http_access.dhcp_path, "/linux");
+  EXPECT_TRUE(c.http_access.always_check);
+  const TftpConfig& t = c.tftp;
+  EXPECT_EQ(t.address, Ipv4Address::parse("192.168.1.1"));
+  EXPECT_EQ(t.port, 6969);
+  EXPECT_EQ(t.blocksize, 1468);
+  EXPECT_DOUBLE_EQ(t.timeout, 0.5);
+  EXPECT_EQ(t.retries, 7u);
+  EXPECT_EQ(t.root_dir, dir.path() / "images");
+  EXPECT_TRUE(t.writable);
+  EXPECT_EQ(t.max_transfers, 100u);
+  EXPECT_EQ(t.max_transfers_per_client, 4u);
+  EXPECT_EQ(t.max_window_size, 16);
+  ASSERT_EQ(t.filters.size(), 2u);
+  EXPECT_EQ(t.filters[1].replacement, "[dir/{filename}.cfg]");
+  EXPECT_TRUE(c.services.http);
+  EXPECT_EQ(c.httpd.address, Ipv4Address::parse("127.0.0.1"));
+  EXPECT_EQ(c.httpd.port, 8080);
+  EXPECT_EQ(c.httpd.root, dir.path() / "www");
+  EXPECT_TRUE(c.httpd.check_ip);
+  EXPECT_EQ(c.httpd.max_connections, 10u);
+  const BootFileTable& b = d.boot_files;
+  EXPECT_EQ(*b.select(0, false), "pxelinux.0");
+  EXPECT_EQ(*b.select(7, false), "ipxe.efi");
+  EXPECT_EQ(*b.select(9, false), "ipxe.efi");  // 7 and 9 are both x86-64 UEFI
+  EXPECT_EQ(*b.select(11, false), "undionly.kpxe");
+  EXPECT_EQ(*b.select(std::nullopt, false), "undionly.kpxe");
+  EXPECT_EQ(*b.select(7, true), "boot.ipxe");
+  EXPECT_EQ(*b.select(0, true), "menu.ipxe");
+  EXPECT_EQ(d.static_leases.at(*MacAddress::parse("00:1E:4F:C4:95:F1")), Ipv4Address::parse("192.168.1.51"));
+  ASSERT_EQ(d.buggy_clients.size(), 3u);
+  EXPECT_TRUE(d.buggy_clients[1].matches(*MacAddress::parse("00-1E-4F-C4-95-F3")));
+  EXPECT_TRUE(d.buggy_clients[2].matches(*MacAddress::parse("AA-BB-CD-00-00-01")));
+}
+
+TEST(LoadConfig, EveryBooleanSpellingInAnyCase) {
+  for (const char* yes : {"on", "true", "enable", "enabled", "yes", "high", "ok", "1", "ON", "True", "Enabled", "YES",
+                          "High", "OK"}) {
+    const auto loaded = load_text(kMinimal + "allow_simple_dhcp = " + yes + "\n");
+    ASSERT_TRUE(loaded.result) << yes << ": " << loaded.error();
+    EXPECT_TRUE(loaded.config().dhcp.allow_simple_dhcp) << yes;
+  }
+  for (const char* no : {"off", "false", "disable", "disabled", "no", "low", "ko", "0", "OFF", "False", "Disabled", "No",
+                         "LOW", "Ko"}) {
+    const auto loaded = load_text(kMinimal + "allow_simple_dhcp = " + no + "\n");
+    ASSERT_TRUE(loaded.result) << no << ": " << loaded.error();
+    EXPECT_FALSE(loaded.config().dhcp.allow_simple_dhcp) << no;
+  }
+}
+
+TEST(LoadConfig, DnsAutoReadsTheHostResolversButNotLoopbackOnes) {
+  TempDir dir;
+  const auto resolv = dir.write("resolv.conf", "# comment\nnameserver 127.0.0.53\nnameserver 192.168.1.53\nsearch lab\n");
+  LoadOptions options;
+  options.resolv_conf = resolv;
+  auto loaded = load_text(kMinimal + "dns = auto\n", options);
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  ASSERT_EQ(loaded.config().dhcp.dns.size(), 1u);
+  EXPECT_EQ(loaded.config().dhcp.dns[0], Ipv4Address::parse("192.168.1.53"));
+
+  options.resolv_conf = dir.write("empty.conf", "nameserver 127.0.0.1\n");
+  loaded = load_text(kMinimal + "dns = AUTO\n", options);
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  ASSERT_EQ(loaded.config().dhcp.dns.size(), 1u);
+  EXPECT_EQ(loaded.config().dhcp.dns[0], Ipv4Address::parse("192.168.1.1"));  // the server, as pybootd does
+  ASSERT_FALSE(loaded.result->warnings.empty());
+}
+
+TEST(LoadConfig, SetGatewayOffOffersNoRouter) {
+  const auto loaded = load_text(kMinimal + "set_gateway = false\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_FALSE(loaded.config().dhcp.gateway);
+}
+
+TEST(LoadConfig, ServicesFromTheCommandLine) {
+  LoadOptions tftp_only;
+  tftp_only.services = {false, true, false};
+  tftp_only.services_from_cli = true;
+  // Without DHCP, no pool_start is needed and TFTP listens on every address.
+  auto loaded = load_text("[tftp]\nport = 6969\n", tftp_only);
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_FALSE(loaded.config().services.dhcp);
+  EXPECT_EQ(loaded.config().tftp.address, Ipv4Address::any());
+}
+
+TEST(LoadConfig, UnknownSectionsAndKeysAreWarningsWithTheirLine) {
+  const auto loaded = load_text(kMinimal + "colour = blue\n\n[weird]\nx = 1\n[tftp]\nfoo = bar\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  const auto& w = loaded.result->warnings;
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_NE(w[0].find("netbootd.ini:3: [bootp] colour: unknown key"), std::string::npos) << w[0];
+  EXPECT_NE(w[1].find("netbootd.ini:8: [tftp] foo: unknown key"), std::string::npos) << w[1];
+  EXPECT_NE(w[2].find("netbootd.ini:5: [weird]: unknown section"), std::string::npos) << w[2];
+}
+
+TEST(LoadConfig, LongLinesAreReadWhole) {
+  const std::string url = "http://127.0.0.1:8080/" + std::string(300, 'a') + "/netboot";
+  const auto loaded = load_text(kMinimal + "[tftp]\nroot = " + url + "\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_EQ(loaded.config().tftp.root_url, url);
+}
+
+struct BadConfig {
+  const char* name;
+  std::string text;
+  std::string message;  // expected substring: file:line, [section] key, reason
+};
+
+TEST(LoadConfig, BadConfigurationsNameFileLineKeyAndReason) {
+  const BadConfig cases[] = {
+      {"bad address", "[bootp]\npool_start = 192.168.1.300\n",
+       "netbootd.ini:2: [bootp] pool_start: '192.168.1.300' is not an IPv4 address"},
+      {"bad boolean", kMinimal + "allow_simple_dhcp = maybe\n",
+       "netbootd.ini:3: [bootp] allow_simple_dhcp: 'maybe' is not a boolean"},
+      {"access mode without its section", kMinimal + "access = mac\n",
+       "netbootd.ini:3: [bootp] access: access = mac needs a [mac] section, and there is none"},
+      {"uuid mode without its section", kMinimal + "access = uuid\n[mac]\n",
+       "netbootd.ini:3: [bootp] access: access = uuid needs a [uuid] section"},
+      {"http mode without its section", kMinimal + "access = http\n",
+       "netbootd.ini:3: [bootp] access: access = http needs a [http] section"},
+      {"unknown access mode", kMinimal + "access = ldap\n",
+       "netbootd.ini:3: [bootp] access: 'ldap' is not an access mode"},
+      {"pool that fits no local interface", "[bootp]\n\npool_start = 10.9.8.7\n",
+       "netbootd.ini:3: [bootp] pool_start: Unable to detect network configuration: pool_start 10.9.8.7 is in no local subnet"},
+      {"pool on another interface than the configured one", kMinimal + "interface = eth1\n",
+       "Unable to detect network configuration: pool_start 192.168.1.100 is in no local subnet on interface eth1"},
+      {"pool leaving the subnet", kMinimal + "pool_count = 200\n",
+       "netbootd.ini:2: [bootp] pool_start: the pool 192.168.1.100 .. 192.168.2.43 (pool_count 200) leaves"},
+      {"missing pool_start", "[bootp]\nboot_file = pxelinux.0\n",
+       "netbootd.ini:1: [bootp]: missing pool_start"},
+      {"no bootp section", "[tftp]\nport = 69\n", "netbootd.ini: no [bootp] section"},
+      {"bad port", kMinimal + "port = 70000\n", "netbootd.ini:3: [bootp] port: '70000' is not a whole number from 1 to 65535"},
+      {"bad pool_count", kMinimal + "pool_count = ten\n", "netbootd.ini:3: [bootp] pool_count: 'ten' is not a whole number"},
+      {"bad lease_time", kMinimal + "lease_time = -5\n", "netbootd.ini:3: [bootp] lease_time: '-5' is not a whole number"},
+      {"bad netmask", kMinimal + "netmask = 255.0.255.0\n",
+       "netbootd.ini:3: [bootp] netmask: '255.0.255.0' is not a contiguous netmask"},
+      {"bad gateway", kMinimal + "gateway = router\n", "netbootd.ini:3: [bootp] gateway: 'router' is not an IPv4 address"},
+      {"bad dns entry", kMinimal + "dns = 8.8.8.8;dns.google\n",
+       "netbootd.ini:3: [bootp] dns: 'dns.google' is not an IPv4 address"},
+      {"bad notify", kMinimal + "notify = 127.0.0.1\n",
+       "netbootd.ini:3: [bootp] notify: '127.0.0.1' is not an a.b.c.d:port notification target"},
+      {"bad mac key", kMinimal + "access = mac\n[mac]\n00-1E-4F-C4-95 = yes\n",
+       "netbootd.ini:5: [mac] 00-1E-4F-C4-95: not a MAC address or prefix"},
+      {"bad mac value", kMinimal + "[mac]\n00:1E:4F:C4:95:EE = sometimes\n",
+       "netbootd.ini:4: [mac] 00:1E:4F:C4:95:EE: 'sometimes' is not a boolean"},
+      {"bad uuid key", kMinimal + "[uuid]\n12345678-abcd-ef00 = yes\n", "netbootd.ini:4: [uuid] 12345678-abcd-ef00: not a UUID"},
+      {"http without location", kMinimal + "access = http\n[http]\npxe = boot\n",
+       "netbootd.ini:4: [http]: access = http needs a 'location'"},
+      {"http location with another scheme", kMinimal + "[http]\nlocation = file:///etc\n",
+       "netbootd.ini:4: [http] location: 'file:///etc': only http:// and https://"},
+      {"bad tftp blocksize", kMinimal + "[tftp]\nblocksize = 4\n",
+       "netbootd.ini:4: [tftp] blocksize: '4' is not a whole number from 8 to 65464"},
+      {"bad tftp timeout", kMinimal + "[tftp]\ntimeout = soon\n", "netbootd.ini:4: [tftp] timeout: 'soon' is not a number of seconds"},
+      {"missing tftp root", kMinimal + "[tftp]\nroot = ./nowhere\n", "netbootd.ini:4: [tftp] root: '"},
+      {"ftp root", kMinimal + "[tftp]\nroot = ftp://mirror/debian\n",
+       "netbootd.ini:4: [tftp] root: 'ftp://mirror/debian': a remote root must be an http:// or https:// URL"},
+      {"bad logger type", "[logger]\ntype = journald\n" + kMinimal,
+       "netbootd.ini:2: [logger] type: 'journald' is not a logger type"},
+      {"bad logger level", "[logger]\nlevel = verbose\n" + kMinimal,
+       "netbootd.ini:2: [logger] level: 'verbose' is not a log level"},
+      {"file logger without file", "[logger]\ntype = file\n" + kMinimal,
+       "netbootd.ini:2: [logger] type: type = file needs a 'file' key"},
+      {"bad static_dhcp mac", kMinimal + "[static_dhcp]\nnot-a-mac = 192.168.1.5\n",
+       "netbootd.ini:4: [static_dhcp] not-a-mac: not a MAC address"},
+      {"bad static_dhcp address", kMinimal + "[static_dhcp]\n00-1E-4F-C4-95-EE = 192.168.1\n",
+       "netbootd.ini:4: [static_dhcp] 00-1E-4F-C4-95-EE: '192.168.1' is not an IPv4 address"},
+      {"static address reserved twice", kMinimal + "[static_dhcp]\n00-1E-4F-C4-95-EE = 192.168.1.5\n00-1E-4F-C4-95-EF = 192.168.1.5\n",
+       "netbootd.ini:5: [static_dhcp] 00-1E-4F-C4-95-EF: 192.168.1.5 is already reserved at line 4"},
+      {"bad bootfile arch", kMinimal + "[bootfile]\nx86 = pxelinux.0\n",
+       "netbootd.ini:4: [bootfile] x86: not a client architecture"},
+      {"bad buggy client", kMinimal + "[buggy_clients]\nAA-BB = yes\n",
+       "netbootd.ini:4: [buggy_clients] AA-BB: not a MAC address or prefix"},
+      {"bad httpd port", kMinimal + "[httpd]\nport = http\n", "netbootd.ini:4: [httpd] port: 'http' is not a whole number"},
+      {"syntax error", kMinimal + "this line has no equals sign\n",
+       "netbootd.ini:3: syntax error: expected '[section]' or 'key = value', got 'this line has no equals sign'"},
+      {"key outside a section", "pool_start = 192.168.1.100\n", "netbootd.ini:1: 'pool_start' is outside any [section]"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const auto loaded = load_text(c.text);
+    ASSERT_FALSE(loaded.result) << "loaded although " << c.name;
+    EXPECT_NE(loaded.error().find(c.message), std::string::npos) << loaded.error();
+  }
+}
+
+TEST(LoadConfig, MissingFileIsAnError) {
+  const auto loaded = load_config(fs::path("/nonexistent/netbootd.ini"), {}, kInterfaces);
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().detail, "/nonexistent/netbootd.ini: cannot read configuration file: No such file or directory");
+}
+
+TEST(LoadConfig, MacKeysWithColonsAreNotSplitAtTheFirstColon) {
+  const auto loaded = load_text(kMinimal + "access = mac\n[mac]\n00:1E:4F:C4:95:EE = enable ; a comment\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  ASSERT_EQ(loaded.config().access_lists.mac.size(), 1u);
+  EXPECT_EQ(loaded.config().access_lists.mac[0].key, MacPrefix::parse("00-1E-4F-C4-95-EE"));
+  EXPECT_TRUE(loaded.config().access_lists.mac[0].allow);
+}
+
+TEST(FormatConfig, PrintsEveryResolvedValue) {
+  const auto loaded = load_text(kMinimal + "dns = 192.168.1.2\n[filters]\na/* = b\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  const auto text = format_config(loaded.config());
+  for (const char* expected : {"pool_start = 192.168.1.100", "pool_count = 10", "; detected: interface eth0 server 192.168.1.1",
+                               "netmask = 255.255.255.0", "gateway = 192.168.1.1", "dns = 192.168.1.2", "a/* = b",
+                               "[httpd]", "lease_time = 86400"})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+}
+
+}  // namespace
+}  // namespace netboot::config
