@@ -40,7 +40,8 @@ Result<void> UdpListener::open(const UdpListenerOptions& options) {
   if (ec) return fail(Errc::Io, fmt::format("cannot open {}: {}", where, ec.message()));
   const int fd = socket_.native_handle();
   const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // No SO_REUSEADDR: a second DHCP/TFTP server on the same port must be an error at start,
+  // not a silent split of the traffic.
   if (::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0)
     return fail(Errc::Io, fmt::format("cannot enable IP_PKTINFO on {}: {}", where, std::strerror(errno)));
   if (options.broadcast) ::setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
