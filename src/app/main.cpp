@@ -1,7 +1,10 @@
 // netbootd: network boot server (BOOTP/DHCP/PXE, TFTP, HTTP), successor of pybootd.
 #include <csignal>
 #include <cstdio>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <asio.hpp>
@@ -72,22 +75,31 @@ int run(const CommandLine& cli) {
     return kExitRuntimeError;
   }
 
-  // SIGINT/SIGTERM: close listeners, abort transfers, close the lease store; never take
-  // more than a second, whatever a peer does.
+  // SIGINT/SIGTERM: close listeners, abort transfers, close the lease store. The loop then
+  // ends by itself when nothing is pending; a watchdog stops it after 0.9 s whatever a peer does.
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  asio::steady_timer deadline(io);
+  std::mutex mutex;
+  std::condition_variable loop_done;
+  bool finished = false;
+  std::thread watchdog;
   signals.async_wait([&](const std::error_code& ec, int signal_number) {
     if (ec) return;
     log->info("signal {}: shutting down", signal_number);
     server.stop();
-    deadline.expires_after(std::chrono::milliseconds(900));
-    deadline.async_wait([&](const std::error_code& timer_ec) {
-      if (!timer_ec) io.stop();
+    watchdog = std::thread([&] {
+      std::unique_lock lock(mutex);
+      if (!loop_done.wait_for(lock, std::chrono::milliseconds(900), [&] { return finished; })) io.stop();
     });
   });
   std::signal(SIGPIPE, SIG_IGN);
   log->info("netbootd {} ready: {}", NETBOOTD_VERSION, server.describe());
   io.run();
+  {
+    std::lock_guard lock(mutex);
+    finished = true;
+  }
+  loop_done.notify_all();
+  if (watchdog.joinable()) watchdog.join();
   log->info("stopped");
   return 0;
 }

@@ -140,7 +140,7 @@ bool Loader::read_address(const Entry& e, Ipv4Address& out) {
 
 bool Loader::read_port(const Entry& e, std::uint16_t& out) {
   std::uint64_t value = 0;
-  if (!read_uint(e, 1, 65535, value)) return false;
+  if (!read_uint(e, 0, 65535, value)) return false;  // 0: any free port (tests)
   out = static_cast<std::uint16_t>(value);
   return true;
 }

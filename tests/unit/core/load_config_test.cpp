@@ -355,7 +355,7 @@ TEST(LoadConfig, BadConfigurationsNameFileLineKeyAndReason) {
       {"missing pool_start", "[bootp]\nboot_file = pxelinux.0\n",
        "netbootd.ini:1: [bootp]: missing pool_start"},
       {"no bootp section", "[tftp]\nport = 69\n", "netbootd.ini: no [bootp] section"},
-      {"bad port", kMinimal + "port = 70000\n", "netbootd.ini:3: [bootp] port: '70000' is not a whole number from 1 to 65535"},
+      {"bad port", kMinimal + "port = 70000\n", "netbootd.ini:3: [bootp] port: '70000' is not a whole number from 0 to 65535"},
       {"bad pool_count", kMinimal + "pool_count = ten\n", "netbootd.ini:3: [bootp] pool_count: 'ten' is not a whole number"},
       {"bad lease_time", kMinimal + "lease_time = -5\n", "netbootd.ini:3: [bootp] lease_time: '-5' is not a whole number"},
       {"bad netmask", kMinimal + "netmask = 255.0.255.0\n",
