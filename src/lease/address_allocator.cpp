@@ -1,0 +1,101 @@
+#include "lease/address_allocator.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace netboot::lease {
+
+std::string_view to_string(AllocationSource source) noexcept {
+  switch (source) {
+    case AllocationSource::Reservation: return "reservation";
+    case AllocationSource::Existing: return "existing";
+    case AllocationSource::Requested: return "requested";
+    case AllocationSource::Free: return "free";
+    case AllocationSource::Reclaimed: return "reclaimed";
+    case AllocationSource::Reused: return "reused";
+  }
+  return "unknown";
+}
+
+AddressAllocator::AddressAllocator(PoolSettings settings, const LeaseStore& store)
+    : settings_(std::move(settings)), store_(store), pool_(settings_.pool_start, settings_.pool_count) {
+  for (const auto& [mac, address] : settings_.reservations) {
+    reserved_.insert(address);
+    pool_.take(address);
+  }
+  for (const Lease& lease : store_.all()) on_lease_added(lease);
+  store_.subscribe(*this);
+}
+
+AddressAllocator::~AddressAllocator() { store_.unsubscribe(*this); }
+
+bool AddressAllocator::dynamic(Ipv4Address address) const {
+  return pool_.contains(address) && !reserved_.contains(address);
+}
+
+WallTime AddressAllocator::lapsed_since(const Lease& lease) {
+  switch (lease.state) {
+    case LeaseState::Released: return std::min(lease.updated, lease.expires);  // released before its end
+    case LeaseState::Declined:                                                 // probation end
+    case LeaseState::Offered:
+    case LeaseState::Bound: return lease.expires;
+  }
+  return lease.expires;
+}
+
+void AddressAllocator::on_lease_removed(const Lease& lease) {
+  if (!dynamic(lease.address)) return;
+  auto& queue = lease.state == LeaseState::Declined ? declined_ : lapsed_;
+  queue.erase({lapsed_since(lease), lease.address});
+  pool_.put_back(lease.address);
+}
+
+void AddressAllocator::on_lease_added(const Lease& lease) {
+  if (!dynamic(lease.address)) return;
+  auto& queue = lease.state == LeaseState::Declined ? declined_ : lapsed_;
+  queue.insert({lapsed_since(lease), lease.address});
+  pool_.take(lease.address);
+}
+
+std::optional<Lease> AddressAllocator::holder(Ipv4Address address) const { return store_.find_by_address(address); }
+
+Result<Allocation> AddressAllocator::allocate(const MacAddress& mac, std::optional<Ipv4Address> requested,
+                                              WallTime now) const {
+  if (const auto reserved = settings_.reservations.find(mac); reserved != settings_.reservations.end()) {
+    Allocation allocation{reserved->second, AllocationSource::Reservation, holder(reserved->second)};
+    if (allocation.previous && allocation.previous->mac == mac &&
+        allocation.previous->state != LeaseState::Declined) {
+      allocation.previous.reset();  // its own lease: nothing is taken from anyone
+    }
+    return allocation;
+  }
+  if (pool_.size() == 0) {
+    return fail(Errc::NotFound, fmt::format("no [static_dhcp] reservation for {} and no pool (pool_count = 0)",
+                                            mac.to_string()));
+  }
+  if (const auto existing = store_.find_by_mac(mac);
+      existing && existing->state != LeaseState::Declined && dynamic(existing->address)) {
+    return Allocation{existing->address, AllocationSource::Existing, std::nullopt};
+  }
+  if (requested && dynamic(*requested)) {
+    if (pool_.is_free(*requested)) return Allocation{*requested, AllocationSource::Requested, std::nullopt};
+    if (auto held = holder(*requested); held && held->state == LeaseState::Declined && held->expires <= now) {
+      return Allocation{*requested, AllocationSource::Requested, std::move(held)};
+    }
+  }
+  if (const auto free = pool_.first_free()) return Allocation{*free, AllocationSource::Free, std::nullopt};
+  if (!declined_.empty() && declined_.begin()->first <= now) {
+    const Ipv4Address address = declined_.begin()->second;
+    return Allocation{address, AllocationSource::Reclaimed, holder(address)};
+  }
+  if (!lapsed_.empty() && lapsed_.begin()->first + settings_.lease_time < now) {
+    const Ipv4Address address = lapsed_.begin()->second;
+    return Allocation{address, AllocationSource::Reused, holder(address)};
+  }
+  return fail(Errc::Busy, fmt::format("address pool exhausted: all {} addresses from {} are held and none has "
+                                      "been expired for longer than lease_time ({} s)",
+                                      pool_.size(), settings_.pool_start.to_string(), settings_.lease_time.count()));
+}
+
+}  // namespace netboot::lease

@@ -1,0 +1,88 @@
+#pragma once
+// Which address a client gets: the allocation policy of issue 3 over an AddressPool.
+//
+// Consistency with the store: the allocator subscribes to the store it reads (LeaseObserver)
+// and updates its free set and its reuse queues inside every commit(), synchronously, on the
+// loop thread. So the DHCP step simply calls allocate() (a pure decision: nothing changes) and
+// then store.commit(); the next allocate() already sees that address as taken. There is no
+// second copy of the bindings to keep in step by hand, and the store stays ignorant of pools.
+// A DISCOVER must commit its Offered lease for the offered address to count as taken.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "core/result.hpp"
+#include "lease/address_pool.hpp"
+#include "lease/lease_store.hpp"
+
+namespace netboot::lease {
+
+enum class AllocationSource : std::uint8_t {
+  Reservation,  // [static_dhcp]
+  Existing,     // the address this MAC already holds (any state but Declined)
+  Requested,    // the client's requested address (option 50), free and in the pool
+  Free,         // the lowest free pool address
+  Reclaimed,    // an address whose DECLINE probation has ended
+  Reused,       // pool full: another MAC's lease, expired (or released) for longer than lease_time
+};
+std::string_view to_string(AllocationSource source) noexcept;
+
+struct Allocation {
+  Ipv4Address address;
+  AllocationSource source = AllocationSource::Free;
+  /// The record that holds the address now and that committing the new lease will replace
+  /// (Reused, Reclaimed, or a Reservation held by another MAC): the caller logs it.
+  std::optional<Lease> previous;
+};
+
+struct PoolSettings {
+  Ipv4Address pool_start;                            // [bootp] pool_start
+  std::uint32_t pool_count = 0;                      // [bootp] pool_count; 0 = reservations only
+  std::map<MacAddress, Ipv4Address> reservations;    // [static_dhcp]
+  std::chrono::seconds lease_time{86400};            // [bootp] lease_time
+};
+
+class AddressAllocator final : private LeaseObserver {
+ public:
+  /// Reads every lease in `store` and follows its commits from then on. `store` must outlive
+  /// the allocator.
+  AddressAllocator(PoolSettings settings, const LeaseStore& store);
+  AddressAllocator(const AddressAllocator&) = delete;
+  AddressAllocator& operator=(const AddressAllocator&) = delete;
+  ~AddressAllocator();
+
+  /// Decides the address for `mac`, in this order: reservation; the address it holds (if in the
+  /// pool and not reserved for another MAC); `requested` if free and in the pool; the lowest
+  /// free pool address; an address whose decline probation ended; the lease lapsed the longest,
+  /// if lapsed for longer than lease_time. Never the address another MAC holds otherwise, never
+  /// one reserved for another MAC. Fails with Errc::NotFound when pool_count is 0 and `mac` has
+  /// no reservation, with Errc::Busy when the pool is exhausted. O(log n); changes nothing.
+  [[nodiscard]] Result<Allocation> allocate(const MacAddress& mac, std::optional<Ipv4Address> requested,
+                                            WallTime now) const;
+
+  [[nodiscard]] const AddressPool& pool() const { return pool_; }
+  [[nodiscard]] const PoolSettings& settings() const { return settings_; }
+
+ private:
+  using Queue = std::set<std::pair<WallTime, Ipv4Address>>;
+
+  void on_lease_removed(const Lease& lease) override;
+  void on_lease_added(const Lease& lease) override;
+  /// Pool addresses not reserved: the only ones the allocator hands out dynamically.
+  [[nodiscard]] bool dynamic(Ipv4Address address) const;
+  [[nodiscard]] static WallTime lapsed_since(const Lease& lease);
+  [[nodiscard]] std::optional<Lease> holder(Ipv4Address address) const;
+
+  PoolSettings settings_;
+  const LeaseStore& store_;
+  AddressPool pool_;
+  std::set<Ipv4Address> reserved_;  // every reserved address
+  Queue lapsed_;                    // records on dynamic addresses, not Declined, by lapse time
+  Queue declined_;                  // Declined records on dynamic addresses, by probation end
+};
+
+}  // namespace netboot::lease

@@ -1,0 +1,358 @@
+#include "lease/sqlite_lease_store.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace netboot::lease {
+namespace {
+
+// Durability choice: WAL with synchronous=FULL. In WAL mode a transaction is committed by
+// appending it to the -wal file; with FULL that append is fsynced before COMMIT returns, so
+// a lease whose completion was delivered survives kill -9 *and* power loss (NORMAL would
+// survive kill -9 only: it fsyncs at checkpoints, and the last commits may roll back after
+// a power cut). The fsync cost is what group commit amortises: one per batch, not per lease.
+// locking_mode=EXCLUSIVE: the in-memory index is the authority, so a second process writing
+// the same file would hand out the same addresses twice; the lock makes it fail at open
+// (an administrator reads the file while netbootd is stopped, or reads a copy).
+constexpr const char* kLockingMode = "PRAGMA locking_mode=EXCLUSIVE;";
+constexpr const char* kDurability = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+
+// Schema 1. MAC and address as text so `sqlite3 leases.db 'SELECT * FROM leases'` is readable;
+// state and phase as the enum values fixed in lease.hpp (stable, unlike log words); times as
+// nanoseconds since the Unix epoch (exact round trip of system_clock).
+// The partial unique indexes are the store invariants (lease_store.hpp) enforced by the file.
+constexpr const char* kCreateSchema =
+    "CREATE TABLE leases ("
+    "  mac TEXT NOT NULL,"
+    "  address TEXT NOT NULL,"
+    "  state INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  uuid TEXT,"
+    "  phase INTEGER NOT NULL,"
+    "  hostname TEXT NOT NULL,"
+    "  boot_file TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX leases_by_address ON leases(address) WHERE address <> '0.0.0.0';"
+    "CREATE UNIQUE INDEX leases_by_mac ON leases(mac) WHERE state <> 3;"
+    "PRAGMA user_version=1;";
+
+constexpr const char* kSelectAll =
+    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file FROM leases ORDER BY rowid";
+// The literal terms repeat the partial-index conditions so SQLite can use those indexes.
+constexpr const char* kDeleteMac = "DELETE FROM leases WHERE mac = ?1 AND state <> 3";
+constexpr const char* kDeleteAddress = "DELETE FROM leases WHERE address = ?1 AND address <> '0.0.0.0'";
+constexpr const char* kInsert =
+    "INSERT INTO leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+std::int64_t to_nanoseconds(WallTime t) {
+  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+}
+
+WallTime from_nanoseconds(std::int64_t ns) {
+  return WallTime{std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds{ns})};
+}
+
+std::string column_text(sqlite3_stmt* stmt, int column) {
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(stmt, column))};
+}
+
+// Owns a statement for the duration of one query.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+  int prepare(sqlite3* db, const char* sql) { return sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  [[nodiscard]] sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+int bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
+  return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteLeaseStore>> SqliteLeaseStore::open(const std::filesystem::path& path, Post post) {
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) return fail(Errc::Io, fmt::format("lease file {}: cannot create its directory: {}", path.string(), ec.message()));
+  }
+  sqlite3* db = nullptr;
+  if (const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+      rc != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return fail(Errc::Io, fmt::format("lease file {}: {}", path.string(), message));
+  }
+  // From here the store owns `db`: an early return closes it through the destructor.
+  std::unique_ptr<SqliteLeaseStore> store(new SqliteLeaseStore(path, std::move(post), db));
+  if (auto loaded = store->load(); !loaded) return Unexpected{loaded.error()};
+  if (auto prepared = store->prepare(); !prepared) return Unexpected{prepared.error()};
+  store->writer_ = std::thread([raw = store.get()] { raw->run_writer(); });
+  return store;
+}
+
+SqliteLeaseStore::SqliteLeaseStore(std::filesystem::path path, Post post, sqlite3* db)
+    : path_(std::move(path)), post_(std::move(post)), db_(db) {}
+
+SqliteLeaseStore::~SqliteLeaseStore() { close(); }
+
+Unexpected SqliteLeaseStore::sqlite_error(std::string_view what) const {
+  const int code = sqlite3_errcode(db_);
+  std::string detail = fmt::format("lease file {}: {}: {}", path_.string(), what, sqlite3_errmsg(db_));
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) detail += " (is another netbootd using it?)";
+  return fail(Errc::Io, std::move(detail));
+}
+
+Result<void> SqliteLeaseStore::load() {
+  if (sqlite3_exec(db_, kLockingMode, nullptr, nullptr, nullptr) != SQLITE_OK) return sqlite_error("cannot open");
+  // Identify the file before changing anything in it: a foreign or newer file is left as it was.
+  int version = 0;
+  int objects = 0;
+  {
+    Statement query;
+    if (query.prepare(db_, "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)") !=
+            SQLITE_OK ||
+        sqlite3_step(query.get()) != SQLITE_ROW) {
+      return sqlite_error("cannot open");
+    }
+    version = sqlite3_column_int(query.get(), 0);
+    objects = sqlite3_column_int(query.get(), 1);
+  }
+  if (version == 0 && objects != 0) {
+    return fail(Errc::Io, fmt::format("lease file {}: not a netbootd lease file (user_version 0 and {} schema objects)",
+                                      path_.string(), objects));
+  }
+  if (version > kSchemaVersion) {
+    return fail(Errc::Io, fmt::format("lease file {}: schema version {} is newer than this netbootd understands ({})",
+                                      path_.string(), version, kSchemaVersion));
+  }
+  {
+    // quick_check reads every page once (a few ms for 50,000 leases): a damaged file is
+    // refused at start-up rather than discovered half-way through serving.
+    Statement check;
+    if (check.prepare(db_, "PRAGMA quick_check") != SQLITE_OK || sqlite3_step(check.get()) != SQLITE_ROW) {
+      return sqlite_error("integrity check");
+    }
+    if (const std::string verdict = column_text(check.get(), 0); verdict != "ok") {
+      return fail(Errc::Io, fmt::format("lease file {}: damaged: {}", path_.string(), verdict));
+    }
+  }
+  if (sqlite3_exec(db_, kDurability, nullptr, nullptr, nullptr) != SQLITE_OK) return sqlite_error("cannot open");
+  // BEGIN IMMEDIATE takes the write lock now, so a second process fails here, not at its first commit.
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return sqlite_error("cannot lock");
+  auto rollback = [this](Unexpected failure) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return failure;
+  };
+  if (version == 0 && sqlite3_exec(db_, kCreateSchema, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return rollback(sqlite_error("creating the schema"));
+  }
+
+  Statement count;
+  if (count.prepare(db_, "SELECT count(*) FROM leases") != SQLITE_OK || sqlite3_step(count.get()) != SQLITE_ROW) {
+    return rollback(sqlite_error("counting leases"));
+  }
+  index_.reserve(static_cast<std::size_t>(sqlite3_column_int64(count.get(), 0)));
+
+  Statement select;
+  if (select.prepare(db_, kSelectAll) != SQLITE_OK) return rollback(sqlite_error("reading leases"));
+  std::size_t row = 0;
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    ++row;
+    sqlite3_stmt* s = select.get();
+    const std::string mac_text = column_text(s, 0);
+    const std::string address_text = column_text(s, 1);
+    const std::string uuid_text = column_text(s, 5);
+    const auto mac = MacAddress::parse(mac_text);
+    const auto address = Ipv4Address::parse(address_text);
+    const auto state = sqlite3_column_int(s, 2);
+    const auto phase = sqlite3_column_int(s, 6);
+    const auto uuid = Uuid::parse(uuid_text);
+    const bool uuid_ok = sqlite3_column_type(s, 5) == SQLITE_NULL || uuid.has_value();
+    // A row we cannot read is a damaged file: refuse it rather than forget a binding and
+    // hand its address to a second client.
+    if (!mac || !address || state < 0 || state > 3 || phase < 0 || phase > 2 || !uuid_ok) {
+      return rollback(fail(Errc::Io, fmt::format("lease file {}: row {} is unreadable (mac '{}', address '{}', "
+                                                 "state {}, phase {}, uuid '{}')",
+                                                 path_.string(), row, mac_text, address_text, state, phase, uuid_text)));
+    }
+    Lease lease;
+    lease.mac = *mac;
+    lease.address = *address;
+    lease.state = static_cast<LeaseState>(state);
+    lease.expires = from_nanoseconds(sqlite3_column_int64(s, 3));
+    lease.updated = from_nanoseconds(sqlite3_column_int64(s, 4));
+    if (sqlite3_column_type(s, 5) != SQLITE_NULL) lease.uuid = uuid;
+    lease.phase = static_cast<BootPhase>(phase);
+    lease.hostname = column_text(s, 7);
+    lease.boot_file = column_text(s, 8);
+    index_.apply(lease);  // the file's unique indexes already exclude conflicts; this re-asserts them
+  }
+  if (rc != SQLITE_DONE) return rollback(sqlite_error("reading leases"));
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return rollback(sqlite_error("commit"));
+  return {};
+}
+
+Result<void> SqliteLeaseStore::prepare() {
+  if (sqlite3_prepare_v2(db_, kDeleteMac, -1, &delete_mac_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db_, kDeleteAddress, -1, &delete_address_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db_, kInsert, -1, &insert_, nullptr) != SQLITE_OK) {
+    return sqlite_error("preparing statements");
+  }
+  return {};
+}
+
+std::optional<Lease> SqliteLeaseStore::find_by_mac(const MacAddress& mac) const {
+  const Lease* lease = index_.find_by_mac(mac);
+  return lease == nullptr ? std::nullopt : std::optional<Lease>(*lease);
+}
+
+std::optional<Lease> SqliteLeaseStore::find_by_address(Ipv4Address address) const {
+  const Lease* lease = index_.find_by_address(address);
+  return lease == nullptr ? std::nullopt : std::optional<Lease>(*lease);
+}
+
+std::vector<Lease> SqliteLeaseStore::all() const { return index_.all(); }
+
+void SqliteLeaseStore::commit(const Lease& lease, Completion on_durable) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(Pending{lease, std::move(on_durable)});
+      on_durable = nullptr;
+    }
+  }
+  if (on_durable) {  // closed: nothing changes
+    post_([done = std::move(on_durable), where = path_.string()] {
+      done(fail(Errc::Io, fmt::format("lease file {}: store is closed", where)));
+    });
+    return;
+  }
+  wake_.notify_one();
+  // Index after queueing is fine: both happen on this thread before anyone can look.
+  for (const Lease& old : index_.apply(lease)) notify_removed(old);
+  notify_added(lease);
+}
+
+void SqliteLeaseStore::run_writer() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is written
+      batch.swap(queue_);
+    }
+    const Result<void> written = write_batch(batch);
+    commits_.fetch_add(batch.size(), std::memory_order_relaxed);
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    if (!written) failed_batches_.fetch_add(1, std::memory_order_relaxed);
+
+    std::vector<Completion> completions;
+    completions.reserve(batch.size());
+    for (Pending& pending : batch) {
+      if (pending.done) completions.push_back(std::move(pending.done));
+    }
+    if (!completions.empty()) {
+      // One hop to the loop per batch, not per lease.
+      post_([completions = std::move(completions), written]() {
+        for (const Completion& done : completions) done(written);
+      });
+    }
+  }
+}
+
+Result<void> SqliteLeaseStore::write_batch(const std::vector<Pending>& batch) {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return sqlite_error("begin");
+  for (const Pending& pending : batch) {
+    if (auto written = write_one(pending.lease); !written) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return written;
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    auto failure = sqlite_error("commit");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return failure;
+  }
+  return {};
+}
+
+// The same replacement rules as LeaseIndex::apply, in SQL, so the file and the index agree.
+Result<void> SqliteLeaseStore::write_one(const Lease& lease) {
+  const std::string mac = lease.mac.to_string(':');
+  const std::string address = lease.address.to_string();
+  auto run = [this](sqlite3_stmt* stmt, std::string_view what) -> Result<void> {
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (rc != SQLITE_DONE) return sqlite_error(what);
+    return {};
+  };
+  if (lease.state != LeaseState::Declined) {
+    bind_text(delete_mac_, 1, mac);
+    if (auto done = run(delete_mac_, "delete by mac"); !done) return done;
+  }
+  if (!lease.address.is_unspecified()) {
+    bind_text(delete_address_, 1, address);
+    if (auto done = run(delete_address_, "delete by address"); !done) return done;
+  }
+  const std::string uuid = lease.uuid ? lease.uuid->to_string() : std::string{};
+  bind_text(insert_, 1, mac);
+  bind_text(insert_, 2, address);
+  sqlite3_bind_int(insert_, 3, static_cast<int>(lease.state));
+  sqlite3_bind_int64(insert_, 4, to_nanoseconds(lease.expires));
+  sqlite3_bind_int64(insert_, 5, to_nanoseconds(lease.updated));
+  if (lease.uuid) {
+    bind_text(insert_, 6, uuid);
+  } else {
+    sqlite3_bind_null(insert_, 6);
+  }
+  sqlite3_bind_int(insert_, 7, static_cast<int>(lease.phase));
+  bind_text(insert_, 8, lease.hostname);
+  bind_text(insert_, 9, lease.boot_file);
+  return run(insert_, "insert");
+}
+
+void SqliteLeaseStore::close() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  if (db_ == nullptr) return;
+  const bool opened = insert_ != nullptr;
+  sqlite3_finalize(delete_mac_);
+  sqlite3_finalize(delete_address_);
+  sqlite3_finalize(insert_);
+  delete_mac_ = delete_address_ = insert_ = nullptr;
+  // Fold the WAL back into the main file so the file alone is the whole state (only a file
+  // this store opened fully: a refused one is left untouched).
+  if (opened) sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+SqliteLeaseStore::Stats SqliteLeaseStore::stats() const {
+  return Stats{commits_.load(std::memory_order_relaxed), batches_.load(std::memory_order_relaxed),
+               failed_batches_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace netboot::lease
