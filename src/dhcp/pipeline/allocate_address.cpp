@@ -1,0 +1,106 @@
+#include "dhcp/pipeline/allocate_address.hpp"
+
+#include <fmt/format.h>
+
+namespace netboot::dhcp {
+
+using lease::Lease;
+using lease::LeaseState;
+
+Lease AllocateAddress::make_lease(const Exchange& ex, const std::optional<Lease>& stored, Ipv4Address address,
+                                  LeaseState state, std::chrono::seconds validity) const {
+  Lease l;
+  l.mac = *ex.client.mac;
+  l.address = address;
+  l.state = state;
+  l.updated = ex.received.now;
+  l.expires = ex.received.now + validity;
+  l.uuid = ex.client.uuid ? ex.client.uuid : (stored ? stored->uuid : std::nullopt);
+  l.phase = ex.phase;  // what TrackBootPhase decided: Pxe, Os (remembered), or Idle
+  if (stored) {
+    l.hostname = stored->hostname;
+    l.boot_file = stored->boot_file;
+  }
+  if (ex.assigned_hostname) l.hostname = *ex.assigned_hostname;
+  if (ex.assigned_boot_file) l.boot_file = *ex.assigned_boot_file;
+  return l;
+}
+
+Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored, bool bootp) {
+  const auto allocation = allocator_.allocate(*ex.client.mac, ex.requested_address, ex.received.now);
+  if (!allocation)
+    return drop(ex, fmt::format("no address for {}: {}", ex.client.mac->to_string(), allocation.error().detail));
+  const Ipv4Address address = allocation->address;
+  ex.reply.yiaddr = address;
+  if (bootp) {
+    ex.lease = make_lease(ex, stored, address, LeaseState::Bound, settings_.lease_time);
+    ex.lease_write = LeaseWrite::CommitBeforeReply;
+    return Verdict::Continue;
+  }
+  if (stored && stored->address == address && stored->state == LeaseState::Bound && stored->expires > ex.received.now) {
+    // Still bound (a reboot that starts over with DISCOVER): keep the binding, note the phase.
+    Lease kept = *stored;
+    kept.phase = ex.phase;
+    if (ex.client.uuid) kept.uuid = ex.client.uuid;
+    ex.lease = kept;
+    ex.lease_write = kept == *stored ? LeaseWrite::None : LeaseWrite::Commit;
+    return Verdict::Continue;
+  }
+  ex.lease = make_lease(ex, stored, address, LeaseState::Offered, settings_.offer_hold);
+  ex.lease_write = LeaseWrite::Commit;  // the offered address must count as taken at once
+  return Verdict::Continue;
+}
+
+Verdict AllocateAddress::acknowledge(Exchange& ex, const std::optional<Lease>& stored) {
+  const Ipv4Address wanted = *ex.requested_address;
+  if (ex.kind == RequestKind::InitReboot && !stored)
+    return drop(ex, fmt::format("INIT-REBOOT for {} from a client we have no record of", wanted.to_string()));
+  const auto allocation = allocator_.allocate(*ex.client.mac, wanted, ex.received.now);
+  if (!allocation || allocation->address != wanted) {
+    make_nak(ex, fmt::format("address {} is not available to this client", wanted.to_string()));
+    return Verdict::Continue;
+  }
+  ex.reply.yiaddr = wanted;
+  if (ex.kind == RequestKind::Renewing) ex.reply.ciaddr = ex.request.ciaddr;
+  ex.lease = make_lease(ex, stored, wanted, LeaseState::Bound, settings_.lease_time);
+  ex.lease_write = LeaseWrite::CommitBeforeReply;
+  return Verdict::Continue;
+}
+
+Verdict AllocateAddress::apply(Exchange& ex) {
+  if (!ex.client.mac) return drop(ex, "no MAC address");
+  const auto stored = leases_.find_by_mac(*ex.client.mac);
+  switch (ex.kind) {
+    case RequestKind::Discover: return offer(ex, stored, false);
+    case RequestKind::Bootp: return offer(ex, stored, true);
+    case RequestKind::Selecting:
+    case RequestKind::InitReboot:
+    case RequestKind::Renewing: return acknowledge(ex, stored);
+    case RequestKind::Decline:
+    case RequestKind::Release: {
+      const Ipv4Address address = *ex.requested_address;
+      if (!stored || stored->address != address)
+        return drop(ex, fmt::format("{} for {}, which this client does not hold",
+                                    ex.kind == RequestKind::Decline ? "DECLINE" : "RELEASE", address.to_string()));
+      Lease changed = *stored;
+      changed.updated = ex.received.now;
+      if (ex.kind == RequestKind::Decline) {
+        changed.state = LeaseState::Declined;  // RFC 2131 §4.3.3: the address is in use elsewhere
+        changed.expires = ex.received.now + settings_.decline_probation;
+      } else {
+        changed.state = LeaseState::Released;  // RFC 2131 §4.3.4; the address stays tied to the MAC
+        changed.expires = std::min(changed.expires, ex.received.now);
+      }
+      ex.lease = changed;
+      ex.lease_write = LeaseWrite::Commit;
+      return Verdict::Continue;
+    }
+    case RequestKind::Inform:
+      ex.reply.yiaddr = Ipv4Address::any();  // RFC 2131 §4.3.5: configuration only
+      return Verdict::Continue;
+    case RequestKind::Unclassified: break;
+  }
+  return drop(ex, "request not classified");
+}
+
+}  // namespace netboot::dhcp

@@ -1,0 +1,48 @@
+#pragma once
+#include <chrono>
+
+#include "dhcp/pipeline/step.hpp"
+#include "lease/address_allocator.hpp"
+#include "lease/lease_store.hpp"
+
+namespace netboot::dhcp {
+
+struct AllocationSettings {
+  std::chrono::seconds lease_time{86400};         // [bootp] lease_time
+  std::chrono::seconds offer_hold{120};           // how long an OFFER keeps its address
+  std::chrono::seconds decline_probation{86400};  // a DECLINEd address stays unused (Kea's default)
+};
+
+/// Decides the lease (RFC 2131 §4.3) and writes it into ex.lease / ex.lease_write; the
+/// service commits it (LeaseStore::commit) and, for an ACK, sends the reply from the durable
+/// completion. Reads the store and the allocator, changes neither.
+/// - DISCOVER: the allocator's address (option 50 as a hint) as an Offered lease; a client
+///   already Bound to that address keeps its Bound record. Nothing free: dropped.
+/// - REQUEST: ACK when the allocator would give this client exactly the address it asks for
+///   (its own lease, its reservation, or a free pool address), else NAK. INIT-REBOOT from a
+///   client we have no record of: silent (§4.3.2).
+/// - BOOTP: like DISCOVER, but Bound at once.
+/// - DECLINE: the client's address goes on probation. RELEASE: the lease is Released (the
+///   address stays tied to the MAC). Either for an address the client does not hold: dropped.
+/// - INFORM: no lease, no yiaddr.
+class AllocateAddress final : public Step {
+ public:
+  AllocateAddress(const lease::LeaseStore& leases, const lease::AddressAllocator& allocator,
+                  AllocationSettings settings = {})
+      : leases_(leases), allocator_(allocator), settings_(settings) {}
+  [[nodiscard]] std::string_view name() const override { return "allocate-address"; }
+  Verdict apply(Exchange& ex) override;
+
+ private:
+  [[nodiscard]] lease::Lease make_lease(const Exchange& ex, const std::optional<lease::Lease>& stored,
+                                        Ipv4Address address, lease::LeaseState state,
+                                        std::chrono::seconds validity) const;
+  Verdict offer(Exchange& ex, const std::optional<lease::Lease>& stored, bool bootp);
+  Verdict acknowledge(Exchange& ex, const std::optional<lease::Lease>& stored);
+
+  const lease::LeaseStore& leases_;
+  const lease::AddressAllocator& allocator_;
+  AllocationSettings settings_;
+};
+
+}  // namespace netboot::dhcp

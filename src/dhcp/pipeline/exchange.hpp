@@ -1,0 +1,103 @@
+#pragma once
+// Everything one request and its reply need, shared by the pipeline steps (Kea's packet
+// context). The request is const; steps write the reply draft and the decisions below.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ipv4_address.hpp"
+#include "dhcp/dhcp_packet.hpp"
+#include "dhcp/pipeline/verdict.hpp"
+#include "dhcp/pxe.hpp"
+#include "lease/lease.hpp"
+
+namespace netboot::dhcp {
+
+/// Where and when a datagram arrived (recvmsg + IP_PKTINFO in net/).
+struct PacketInfo {
+  UdpEndpoint peer;            // source address and port
+  Ipv4Address local_address;   // the address of the arrival interface (ipi_spec_dst)
+  unsigned ifindex = 0;        // the arrival interface
+  WallTime now{};              // wall clock: leases are stored in wall time
+};
+
+/// RFC 2131 §4.3 reading of the request, decided by ClassifyRequest.
+enum class RequestKind : std::uint8_t {
+  Unclassified,
+  Discover,
+  Selecting,    // REQUEST with our server identifier, after an OFFER
+  InitReboot,   // REQUEST with option 50, no server identifier, no ciaddr
+  Renewing,     // REQUEST with ciaddr (RENEWING unicast or REBINDING broadcast)
+  Decline,
+  Release,
+  Inform,
+  Bootp,        // RFC 951 request, no option 53
+};
+std::string_view to_string(RequestKind kind) noexcept;
+
+/// What the service does with Exchange::lease after a Continue.
+enum class LeaseWrite : std::uint8_t {
+  None,
+  Commit,             // commit; the reply (if any) may leave at once (OFFER, RELEASE, DECLINE)
+  CommitBeforeReply,  // commit, and send the reply only from the durable completion (ACK)
+};
+std::string_view to_string(LeaseWrite write) noexcept;
+
+/// Data for pybootd's `notify` and the logs, published after the reply left.
+struct BootEvent {
+  enum class Kind : std::uint8_t { Boot, Lease, Release, Decline };
+  Kind kind = Kind::Lease;
+  MacAddress mac;
+  Ipv4Address address;
+  std::optional<Uuid> uuid;
+  std::optional<std::uint16_t> arch;
+  lease::BootPhase phase = lease::BootPhase::Idle;
+  std::string boot_file;
+  friend bool operator==(const BootEvent&, const BootEvent&) = default;
+};
+std::string_view to_string(BootEvent::Kind kind) noexcept;
+
+/// The reply skeleton RFC 2131 table 3 asks for: op BOOTREPLY, htype/hlen/chaddr, xid,
+/// flags and giaddr copied, everything else empty; no message type yet. A request without
+/// the magic cookie gets a cookie-less (RFC 951) reply.
+[[nodiscard]] DhcpPacket make_reply_draft(const DhcpPacket& request);
+
+struct Exchange {
+  Exchange(DhcpPacket request_in, PacketInfo received_in)
+      : request(std::move(request_in)), received(received_in), reply(make_reply_draft(request)) {}
+
+  const DhcpPacket request;            // as received; steps read it, never write it
+  PacketInfo received;
+  ClientIdentity client;               // IdentifyClient
+  RequestKind kind = RequestKind::Unclassified;  // ClassifyRequest
+  std::optional<Ipv4Address> requested_address;  // ClassifyRequest: option 50 or ciaddr
+  Ipv4Address server_address;          // ClassifyRequest: our identifier (option 54) for this reply
+  lease::BootPhase phase = lease::BootPhase::Idle;  // TrackBootPhase: the phase of this request
+  std::optional<std::string> assigned_boot_file;   // remote access check ("file:" line)
+  std::optional<std::string> assigned_hostname;    // remote access check ("client:" line)
+  DhcpPacket reply;                    // the draft
+  bool send_reply = true;              // false for RELEASE and DECLINE (no answer, lease still written)
+  bool force_broadcast = false;        // ForceBroadcast: pass to choose_reply_destination
+  std::optional<lease::Lease> lease;   // AllocateAddress: the record to write
+  LeaseWrite lease_write = LeaseWrite::None;
+  std::vector<BootEvent> events;       // RecordEvents
+  std::size_t next_step = 0;           // where run() resumes (after Park)
+  std::string drop_reason;             // set by the step that dropped
+  std::string_view dropped_by;         // that step's name
+
+  [[nodiscard]] bool is_nak() const { return reply.message_type == MessageType::Nak; }
+  /// Steps that fill in reply content skip exchanges that send none, or a NAK.
+  [[nodiscard]] bool builds_reply() const { return send_reply && !is_nak(); }
+};
+
+/// Records the reason and returns Verdict::Drop: `return drop(ex, "no free address");`
+Verdict drop(Exchange& ex, std::string reason);
+
+/// Turns the draft into a DHCPNAK (RFC 2131 table 3): no addresses, no file or sname, only
+/// 53, 54, 56 (`message`) and 61; broadcast bit set when it goes through a relay (§4.3.2).
+void make_nak(Exchange& ex, std::string_view message);
+
+}  // namespace netboot::dhcp

@@ -1,0 +1,30 @@
+#include "dhcp/pipeline/make_pipeline.hpp"
+
+#include "dhcp/pipeline/add_network_options.hpp"
+#include "dhcp/pipeline/classify_request.hpp"
+#include "dhcp/pipeline/force_broadcast.hpp"
+#include "dhcp/pipeline/identify_client.hpp"
+#include "dhcp/pipeline/record_events.hpp"
+#include "dhcp/pipeline/select_boot_file.hpp"
+#include "dhcp/pipeline/track_boot_phase.hpp"
+
+namespace netboot::dhcp {
+
+Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies deps) {
+  std::vector<std::unique_ptr<Step>> steps;
+  steps.push_back(std::make_unique<IdentifyClient>());
+  steps.push_back(std::make_unique<ClassifyRequest>(config.server_address));
+  steps.push_back(std::make_unique<TrackBootPhase>(config.allow_simple_dhcp, deps.leases));
+  for (auto& step : deps.access_steps) steps.push_back(std::move(step));
+  steps.push_back(std::make_unique<SelectBootFile>(config.boot_files));
+  const AllocationSettings allocation{std::chrono::seconds(config.lease_time), deps.offer_hold,
+                                      deps.decline_probation};
+  steps.push_back(std::make_unique<AllocateAddress>(deps.leases, deps.allocator, allocation));
+  steps.push_back(std::make_unique<AddNetworkOptions>(config, deps.tftp_server));
+  steps.push_back(std::make_unique<AddPxeOptions>(std::move(deps.boot_file_size)));
+  steps.push_back(std::make_unique<ForceBroadcast>(config.buggy_clients));
+  steps.push_back(std::make_unique<RecordEvents>());
+  return Pipeline(std::move(steps));
+}
+
+}  // namespace netboot::dhcp

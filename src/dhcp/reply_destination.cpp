@@ -1,0 +1,28 @@
+#include "dhcp/reply_destination.hpp"
+
+namespace netboot::dhcp {
+
+std::string_view to_string(ReplyDestination::Kind kind) noexcept {
+  switch (kind) {
+    case ReplyDestination::Kind::Relay: return "relay";
+    case ReplyDestination::Kind::Broadcast: return "broadcast";
+    case ReplyDestination::Kind::ClientAddress: return "client-address";
+    case ReplyDestination::Kind::HardwareUnicast: return "hardware-unicast";
+  }
+  return "?";
+}
+
+ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpPacket& reply,
+                                          const DestinationPolicy& policy) {
+  using Kind = ReplyDestination::Kind;
+  if (!request.giaddr.is_unspecified()) return {Kind::Relay, request.giaddr, policy.relay_port, std::nullopt};
+  const ReplyDestination broadcast{Kind::Broadcast, Ipv4Address::broadcast(), policy.client_port, std::nullopt};
+  if (policy.force_broadcast) return broadcast;
+  if (reply.message_type == MessageType::Nak) return broadcast;
+  if (!request.ciaddr.is_unspecified()) return {Kind::ClientAddress, request.ciaddr, policy.client_port, std::nullopt};
+  const auto mac = request.mac();
+  if (request.broadcast || reply.yiaddr.is_unspecified() || !mac) return broadcast;
+  return {Kind::HardwareUnicast, reply.yiaddr, policy.client_port, mac};
+}
+
+}  // namespace netboot::dhcp

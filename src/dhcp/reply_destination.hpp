@@ -1,0 +1,48 @@
+#pragma once
+// RFC 2131 §4.1 "where does the reply go", as one pure decision (pixiecore's txType).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/ipv4_address.hpp"
+#include "core/mac_address.hpp"
+#include "dhcp/dhcp_packet.hpp"
+
+namespace netboot::dhcp {
+
+struct ReplyDestination {
+  enum class Kind : std::uint8_t {
+    Relay,            // unicast to giaddr, server port
+    Broadcast,        // 255.255.255.255 on the arrival interface
+    ClientAddress,    // unicast to ciaddr (the client has a working address)
+    HardwareUnicast,  // IP unicast to yiaddr at the chaddr MAC, without ARP: the socket layer
+                      // needs an ARP entry or a packet socket, else it broadcasts instead
+  };
+  Kind kind = Kind::Broadcast;
+  Ipv4Address address;
+  std::uint16_t port = kClientPort;
+  std::optional<MacAddress> mac;  // for HardwareUnicast
+  friend bool operator==(const ReplyDestination&, const ReplyDestination&) = default;
+};
+
+std::string_view to_string(ReplyDestination::Kind kind) noexcept;
+
+struct DestinationPolicy {
+  bool force_broadcast = false;          // [buggy_clients]: always 255.255.255.255
+  std::uint16_t client_port = kClientPort;
+  std::uint16_t relay_port = kServerPort;
+};
+
+/// RFC 2131 §4.1, in this order:
+/// 1. giaddr set: the relay, on the server port (a NAK too: the relay broadcasts it, which
+///    the reply's broadcast bit asks for).
+/// 2. force_broadcast (a buggy client that ignores unicast): broadcast.
+/// 3. DHCPNAK: broadcast (the client may have no usable address).
+/// 4. ciaddr set: unicast to ciaddr (RENEWING, INFORM).
+/// 5. broadcast bit set, no yiaddr, or chaddr not Ethernet: broadcast.
+/// 6. otherwise: unicast to yiaddr at the client's MAC.
+[[nodiscard]] ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpPacket& reply,
+                                                        const DestinationPolicy& policy = {});
+
+}  // namespace netboot::dhcp
