@@ -1,18 +1,80 @@
 #include "app/server.hpp"
 
+#include <filesystem>
+#include <optional>
+
 #include <fmt/format.h>
 
-namespace netboot::app {
+#include "lease/sqlite_lease_store.hpp"
+#include "net/dhcp_service.hpp"
+#include "net/http_service.hpp"
+#include "net/tftp_service.hpp"
 
-// Owns the lease store and the services; declared here so that server.hpp stays light.
-struct Server::Parts {};
+namespace netboot::app {
+namespace {
+
+// Option 13 (boot file size): the size of the boot file in a local TFTP root. Only
+// administrator-written names reach this (from [bootfile]/boot_file), but a name that
+// climbs out of the root is still not looked at.
+dhcp::BootFileSizeLookup make_boot_file_size(const config::Config& config) {
+  if (!config.services.tftp || config.tftp.remote_root()) return {};
+  return [root = config.tftp.root_dir](std::string_view file) -> std::optional<std::uint64_t> {
+    const auto relative = std::filesystem::path(std::string(file)).relative_path().lexically_normal();
+    if (relative.empty() || *relative.begin() == "..") return std::nullopt;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(root / relative, ec);
+    if (ec) return std::nullopt;
+    return size;
+  };
+}
+
+}  // namespace
+
+// Owns the lease store and the services, in construction order; destroyed in reverse.
+struct Server::Parts {
+  std::unique_ptr<lease::SqliteLeaseStore> leases;
+  std::unique_ptr<net::DhcpService> dhcp;
+  std::unique_ptr<net::TftpService> tftp;
+  std::unique_ptr<net::HttpService> http;
+};
 
 Server::Server(asio::io_context& io, const config::Config& config, const Logging& logging)
-    : io_(io), config_(config), log_(logging.get("main")), parts_(std::make_unique<Parts>()) {}
+    : io_(io), config_(config), log_(logging.get("main")), parts_(std::make_unique<Parts>()), logging_(logging) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  stop();
+  if (parts_->leases) parts_->leases->close();
+}
+
+Result<void> Server::build() {
+  if (config_.services.dhcp) {
+    // Completions of durable lease commits come back to the event loop.
+    auto store = lease::SqliteLeaseStore::open(config_.dhcp.lease_file, [this](std::function<void()> done) {
+      asio::post(io_, std::move(done));
+    });
+    if (!store) return fail(store.error().code, store.error().detail);
+    parts_->leases = std::move(*store);
+    log_->info("lease file {}: {} leases", config_.dhcp.lease_file.string(), parts_->leases->size());
+    net::DhcpServiceDependencies deps{*parts_->leases};
+    deps.boot_file_size = make_boot_file_size(config_);
+    if (config_.services.tftp && config_.tftp.address && !config_.tftp.address->is_unspecified())
+      deps.tftp_server = *config_.tftp.address;
+    parts_->dhcp = std::make_unique<net::DhcpService>(io_, config_.dhcp, std::move(deps), logging_.get("dhcp"));
+    services_.push_back(parts_->dhcp.get());
+  }
+  if (config_.services.tftp) {
+    parts_->tftp = std::make_unique<net::TftpService>(io_, config_.tftp, logging_.get("tftp"), parts_->leases.get());
+    services_.push_back(parts_->tftp.get());
+  }
+  if (config_.services.http) {
+    parts_->http = std::make_unique<net::HttpService>(io_, config_.httpd, parts_->leases.get(), logging_.get("http"));
+    services_.push_back(parts_->http.get());
+  }
+  return {};
+}
 
 Result<void> Server::start() {
+  if (auto built = build(); !built) return built;
   for (Service* service : services_) {
     if (auto started = service->start(); !started) {
       stop();

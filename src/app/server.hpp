@@ -37,12 +37,15 @@ class Server {
   [[nodiscard]] std::string describe() const;
 
  private:
+  Result<void> build();
+
   struct Parts;
   asio::io_context& io_;
   const config::Config& config_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<Parts> parts_;
   std::vector<Service*> services_;  // in start order; owned by parts_
+  const Logging& logging_;
 };
 
 }  // namespace netboot::app

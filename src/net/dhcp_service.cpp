@@ -1,0 +1,226 @@
+#include "net/dhcp_service.hpp"
+
+#include <net/if.h>
+
+#include <fmt/format.h>
+
+#include "dhcp/dhcp_packet.hpp"
+#include "dhcp/reply_destination.hpp"
+
+namespace netboot::net {
+namespace {
+
+lease::PoolSettings pool_settings(const config::DhcpConfig& config) {
+  lease::PoolSettings settings;
+  settings.pool_start = config.pool_start;
+  settings.pool_count = config.pool_count;
+  settings.reservations = config.static_leases;
+  settings.lease_time = std::chrono::seconds(config.lease_time);
+  return settings;
+}
+
+std::string client_label(const dhcp::Exchange& ex) {
+  const auto mac = ex.request.chaddr.mac();
+  std::string label = mac ? mac->to_string() : std::string("(no MAC)");
+  if (ex.client.uuid) label += " uuid " + ex.client.uuid->to_string();
+  if (ex.client.arch) label += fmt::format(" arch {}", *ex.client.arch);
+  if (ex.client.is_ipxe) label += " iPXE";
+  else if (ex.client.is_pxe) label += " PXE";
+  return label;
+}
+
+std::string_view type_name(const dhcp::DhcpPacket& packet) {
+  return packet.message_type ? dhcp::to_string(*packet.message_type) : std::string_view("BOOTP");
+}
+
+}  // namespace
+
+DhcpService::DhcpService(asio::io_context& io, const config::DhcpConfig& config, DhcpServiceDependencies deps,
+                         std::shared_ptr<spdlog::logger> log)
+    : io_(io),
+      config_(config),
+      deps_(std::move(deps)),
+      log_(std::move(log)),
+      allocator_(pool_settings(config), deps_.leases),
+      pipeline_(dhcp::make_pipeline(
+          config, dhcp::PipelineDependencies{
+                      deps_.leases, allocator_, deps_.boot_file_size, deps_.tftp_server, std::chrono::seconds(120),
+                      std::chrono::seconds(86400),
+                      deps_.access_steps ? deps_.access_steps([this](const MacAddress& mac, std::uint32_t xid) {
+                        resume(mac, xid);
+                      })
+                                         : std::vector<std::unique_ptr<dhcp::Step>>{}})),
+      listener_(io, log_),
+      park_timer_(io) {}
+
+DhcpService::~DhcpService() = default;
+
+Result<void> DhcpService::start() {
+  UdpListenerOptions options;
+  options.address = config_.listen_address;
+  options.port = config_.port;
+  options.interface = config_.interface;
+  options.broadcast = true;
+  options.receive_buffer = 4 << 20;  // a boot storm arrives at once
+  if (auto opened = listener_.open(options); !opened) return opened;
+  served_ifindex_ = ::if_nametoindex(config_.detected_interface.c_str());
+  listener_.start([this](ByteView datagram, const PacketInfo& info) { on_datagram(datagram, info); });
+  log_->info("serving {} .. {} ({} addresses, {} reserved) on {} as {}, lease file {}", config_.pool_start.to_string(),
+             config_.pool_start.plus(config_.pool_count == 0 ? 0 : config_.pool_count - 1).to_string(),
+             config_.pool_count, config_.static_leases.size(), config_.detected_interface,
+             config_.server_address.to_string(), config_.lease_file.string());
+  return {};
+}
+
+void DhcpService::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  listener_.close();
+  park_timer_.cancel();
+  parked_.clear();
+  log_->info("stopped: {} received, {} malformed, {} not for us, {} dropped, {} offers, {} acks, {} naks",
+             counters_.received, counters_.parse_failed, counters_.not_for_us, counters_.dropped, counters_.offers,
+             counters_.acks, counters_.naks);
+}
+
+std::string DhcpService::describe() const {
+  return fmt::format("dhcp {}:{}", config_.listen_address.to_string(), listener_.local_port());
+}
+
+void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
+  ++counters_.received;
+  auto packet = dhcp::parse_dhcp_packet(datagram);
+  if (!packet) {
+    // Malformed input is dropped and counted; the next client is served at once.
+    ++counters_.parse_failed;
+    log_->debug("dropped a malformed datagram from {} ({} bytes): {}", info.peer.to_string(), datagram.size(),
+                packet.error().detail);
+    return;
+  }
+  if (packet->op != dhcp::BootpOp::Request) {
+    ++counters_.not_for_us;
+    return;
+  }
+  // A host with several cards serves only the network of its pool: requests that arrive
+  // elsewhere belong to another server, unless a relay forwarded them to us.
+  if (packet->giaddr.is_unspecified() && served_ifindex_ != 0 && info.ifindex != served_ifindex_) {
+    ++counters_.not_for_us;
+    log_->debug("ignored {} from {}: arrived on interface {} which does not hold the pool", type_name(*packet),
+                packet->chaddr.mac() ? packet->chaddr.mac()->to_string() : std::string("?"), info.ifindex);
+    return;
+  }
+  const dhcp::PacketInfo received{info.peer, info.local_address, info.ifindex, std::chrono::system_clock::now()};
+  process(std::make_shared<dhcp::Exchange>(std::move(*packet), received));
+}
+
+void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
+  const auto verdict = pipeline_.run(*ex);
+  const auto mac = ex->request.chaddr.mac();
+  switch (verdict) {
+    case dhcp::Verdict::Drop:
+      ++counters_.dropped;
+      log_->info("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
+                 ex->drop_reason);
+      return;
+    case dhcp::Verdict::Park:
+      if (mac) {
+        ++counters_.parked;
+        parked_[*mac] = Parked{ex, std::chrono::steady_clock::now() + deps_.park_timeout};
+        expire_parked();
+      }
+      return;
+    case dhcp::Verdict::Continue:
+      finish(ex);
+      return;
+  }
+}
+
+void DhcpService::resume(const MacAddress& mac, std::uint32_t xid) {
+  // Always asynchronous: a step may call this from inside its own apply().
+  asio::post(io_, [this, mac, xid] {
+    const auto it = parked_.find(mac);
+    if (stopped_ || it == parked_.end() || it->second.exchange->request.xid != xid) return;  // superseded or expired
+    auto ex = std::move(it->second.exchange);
+    parked_.erase(it);
+    process(std::move(ex));
+  });
+}
+
+void DhcpService::expire_parked() {
+  const auto now = std::chrono::steady_clock::now();
+  SteadyTime next = SteadyTime::max();
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    if (it->second.deadline <= now) {
+      log_->info("{} from {}: ignored (no access decision in time)", type_name(it->second.exchange->request),
+                 client_label(*it->second.exchange));
+      ++counters_.dropped;
+      it = parked_.erase(it);
+    } else {
+      next = std::min(next, it->second.deadline);
+      ++it;
+    }
+  }
+  if (next == SteadyTime::max()) return;
+  park_timer_.expires_at(next);
+  park_timer_.async_wait([this](const std::error_code& ec) {
+    if (!ec) expire_parked();
+  });
+}
+
+void DhcpService::finish(const std::shared_ptr<dhcp::Exchange>& ex) {
+  if (ex->lease_write == dhcp::LeaseWrite::None || !ex->lease) {
+    send_reply(*ex);
+    return;
+  }
+  const bool reply_after_commit = ex->lease_write == dhcp::LeaseWrite::CommitBeforeReply;
+  // The lease is durable before its ACK leaves (group commit: one fsync for many clients).
+  deps_.leases.commit(*ex->lease, [this, ex, reply_after_commit](Result<void> durable) {
+    if (!durable) {
+      ++counters_.commit_failed;
+      log_->error("lease {} for {} not saved: {}{}", ex->lease->address.to_string(), ex->lease->mac.to_string(),
+                  durable.error().detail, reply_after_commit ? "; reply withheld" : "");
+      if (reply_after_commit) return;
+    }
+    if (reply_after_commit && !stopped_) send_reply(*ex);
+  });
+  if (!reply_after_commit) send_reply(*ex);
+}
+
+void DhcpService::send_reply(const dhcp::Exchange& ex) {
+  if (!ex.send_reply) {
+    log_->info("{} from {}: {}", type_name(ex.request), client_label(ex),
+               ex.lease ? fmt::format("{} {}", ex.lease->address.to_string(), lease::to_string(ex.lease->state))
+                        : std::string("done"));
+  } else {
+    dhcp::DestinationPolicy policy;
+    policy.force_broadcast = ex.force_broadcast;
+    policy.client_port = config_.client_port;
+    const auto destination = dhcp::choose_reply_destination(ex.request, ex.reply, policy);
+    const auto bytes = dhcp::serialize_dhcp_packet(ex.reply, dhcp::max_reply_size(ex.request));
+    // Replies leave by the arrival interface, from our address on it, source port 67.
+    const Ipv4Address source = ex.received.local_address.is_unspecified() ? config_.server_address
+                                                                           : ex.received.local_address;
+    UdpEndpoint to{destination.address, destination.port};
+    unsigned ifindex = ex.received.ifindex;
+    using Kind = dhcp::ReplyDestination::Kind;
+    if (destination.kind == Kind::HardwareUnicast) {
+      // The client has no address yet: teach the kernel its MAC, else fall back to broadcast.
+      if (!destination.mac || !listener_.add_arp_entry(destination.address, *destination.mac, ifindex))
+        to.address = Ipv4Address::broadcast();
+    } else if (destination.kind == Kind::Relay || destination.kind == Kind::ClientAddress) {
+      ifindex = 0;  // routed
+    }
+    const bool sent = listener_.send(bytes, to, ifindex, source);
+    const auto type = ex.reply.message_type;
+    if (type == dhcp::MessageType::Offer) ++counters_.offers;
+    else if (type == dhcp::MessageType::Ack) ++counters_.acks;
+    else if (type == dhcp::MessageType::Nak) ++counters_.naks;
+    log_->info("{} from {}: {} {}{}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
+               ex.reply.yiaddr.is_unspecified() ? std::string() : ex.reply.yiaddr.to_string(),
+               ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file),
+               ex.is_nak() ? " (NAK)" : "", to.to_string(), sent ? "" : " (send failed)");
+  }
+  if (!ex.events.empty() && deps_.events) deps_.events(ex.events);
+}
+
+}  // namespace netboot::net

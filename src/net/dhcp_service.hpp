@@ -1,0 +1,89 @@
+#pragma once
+// The DHCP service: glue between a UdpListener, the decision pipeline and the lease store.
+// Datagram in -> parse -> pipeline -> (commit) -> reply out of the arrival interface -> events.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <asio.hpp>
+#include <spdlog/logger.h>
+
+#include "app/server.hpp"
+#include "config/config.hpp"
+#include "dhcp/pipeline/exchange.hpp"
+#include "dhcp/pipeline/make_pipeline.hpp"
+#include "lease/address_allocator.hpp"
+#include "lease/lease_store.hpp"
+#include "net/udp_listener.hpp"
+
+namespace netboot::net {
+
+/// Kea's vocabulary: what happened to requests, for the shutdown line and tests.
+struct DhcpCounters {
+  std::uint64_t received = 0;
+  std::uint64_t parse_failed = 0;
+  std::uint64_t not_for_us = 0;   // replies, wrong interface, ...
+  std::uint64_t dropped = 0;      // a pipeline step said no
+  std::uint64_t parked = 0;       // waiting for a remote access decision
+  std::uint64_t offers = 0;
+  std::uint64_t acks = 0;
+  std::uint64_t naks = 0;
+  std::uint64_t commit_failed = 0;
+};
+
+/// Resumes a parked exchange (remote access check done): mac + xid identify it.
+using ResumeParked = std::function<void(const MacAddress& mac, std::uint32_t xid)>;
+/// Builds the access-control steps; they receive the resume callback for parked exchanges.
+using AccessStepsFactory = std::function<std::vector<std::unique_ptr<dhcp::Step>>(ResumeParked resume)>;
+/// Publishes BOOT/LEASE/RELEASE events (pybootd's notify) after the reply left.
+using EventSink = std::function<void(const std::vector<dhcp::BootEvent>& events)>;
+
+struct DhcpServiceDependencies {
+  lease::LeaseStore& leases;
+  dhcp::BootFileSizeLookup boot_file_size = {};
+  std::optional<Ipv4Address> tftp_server = {};
+  AccessStepsFactory access_steps = {};
+  EventSink events = {};
+  std::chrono::milliseconds park_timeout{5000};  // drop parked exchanges after this
+};
+
+class DhcpService final : public app::Service {
+ public:
+  DhcpService(asio::io_context& io, const config::DhcpConfig& config, DhcpServiceDependencies deps,
+              std::shared_ptr<spdlog::logger> log);
+  ~DhcpService() override;
+
+  Result<void> start() override;
+  void stop() override;
+  [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] const DhcpCounters& counters() const { return counters_; }
+
+ private:
+  void on_datagram(ByteView datagram, const PacketInfo& info);
+  void process(std::shared_ptr<dhcp::Exchange> ex);
+  void finish(const std::shared_ptr<dhcp::Exchange>& ex);
+  void send_reply(const dhcp::Exchange& ex);
+  void resume(const MacAddress& mac, std::uint32_t xid);
+  void expire_parked();
+
+  asio::io_context& io_;
+  const config::DhcpConfig& config_;
+  DhcpServiceDependencies deps_;
+  std::shared_ptr<spdlog::logger> log_;
+  lease::AddressAllocator allocator_;
+  dhcp::Pipeline pipeline_;
+  UdpListener listener_;
+  unsigned served_ifindex_ = 0;  // the interface holding pool_start
+  DhcpCounters counters_;
+  struct Parked {
+    std::shared_ptr<dhcp::Exchange> exchange;
+    SteadyTime deadline;
+  };
+  std::map<MacAddress, Parked> parked_;  // one per client: a newer request supersedes
+  asio::steady_timer park_timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace netboot::net
