@@ -116,11 +116,17 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
 void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
   const auto verdict = pipeline_.run(*ex);
   const auto mac = ex->request.chaddr.mac();
+  for (const auto& note : ex->notes) log_->info("{}: {}", client_label(*ex), note);
+  ex->notes.clear();
   switch (verdict) {
     case dhcp::Verdict::Drop:
       ++counters_.dropped;
-      log_->info("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
-                 ex->drop_reason);
+      if (ex->drop_is_warning)
+        log_->warn("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
+                   ex->drop_reason);
+      else
+        log_->info("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
+                   ex->drop_reason);
       return;
     case dhcp::Verdict::Park:
       if (mac) {

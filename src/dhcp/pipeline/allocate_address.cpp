@@ -28,9 +28,15 @@ Lease AllocateAddress::make_lease(const Exchange& ex, const std::optional<Lease>
 
 Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored, bool bootp) {
   const auto allocation = allocator_.allocate(*ex.client.mac, ex.requested_address, ex.received.now);
-  if (!allocation)
+  if (!allocation) {
+    ex.drop_is_warning = allocation.error().code == Errc::Busy;
     return drop(ex, fmt::format("no address for {}: {}", ex.client.mac->to_string(), allocation.error().detail));
+  }
   const Ipv4Address address = allocation->address;
+  if (allocation->previous && allocation->previous->mac != *ex.client.mac)
+    ex.notes.push_back(fmt::format("{} taken over from {} ({}, {} since the pool is full)", address.to_string(),
+                                   allocation->previous->mac.to_string(), lease::to_string(allocation->previous->state),
+                                   lease::to_string(allocation->source)));
   ex.reply.yiaddr = address;
   if (bootp) {
     ex.lease = make_lease(ex, stored, address, LeaseState::Bound, settings_.lease_time);

@@ -86,6 +86,8 @@ struct Exchange {
   std::vector<BootEvent> events;       // RecordEvents
   std::size_t next_step = 0;           // where run() resumes (after Park)
   std::string drop_reason;             // set by the step that dropped
+  bool drop_is_warning = false;        // the operator must act (pool exhausted), not a routine refusal
+  std::vector<std::string> notes;      // decisions worth an info line (an expired lease reused, ...)
   std::string_view dropped_by;         // that step's name
 
   [[nodiscard]] bool is_nak() const { return reply.message_type == MessageType::Nak; }
