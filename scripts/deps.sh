@@ -7,11 +7,11 @@ set -euo pipefail
 declare -A groups=(
   [build]="cmake g++ make pkg-config libasio-dev libspdlog-dev libfmt-dev libinih-dev
            libcli11-dev libcurl4-openssl-dev libsqlite3-dev libgtest-dev libgmock-dev
-           libbenchmark-dev"
+           libbenchmark-dev libhttp-parser-dev"
   [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
           python3 sqlite3"
   [e2e]="qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common busybox-static cpio
-         nftables iptables"
+         nftables iptables iproute2 python3 util-linux"
   [bench]="kea-admin kea-dhcp4-server dnsmasq-base tftpd-hpa nginx-light wrk hyperfine"
 )
 

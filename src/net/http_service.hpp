@@ -1,0 +1,44 @@
+#pragma once
+// The [httpd] file service: second-stage boot files (iPXE scripts, kernels, initrds, images)
+// over HTTP/1.1 on one event-loop thread. Decisions live in src/http (pure); this is sockets.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <asio.hpp>
+#include <spdlog/logger.h>
+
+#include "app/server.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "lease/lease_store.hpp"
+#include "net/http_connection.hpp"
+
+namespace netboot::net {
+
+class HttpService final : public app::Service {
+ public:
+  /// `leases` may be null (no DHCP service); it must outlive the service. With check_ip on and
+  /// no store, every download is refused.
+  HttpService(asio::io_context& io, const config::HttpServiceConfig& config, const lease::LeaseStore* leases,
+              std::shared_ptr<spdlog::logger> log, HttpServiceLimits limits = {});
+  ~HttpService() override;
+  HttpService(const HttpService&) = delete;
+  HttpService& operator=(const HttpService&) = delete;
+
+  /// Opens the root and listens; an error is one line for the operator.
+  Result<void> start() override;
+  /// Stops accepting and closes every connection (downloads in progress are cut).
+  void stop() override;
+  /// "http 0.0.0.0:80" (the bound port once started).
+  [[nodiscard]] std::string describe() const override;
+
+  /// The bound port (tests bind port 0); 0 before start().
+  [[nodiscard]] std::uint16_t local_port() const;
+  [[nodiscard]] std::size_t connection_count() const { return shared_->live.size(); }
+
+ private:
+  std::shared_ptr<HttpShared> shared_;
+};
+
+}  // namespace netboot::net
