@@ -1,0 +1,208 @@
+#include "net/tftp_service.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "net/interfaces.hpp"
+#include "net/url_source.hpp"
+#include "tftp/local_file_sink.hpp"
+#include "tftp/negotiation.hpp"
+
+namespace netboot::net {
+namespace {
+constexpr std::uint64_t kMaxUpload = std::uint64_t{4} << 30;  // 4 GiB: a bound, not a quota
+}
+
+TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config, std::shared_ptr<spdlog::logger> log,
+                         const lease::LeaseStore* leases)
+    : io_(io),
+      config_(config),
+      log_(std::move(log)),
+      leases_(leases),
+      listener_(io, log_),
+      context_{io, log_, {}, 1, {}, {}, {}} {
+  context_.retry.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config_.timeout > 0 ? config_.timeout : 2.0));
+  context_.retry.max_retries = config_.retries;
+  context_.max_window_size = std::max<std::uint16_t>(config_.max_window_size, 1);
+  context_.on_finished = [this](TftpSession& session) { forget(session); };
+}
+
+TftpService::~TftpService() { stop(); }
+
+Result<void> TftpService::start() {
+  if (config_.remote_root()) {
+    auto remote = UrlSource::create(io_, config_.root_url, log_);
+    if (!remote) return fail(remote.error().code, remote.error().detail);
+    root_ = std::move(*remote);
+  } else {
+    auto local = tftp::DirectorySource::create(config_.root_dir.string(), cache_);
+    if (!local) return fail(local.error().code, local.error().detail);
+    local_root_ = local->get();
+    root_ = std::move(*local);
+  }
+  locator_ = std::make_unique<tftp::FileLocator>(tftp::PathRewriter(config_.filters), config_.base_dir, local_root_, cache_);
+  for (const auto& interface : list_interfaces()) mtu_by_ifindex_[interface.index] = interface.mtu;
+
+  UdpListenerOptions options;
+  options.address = config_.address.value_or(Ipv4Address::any());
+  options.port = config_.port;
+  if (auto opened = listener_.open(options); !opened) return opened;
+  listener_.start([this](ByteView datagram, const PacketInfo& info) { on_datagram(datagram, info); });
+  running_ = true;
+  log_->info("tftp: listening on {}:{}, root {}", options.address.to_string(), listener_.local_port(), root_->describe());
+  return {};
+}
+
+void TftpService::stop() {
+  if (!running_) return;
+  running_ = false;
+  listener_.close();
+  // abort() finishes each session, which erases it from sessions_: iterate over a copy.
+  std::vector<std::shared_ptr<TftpSession>> live;
+  live.reserve(sessions_.size());
+  for (auto& entry : sessions_) live.push_back(entry.second);
+  for (auto& session : live) session->abort("server shutting down");
+  sessions_.clear();
+  per_client_.clear();
+  active_peers_.clear();
+  if (auto* remote = dynamic_cast<UrlSource*>(root_.get())) remote->shutdown();
+}
+
+std::string TftpService::describe() const {
+  return fmt::format("tftp {}:{}", config_.address.value_or(Ipv4Address::any()).to_string(), listener_.local_port());
+}
+
+std::uint16_t TftpService::max_block_size(unsigned ifindex) const {
+  const auto it = mtu_by_ifindex_.find(ifindex);
+  std::uint16_t limit = tftp::max_block_size_for_mtu(it == mtu_by_ifindex_.end() ? 1500 : it->second);
+  if (config_.blocksize >= tftp::kMinBlockSize) limit = std::min(limit, config_.blocksize);
+  return limit;
+}
+
+void TftpService::reply_error(const PacketInfo& info, tftp::ErrorCode code, std::string_view message) {
+  std::array<std::uint8_t, 512> buffer{};
+  const auto n = tftp::write_error(buffer, code, message);
+  listener_.send(ByteView(buffer.data(), n), info.peer, info.ifindex, info.local_address);
+}
+
+void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
+  auto packet = tftp::parse_tftp_packet(datagram);
+  if (!packet) {
+    ++counters_.malformed;
+    log_->debug("{}: malformed request: {}", info.peer.to_string(), packet.error().detail);
+    if (packet.error().code == Errc::BadValue) reply_error(info, tftp::ErrorCode::IllegalOperation, "Unknown mode");
+    return;
+  }
+  auto* request = std::get_if<tftp::Request>(&*packet);
+  if (request == nullptr) {
+    // An ACK or DATA on port 69 belongs to no transfer.
+    log_->debug("{}: {} on the listening port ignored", info.peer.to_string(), packet->index());
+    return;
+  }
+  if (active_peers_.contains(info.peer)) {
+    // The client repeated its request before our first answer reached it: one transfer
+    // per client TID, not two racing ones (dnsmasq does the same).
+    ++counters_.duplicates;
+    log_->debug("{} {}: repeated request ignored, transfer already running", info.peer.to_string(), request->filename);
+    return;
+  }
+  ++counters_.requests;
+  const auto max_per_client = config_.max_transfers_per_client;
+  if (sessions_.size() >= config_.max_transfers || (max_per_client > 0 && per_client_[info.peer.address] >= max_per_client)) {
+    ++counters_.busy;
+    log_->warn("{} {}: refused, too many transfers ({} running)", info.peer.to_string(), request->filename, sessions_.size());
+    reply_error(info, tftp::ErrorCode::NotDefined, "Server busy, try again later");
+    return;
+  }
+  if (request->write && !config_.writable) {
+    ++counters_.refused;
+    log_->warn("{} {}: write refused, the server is read-only", info.peer.to_string(), request->filename);
+    reply_error(info, tftp::ErrorCode::AccessViolation, "Server is read-only");
+    return;
+  }
+  if (request->write && (local_root_ == nullptr || request->mode != tftp::TransferMode::Octet)) {
+    ++counters_.refused;
+    log_->warn("{} {}: write refused ({})", info.peer.to_string(), request->filename,
+               local_root_ == nullptr ? "remote root" : "netascii uploads are not supported");
+    reply_error(info, local_root_ == nullptr ? tftp::ErrorCode::AccessViolation : tftp::ErrorCode::IllegalOperation,
+                local_root_ == nullptr ? "Server is read-only" : "Only octet uploads");
+    return;
+  }
+  if (request->mode == tftp::TransferMode::Mail) {
+    ++counters_.refused;
+    reply_error(info, tftp::ErrorCode::IllegalOperation, "Mail mode not supported");
+    return;
+  }
+
+  std::string bootfile;
+  if (leases_ != nullptr) {
+    if (auto lease = leases_->find_by_address(info.peer.address)) bootfile = lease->boot_file;
+  }
+  const std::string requested = request->filename;
+  const bool is_write = request->write;
+  auto session = std::make_shared<TftpSession>(context_, info.peer, info.local_address, std::move(*request),
+                                               max_block_size(info.ifindex));
+  if (auto opened = session->open_socket(); !opened) {
+    log_->error("{} {}: {}", info.peer.to_string(), requested, opened.error().detail);
+    reply_error(info, tftp::ErrorCode::NotDefined, "Server error");
+    return;
+  }
+  sessions_.emplace(session.get(), session);
+  ++per_client_[info.peer.address];
+  active_peers_.insert(info.peer);
+
+  if (is_write) {
+    // Uploads go beneath the root as asked; [filters] rewrite reads only.
+    auto name = tftp::sanitize_name(requested);
+    auto created = name ? tftp::create_beneath(local_root_->fd(), *name) : Result<tftp::CreatedFile>(fail(name.error().code, name.error().detail));
+    if (!created) {
+      ++counters_.refused;
+      const auto code = created.error().code;
+      session->refuse(code == Errc::BadValue   ? tftp::ErrorCode::FileExists
+                      : code == Errc::NotFound ? tftp::ErrorCode::FileNotFound
+                                               : tftp::ErrorCode::AccessViolation,
+                      code == Errc::BadValue ? "File already exists" : code == Errc::NotFound ? "Directory not found" : "Access violation",
+                      created.error().detail);
+      return;
+    }
+    session->begin_write(std::make_unique<tftp::LocalFileSink>(std::move(*created)), kMaxUpload);
+    return;
+  }
+
+  auto located = locator_->locate(requested, bootfile);
+  if (!located) {
+    ++counters_.refused;
+    const auto code = located.error().code == Errc::NotFound ? tftp::ErrorCode::FileNotFound : tftp::ErrorCode::AccessViolation;
+    session->refuse(code, code == tftp::ErrorCode::FileNotFound ? "File not found" : "Access violation",
+                    located.error().detail);
+    return;
+  }
+  if (located->local) {
+    session->begin(std::move(located->local), located->shown);
+    return;
+  }
+  // The root may answer later (remote): the session waits, holding its slot.
+  root_->open(located->root_name, [weak = std::weak_ptr<TftpSession>(session), shown = located->shown,
+                                   this](tftp::OpenResult opened) {
+    auto self = weak.lock();
+    if (!self) return;
+    if (!opened) ++counters_.refused;
+    self->begin(std::move(opened), shown);
+  });
+}
+
+void TftpService::forget(TftpSession& session) {
+  const auto it = sessions_.find(&session);
+  if (it == sessions_.end()) return;
+  if (auto count = per_client_.find(session.client().address); count != per_client_.end()) {
+    if (--count->second == 0) per_client_.erase(count);
+  }
+  active_peers_.erase(session.client());
+  ++counters_.finished;
+  // Keep the session alive until its own handler has returned.
+  asio::post(io_, [keep = std::move(it->second)] {});
+  sessions_.erase(it);
+}
+
+}  // namespace netboot::net

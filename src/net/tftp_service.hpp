@@ -1,0 +1,77 @@
+#pragma once
+// The [tftp] service: a listener on address:port, one session per transfer on the event
+// loop (no thread per client), a cap on concurrent transfers, and a root that is either a
+// local directory or an http(s):// prefix streamed through libcurl.
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include <asio.hpp>
+#include <spdlog/logger.h>
+
+#include "app/server.hpp"
+#include "config/config.hpp"
+#include "lease/lease_store.hpp"
+#include "net/tftp_session.hpp"
+#include "net/udp_listener.hpp"
+#include "tftp/file_locator.hpp"
+
+namespace netboot::net {
+
+struct TftpCounters {
+  std::uint64_t requests = 0;
+  std::uint64_t refused = 0;        // not found, access denied, WRQ on a read-only server
+  std::uint64_t busy = 0;           // over max_transfers or max_transfers_per_client
+  std::uint64_t malformed = 0;
+  std::uint64_t duplicates = 0;     // a client's retransmitted RRQ while its transfer runs
+  std::uint64_t finished = 0;       // sessions ended, whatever the outcome
+};
+
+class TftpService final : public app::Service {
+ public:
+  /// `leases` (may be null, must outlive the service) gives {bootfile} in [filters]: the
+  /// per-client boot file of the lease held by the requesting address.
+  TftpService(asio::io_context& io, const config::TftpConfig& config, std::shared_ptr<spdlog::logger> log,
+              const lease::LeaseStore* leases = nullptr);
+  ~TftpService() override;
+  TftpService(const TftpService&) = delete;
+  TftpService& operator=(const TftpService&) = delete;
+
+  /// Opens the root (local directory, or starts the HTTP client) and binds address:port.
+  Result<void> start() override;
+  /// Closes the listener; every transfer gets ERROR 0 "server shutting down" and ends.
+  void stop() override;
+  /// "tftp 0.0.0.0:69 root /srv/tftp".
+  [[nodiscard]] std::string describe() const override;
+
+  [[nodiscard]] std::uint16_t local_port() const { return listener_.local_port(); }
+  [[nodiscard]] std::size_t active_transfers() const noexcept { return sessions_.size(); }
+  [[nodiscard]] const TftpCounters& counters() const noexcept { return counters_; }
+
+ private:
+  void on_datagram(ByteView datagram, const PacketInfo& info);
+  void reply_error(const PacketInfo& info, tftp::ErrorCode code, std::string_view message);
+  void forget(TftpSession& session);
+  [[nodiscard]] std::uint16_t max_block_size(unsigned ifindex) const;
+
+  asio::io_context& io_;
+  const config::TftpConfig& config_;
+  std::shared_ptr<spdlog::logger> log_;
+  const lease::LeaseStore* leases_;
+  UdpListener listener_;
+  TftpSessionContext context_;
+  tftp::SharedFileCache cache_;
+  std::unique_ptr<tftp::FileSource> root_;
+  tftp::DirectorySource* local_root_ = nullptr;
+  std::unique_ptr<tftp::FileLocator> locator_;
+  std::unordered_map<TftpSession*, std::shared_ptr<TftpSession>> sessions_;
+  std::unordered_map<Ipv4Address, unsigned> per_client_;
+  std::set<UdpEndpoint> active_peers_;  // a repeated RRQ from one of these is ignored
+  std::unordered_map<unsigned, unsigned> mtu_by_ifindex_;
+  TftpCounters counters_;
+  bool running_ = false;
+};
+
+}  // namespace netboot::net

@@ -1,0 +1,280 @@
+#include "net/tftp_session.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "tftp/negotiation.hpp"
+#include "tftp/netascii_source.hpp"
+
+namespace netboot::net {
+namespace {
+
+constexpr std::size_t kMaxBatch = 64;  // datagrams per sendmmsg call
+
+sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(endpoint.port);
+  sa.sin_addr.s_addr = htonl(endpoint.address.to_host_order());
+  return sa;
+}
+
+UdpEndpoint from_sockaddr(const sockaddr_in& sa) {
+  return {Ipv4Address::from_host_order(ntohl(sa.sin_addr.s_addr)), ntohs(sa.sin_port)};
+}
+
+void send_one(int fd, ByteView datagram, const sockaddr_in& to) {
+  // Non-blocking: a full socket buffer drops the datagram, which the retransmission covers.
+  (void)::sendto(fd, datagram.data(), datagram.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+}
+
+}  // namespace
+
+TftpSession::TftpSession(TftpSessionContext& context, UdpEndpoint client, Ipv4Address local_address,
+                         tftp::Request request, std::uint16_t max_block_size)
+    : context_(context),
+      client_(client),
+      client_endpoint_(asio::ip::address_v4(client.address.to_host_order()), client.port),
+      local_address_(local_address),
+      request_(std::move(request)),
+      max_block_size_(max_block_size),
+      shown_(request_.filename),
+      socket_(context.io),
+      timer_(context.io),
+      started_(std::chrono::steady_clock::now()) {}
+
+TftpSession::~TftpSession() = default;
+
+Result<void> TftpSession::open_socket() {
+  std::error_code ec;
+  socket_.open(asio::ip::udp::v4(), ec);
+  if (!ec) socket_.bind({asio::ip::address_v4(local_address_.to_host_order()), 0}, ec);
+  if (!ec) socket_.non_blocking(true, ec);
+  if (ec) return fail(Errc::Io, "tftp session socket: " + ec.message());
+  wait_readable();
+  return {};
+}
+
+std::uint16_t TftpSession::local_port() const {
+  std::error_code ec;
+  const auto endpoint = socket_.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
+  if (finished_) return;
+  shown_ = std::move(shown_name);
+  if (!opened) {
+    const auto code = opened.error().code == Errc::NotFound ? tftp::ErrorCode::FileNotFound
+                                                            : tftp::ErrorCode::AccessViolation;
+    refuse(code, code == tftp::ErrorCode::FileNotFound ? "File not found" : "Access violation", opened.error().detail);
+    return;
+  }
+  std::shared_ptr<tftp::ByteSource> source = std::move(*opened);
+  if (request_.mode == tftp::TransferMode::Netascii) source = std::make_shared<tftp::NetasciiSource>(source);
+  const tftp::NegotiationLimits limits{max_block_size_, context_.max_window_size};
+  auto accepted = tftp::negotiate(request_.options, limits, source->size(), request_.mode);
+  if (accepted.window_size > 1) {
+    // A window of large blocks must fit the socket buffer, or the kernel drops its tail.
+    const int wanted = static_cast<int>(std::min<std::size_t>(
+        std::size_t{accepted.window_size} * (accepted.block_size + tftp::kHeaderSize) * 2, 8u << 20));
+    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDBUF, &wanted, sizeof wanted);
+  }
+  source->set_ready_callback([weak = weak_from_this()] {
+    if (auto self = weak.lock(); self && self->transfer_ && !self->finished_) {
+      self->context_.batch.clear();
+      self->transfer_->on_source_ready(std::chrono::steady_clock::now(), self->context_.batch);
+      self->after_step();
+    }
+  });
+  transfer_.emplace(std::move(source), std::move(accepted), context_.retry);
+  started_ = std::chrono::steady_clock::now();
+  context_.batch.clear();
+  transfer_->start(started_, context_.batch);
+  after_step();
+}
+
+void TftpSession::begin_write(std::unique_ptr<tftp::ByteSink> sink, std::uint64_t max_size) {
+  if (finished_) return;
+  const tftp::NegotiationLimits limits{max_block_size_, 1};
+  auto accepted = tftp::negotiate(request_.options, limits, std::nullopt, request_.mode, true);
+  upload_.emplace(std::move(sink), std::move(accepted), context_.retry, max_size);
+  started_ = std::chrono::steady_clock::now();
+  context_.batch.clear();
+  upload_->start(started_, context_.batch);
+  after_step();
+}
+
+bool TftpSession::transfer_done() const noexcept {
+  return (transfer_ && transfer_->done()) || (upload_ && upload_->done());
+}
+
+SteadyTime TftpSession::deadline() const noexcept { return transfer_ ? transfer_->deadline() : upload_->deadline(); }
+
+void TftpSession::refuse(tftp::ErrorCode code, std::string_view message, std::string_view reason) {
+  if (finished_) return;
+  std::array<std::uint8_t, 512> buffer{};
+  const auto n = tftp::write_error(buffer, code, message);
+  const auto to = to_sockaddr(client_);
+  send_one(socket_.native_handle(), ByteView(buffer.data(), n), to);
+  context_.log->warn("{} {} refused: {} (ERROR {} {})", client_.to_string(), request_.filename, reason,
+                     static_cast<unsigned>(code), message);
+  finished_ = true;
+  finish();
+}
+
+void TftpSession::abort(std::string_view reason) {
+  if (finished_) return;
+  if (started()) {
+    context_.batch.clear();
+    if (transfer_) transfer_->cancel(reason, context_.batch);
+    if (upload_) upload_->cancel(reason, context_.batch);
+    after_step();
+  } else {
+    refuse(tftp::ErrorCode::NotDefined, reason, reason);
+  }
+}
+
+void TftpSession::wait_readable() {
+  socket_.async_wait(asio::ip::udp::socket::wait_read, [self = shared_from_this()](const std::error_code& ec) {
+    if (ec || self->finished_) return;
+    self->drain();
+    if (!self->finished_) self->wait_readable();
+  });
+}
+
+void TftpSession::drain() {
+  // Bounded per wake-up so one busy client cannot starve the others.
+  for (int i = 0; i < 64 && !finished_; ++i) {
+    sockaddr_in from{};
+    socklen_t from_len = sizeof from;
+    const auto n = ::recvfrom(socket_.native_handle(), context_.rx.data(), context_.rx.size(), MSG_DONTWAIT,
+                              reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n < 0) return;  // EAGAIN: drained (errors from ICMP are the client's loss: retries cover it)
+    const auto sender = from_sockaddr(from);
+    const ByteView datagram(context_.rx.data(), static_cast<std::size_t>(n));
+    if (sender != client_) {
+      // RFC 1350 §4: a packet from a stranger's port gets ERROR 5; the transfer goes on.
+      std::array<std::uint8_t, 64> buffer{};
+      const auto size = tftp::write_error(buffer, tftp::ErrorCode::UnknownTransferId, "Unknown transfer ID");
+      send_one(socket_.native_handle(), ByteView(buffer.data(), size), from);
+      context_.log->debug("{}: packet from stranger {} answered with ERROR 5", client_.to_string(), sender.to_string());
+      continue;
+    }
+    handle(datagram);
+  }
+}
+
+void TftpSession::handle(ByteView datagram) {
+  if (!started()) return;  // still opening (remote root): the client will repeat itself
+  const auto now = std::chrono::steady_clock::now();
+  context_.batch.clear();
+  if (upload_) {
+    if (auto packet = tftp::parse_tftp_packet(datagram)) upload_->on_packet(*packet, now, context_.batch);
+    after_step();
+    return;
+  }
+  // Fast path: ACKs are nearly all the traffic; no parse into a variant, no allocation.
+  if (datagram.size() >= 4 && tftp::peek_opcode(datagram) == tftp::Opcode::Ack) {
+    transfer_->on_ack(static_cast<std::uint16_t>(datagram[2] << 8 | datagram[3]), now, context_.batch);
+  } else {
+    auto packet = tftp::parse_tftp_packet(datagram);
+    if (!packet) return;
+    transfer_->on_packet(*packet, now, context_.batch);
+  }
+  after_step();
+}
+
+void TftpSession::after_step() {
+  flush();
+  if (transfer_done()) {
+    finished_ = true;
+    finish();
+    return;
+  }
+  arm_timer();
+}
+
+void TftpSession::flush() {
+  auto& batch = context_.batch;
+  if (batch.empty() || !socket_.is_open()) return;
+  const auto to = to_sockaddr(client_);
+  const int fd = socket_.native_handle();
+  if (batch.size() == 1) {
+    send_one(fd, batch[0], to);
+  } else {
+    // RFC 7440 windows go out in one sendmmsg call.
+    std::array<mmsghdr, kMaxBatch> messages{};
+    std::array<iovec, kMaxBatch> vectors{};
+    for (std::size_t start = 0; start < batch.size(); start += kMaxBatch) {
+      const std::size_t count = std::min(kMaxBatch, batch.size() - start);
+      for (std::size_t i = 0; i < count; ++i) {
+        const auto datagram = batch[start + i];
+        vectors[i] = {const_cast<std::uint8_t*>(datagram.data()), datagram.size()};
+        messages[i] = {};
+        messages[i].msg_hdr.msg_name = const_cast<sockaddr_in*>(&to);
+        messages[i].msg_hdr.msg_namelen = sizeof to;
+        messages[i].msg_hdr.msg_iov = &vectors[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+      }
+      (void)::sendmmsg(fd, messages.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
+    }
+  }
+  batch.clear();
+}
+
+void TftpSession::arm_timer() {
+  if (!started()) return;
+  const auto deadline = this->deadline();
+  // The deadline only moves later on progress: an armed timer that fires early re-checks and
+  // re-arms, so an ACK costs no timer operation (dnsmasq and tftpd-hpa re-arm per packet).
+  if (timer_at_ && *timer_at_ <= deadline) return;
+  timer_at_ = deadline;
+  timer_.expires_at(deadline);
+  timer_.async_wait([weak = weak_from_this()](const std::error_code& ec) {
+    if (auto self = weak.lock(); self && !ec) self->on_timer();
+  });
+}
+
+void TftpSession::on_timer() {
+  timer_at_.reset();
+  if (finished_ || !started()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= deadline()) {
+    context_.batch.clear();
+    if (transfer_) transfer_->on_timeout(now, context_.batch);
+    if (upload_) upload_->on_timeout(now, context_.batch);
+    after_step();
+  } else {
+    arm_timer();
+  }
+}
+
+void TftpSession::finish() {
+  std::error_code ec;
+  timer_.cancel();
+  socket_.close(ec);
+  const auto& maybe_outcome = transfer_ ? transfer_->outcome() : upload_ ? upload_->outcome() : std::nullopt;
+  if (maybe_outcome) {
+    const auto& outcome = *maybe_outcome;
+    const auto& stats = transfer_ ? transfer_->stats() : upload_->stats();
+    const auto& options = transfer_ ? transfer_->options() : upload_->options();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const double rate = seconds > 0 ? static_cast<double>(stats.bytes) / seconds / 1e6 : 0.0;
+    const auto level = outcome.kind == tftp::TransferOutcome::Kind::Completed ||
+                               outcome.kind == tftp::TransferOutcome::Kind::ClientAborted
+                           ? spdlog::level::info
+                           : spdlog::level::warn;
+    context_.log->log(level, "{} {}{} {}: {} bytes in {:.3f} s ({:.2f} MB/s), {} retransmissions, blksize {}, windowsize {}{}{}",
+                      client_.to_string(), upload_ ? "upload " : "", shown_, tftp::to_string(outcome.kind), stats.bytes,
+                      seconds, rate, stats.retransmissions, options.block_size, options.window_size,
+                      outcome.detail.empty() ? "" : ": ", outcome.detail);
+  }
+  if (context_.on_finished) context_.on_finished(*this);
+}
+
+}  // namespace netboot::net

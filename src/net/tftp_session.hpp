@@ -1,0 +1,89 @@
+#pragma once
+// One TFTP transfer on the event loop: its own socket (its TID, RFC 1350 §4), one timer,
+// and a ReadTransfer that decides everything. The session only moves datagrams and time.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <asio.hpp>
+#include <spdlog/logger.h>
+
+#include "core/ipv4_address.hpp"
+#include "tftp/file_source.hpp"
+#include "tftp/packet_batch.hpp"
+#include "tftp/read_transfer.hpp"
+#include "tftp/write_transfer.hpp"
+#include "tftp/tftp_packet.hpp"
+
+namespace netboot::net {
+
+class TftpSession;
+
+/// What every session of one service shares: the loop is single-threaded, so one receive
+/// buffer and one outgoing batch serve all sessions without allocation per packet.
+struct TftpSessionContext {
+  asio::io_context& io;
+  std::shared_ptr<spdlog::logger> log;
+  tftp::RetryPolicy retry;
+  std::uint16_t max_window_size = 1;
+  std::array<std::uint8_t, 65536> rx{};
+  tftp::PacketBatch batch;
+  std::function<void(TftpSession&)> on_finished;  // the service forgets the session
+};
+
+class TftpSession : public std::enable_shared_from_this<TftpSession> {
+ public:
+  TftpSession(TftpSessionContext& context, UdpEndpoint client, Ipv4Address local_address, tftp::Request request,
+              std::uint16_t max_block_size);
+  ~TftpSession();
+  TftpSession(const TftpSession&) = delete;
+  TftpSession& operator=(const TftpSession&) = delete;
+
+  /// Binds the session socket to the local address the request arrived on, port 0.
+  Result<void> open_socket();
+  /// The file is open (or could not be): negotiate and start, or send the ERROR and finish.
+  void begin(tftp::OpenResult opened, std::string shown_name);
+  /// A WRQ whose file is created: negotiate and acknowledge.
+  void begin_write(std::unique_ptr<tftp::ByteSink> sink, std::uint64_t max_size);
+  /// Refuses the request from this session's TID and finishes.
+  void refuse(tftp::ErrorCode code, std::string_view message, std::string_view reason);
+  /// Server shutdown: ERROR to the client, close, finish.
+  void abort(std::string_view reason);
+
+  [[nodiscard]] const UdpEndpoint& client() const noexcept { return client_; }
+  [[nodiscard]] std::uint16_t local_port() const;
+
+ private:
+  void wait_readable();
+  void drain();
+  void handle(ByteView datagram);
+  void after_step();
+  void flush();
+  void arm_timer();
+  void on_timer();
+  void finish();
+  [[nodiscard]] bool started() const noexcept { return transfer_.has_value() || upload_.has_value(); }
+  [[nodiscard]] bool transfer_done() const noexcept;
+  [[nodiscard]] SteadyTime deadline() const noexcept;
+
+  TftpSessionContext& context_;
+  UdpEndpoint client_;
+  asio::ip::udp::endpoint client_endpoint_;
+  Ipv4Address local_address_;
+  tftp::Request request_;
+  std::uint16_t max_block_size_;
+  std::string shown_;
+  asio::ip::udp::socket socket_;
+  asio::steady_timer timer_;
+  std::optional<SteadyTime> timer_at_;  // when the armed timer fires, if armed
+  std::optional<tftp::ReadTransfer> transfer_;  // RRQ
+  std::optional<tftp::WriteTransfer> upload_;   // WRQ
+  SteadyTime started_;
+  bool finished_ = false;
+};
+
+}  // namespace netboot::net

@@ -1,0 +1,165 @@
+#include "tftp/read_transfer.hpp"
+
+#include <algorithm>
+
+namespace netboot::tftp {
+
+std::string_view to_string(TransferOutcome::Kind kind) noexcept {
+  switch (kind) {
+    case TransferOutcome::Kind::Completed: return "completed";
+    case TransferOutcome::Kind::ClientAborted: return "aborted by client";
+    case TransferOutcome::Kind::TimedOut: return "timed out";
+    case TransferOutcome::Kind::SourceFailed: return "read failed";
+    case TransferOutcome::Kind::Cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+ReadTransfer::ReadTransfer(std::shared_ptr<ByteSource> source, AcceptedOptions options, RetryPolicy retry)
+    : source_(std::move(source)), options_(std::move(options)), retry_(retry) {
+  if (options_.timeout_seconds) retry_.timeout = std::chrono::seconds(*options_.timeout_seconds);
+  options_.block_size = std::clamp<std::uint16_t>(options_.block_size, kMinBlockSize, kMaxBlockSize);
+  options_.window_size = std::max<std::uint16_t>(options_.window_size, 1);
+}
+
+TransferStatus ReadTransfer::finish(TransferOutcome::Kind kind, std::string detail) {
+  if (!outcome_) outcome_ = TransferOutcome{kind, std::move(detail)};
+  waiting_for_source_ = false;
+  return TransferStatus::Done;
+}
+
+void ReadTransfer::send_oack(PacketBatch& out) {
+  auto slot = out.prepare(kMaxDatagram);
+  out.commit(write_oack(slot, options_.oack));
+  ++stats_.packets_sent;
+}
+
+TransferStatus ReadTransfer::start(SteadyTime now, PacketBatch& out) {
+  if (!options_.oack.empty()) {
+    oack_pending_ = true;
+    send_oack(out);
+    deadline_ = now + retry_.timeout;
+    return TransferStatus::Running;
+  }
+  return send_window(1, now, out);
+}
+
+TransferStatus ReadTransfer::send_window(std::uint64_t from, SteadyTime now, PacketBatch& out) {
+  next_ = from;
+  window_end_ = from + options_.window_size - 1;
+  if (last_block_) window_end_ = std::min(window_end_, *last_block_);
+  deadline_ = now + retry_.timeout;
+  return fill_window(out);
+}
+
+TransferStatus ReadTransfer::fill_window(PacketBatch& out) {
+  waiting_for_source_ = false;
+  const std::size_t block_size = options_.block_size;
+  while (next_ <= window_end_) {
+    auto slot = out.prepare(kHeaderSize + block_size);
+    write_data_header(slot, static_cast<std::uint16_t>(next_ & 0xFFFF));
+    const std::uint64_t offset = (next_ - 1) * block_size;
+    auto got = source_->read_at(offset, slot.subspan(kHeaderSize, block_size));
+    if (!got) {
+      if (got.error().code == Errc::Busy) {
+        // Remote data not here yet: send what we have, continue on on_source_ready().
+        waiting_for_source_ = true;
+        return TransferStatus::Running;
+      }
+      auto error_slot = out.prepare(kMaxDatagram);
+      out.commit(write_error(error_slot, ErrorCode::NotDefined, "read error"));
+      return finish(TransferOutcome::Kind::SourceFailed, got.error().detail);
+    }
+    out.commit(kHeaderSize + *got);
+    ++stats_.packets_sent;
+    if (next_ <= high_water_) {
+      ++stats_.retransmissions;
+    } else {
+      high_water_ = next_;
+    }
+    if (*got < block_size) {
+      // The final block (empty when the size is a multiple of the block size, RFC 1350 §6).
+      last_block_ = next_;
+      last_payload_ = *got;
+      window_end_ = next_;
+    }
+    ++next_;
+  }
+  return TransferStatus::Running;
+}
+
+TransferStatus ReadTransfer::on_ack(std::uint16_t block, SteadyTime now, PacketBatch& out) {
+  if (done()) return TransferStatus::Done;
+  if (oack_pending_) {
+    if (block != 0) return TransferStatus::Running;  // stray: only ACK 0 acknowledges an OACK
+    oack_pending_ = false;
+    retries_ = 0;
+    return send_window(1, now, out);
+  }
+  // Map the 16-bit number into [base_ - 1, next_ - 1], the only blocks an ACK can name.
+  const std::uint64_t floor = base_ - 1;
+  const std::uint64_t distance = static_cast<std::uint16_t>(block - static_cast<std::uint16_t>(floor & 0xFFFF));
+  const std::uint64_t acked = floor + distance;
+  if (distance == 0 || acked >= next_) return TransferStatus::Running;  // duplicate or stale: ignore
+  stats_.blocks_acked += acked - floor;
+  base_ = acked + 1;
+  retries_ = 0;
+  if (last_block_ && acked == *last_block_) {
+    // Every block but the last was full.
+    stats_.bytes = (acked - 1) * options_.block_size + last_payload_;
+    return finish(TransferOutcome::Kind::Completed, {});
+  }
+  stats_.bytes = acked * options_.block_size;
+  // Whole window acknowledged: the next window. Partial: restart after the ACKed block.
+  return send_window(base_, now, out);
+}
+
+TransferStatus ReadTransfer::on_packet(const TftpPacket& packet, SteadyTime now, PacketBatch& out) {
+  if (done()) return TransferStatus::Done;
+  if (const auto* ack = std::get_if<Ack>(&packet)) return on_ack(ack->block, now, out);
+  if (const auto* error = std::get_if<ErrorPacket>(&packet)) {
+    // RFC 2347: a client that dislikes the OACK answers ERROR 8; UEFI does that on purpose
+    // after a tsize-only probe. Either way, no reply to an ERROR (RFC 1350 §7).
+    return finish(TransferOutcome::Kind::ClientAborted,
+                  "client error " + std::to_string(static_cast<unsigned>(error->code)) + ": " + error->message);
+  }
+  return TransferStatus::Running;  // DATA, OACK or a repeated RRQ on our TID: ignore
+}
+
+TransferStatus ReadTransfer::on_timeout(SteadyTime now, PacketBatch& out) {
+  if (done()) return TransferStatus::Done;
+  if (now < deadline_) return TransferStatus::Running;
+  if (waiting_for_source_ && next_ == base_) {
+    // Nothing outstanding: the client waits for us, not we for it. The source enforces its
+    // own stall limit and fails the read; keep the clock running meanwhile.
+    deadline_ = now + retry_.timeout;
+    return TransferStatus::Running;
+  }
+  if (++retries_ > retry_.max_retries) {
+    return finish(TransferOutcome::Kind::TimedOut,
+                  oack_pending_ ? "no ACK for the OACK" : "no ACK for block " + std::to_string(base_));
+  }
+  if (oack_pending_) {
+    send_oack(out);
+    ++stats_.retransmissions;
+    deadline_ = now + retry_.timeout;
+    return TransferStatus::Running;
+  }
+  return send_window(base_, now, out);
+}
+
+TransferStatus ReadTransfer::on_source_ready(SteadyTime now, PacketBatch& out) {
+  if (done()) return TransferStatus::Done;
+  if (!waiting_for_source_ || oack_pending_) return TransferStatus::Running;
+  if (next_ == base_) deadline_ = now + retry_.timeout;  // the first block of a window goes out now
+  return fill_window(out);
+}
+
+TransferStatus ReadTransfer::cancel(std::string_view reason, PacketBatch& out) {
+  if (done()) return TransferStatus::Done;
+  auto slot = out.prepare(kMaxDatagram);
+  out.commit(write_error(slot, ErrorCode::NotDefined, reason));
+  return finish(TransferOutcome::Kind::Cancelled, std::string(reason));
+}
+
+}  // namespace netboot::tftp
