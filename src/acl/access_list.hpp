@@ -1,5 +1,6 @@
 #pragma once
 // [mac] and [uuid] access lists: entries are allow/block booleans, keys may be prefixes.
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -9,6 +10,11 @@
 #include "core/uuid.hpp"
 
 namespace netboot::acl {
+
+/// Where the access steps write the lines that are not drops (allowed clients, answers of
+/// the authorization server); the composition root points it at a logger. Drops are logged
+/// by the DHCP service from Exchange::drop_reason.
+using AccessLog = std::function<void(std::string_view message)>;
 
 /// Three outcomes, not a bool (pybootd's check_acl returned True/False/None).
 enum class Access { Allowed, Denied, Unlisted };

@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "dhcp/pipeline/check_remote_access.hpp"
 #include "lease/sqlite_lease_store.hpp"
+#include "net/access_checker.hpp"
+#include "net/event_notifier.hpp"
 #include "net/dhcp_service.hpp"
 #include "net/http_service.hpp"
 #include "net/tftp_service.hpp"
@@ -33,6 +36,8 @@ dhcp::BootFileSizeLookup make_boot_file_size(const config::Config& config) {
 // Owns the lease store and the services, in construction order; destroyed in reverse.
 struct Server::Parts {
   std::unique_ptr<lease::SqliteLeaseStore> leases;
+  std::unique_ptr<net::HttpAccessChecker> access_checker;  // outlive the DHCP service that asks them
+  std::unique_ptr<net::EventNotifier> notifier;
   std::unique_ptr<net::DhcpService> dhcp;
   std::unique_ptr<net::TftpService> tftp;
   std::unique_ptr<net::HttpService> http;
@@ -59,6 +64,25 @@ Result<void> Server::build() {
     deps.boot_file_size = make_boot_file_size(config_);
     if (config_.services.tftp && config_.tftp.address && !config_.tftp.address->is_unspecified())
       deps.tftp_server = *config_.tftp.address;
+    if (config_.dhcp.access == config::AccessMode::Http) {
+      net::AccessCheckerOptions options;
+      options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config_.http_access.timeout * 1000.0));
+      auto checker = net::HttpAccessChecker::create(io_, options, logging_.get("access"));
+      if (!checker) return fail(checker.error().code, checker.error().detail);
+      parts_->access_checker = std::move(*checker);
+      deps.park_timeout = dhcp::access_park_timeout(config_.http_access);
+    }
+    deps.access_steps = [this, log = logging_.get("access")](net::ResumeParked resume) {
+      return dhcp::make_access_steps(config_.dhcp, config_.access_lists, config_.http_access, *parts_->leases,
+                                     parts_->access_checker.get(), std::move(resume),
+                                     [log](std::string_view line) { log->info("{}", line); });
+    };
+    if (!config_.dhcp.notify.empty()) {
+      auto notifier = net::EventNotifier::create(io_, config_.dhcp.notify, logging_.get("notify"));
+      if (!notifier) return fail(notifier.error().code, notifier.error().detail);
+      parts_->notifier = std::move(*notifier);
+      deps.events = [n = parts_->notifier.get()](const std::vector<dhcp::BootEvent>& events) { n->publish(events); };
+    }
     parts_->dhcp = std::make_unique<net::DhcpService>(io_, config_.dhcp, std::move(deps), logging_.get("dhcp"));
     services_.push_back(parts_->dhcp.get());
   }

@@ -1,0 +1,196 @@
+#include "net/access_checker.hpp"
+
+#include <curl/curl.h>
+
+#include <array>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/text.hpp"
+
+namespace netboot::net {
+
+namespace {
+
+struct Question {
+  std::string url;
+  acl::AccessChecker::Done done;
+};
+
+struct Transfer {
+  acl::AccessChecker::Done done;
+  std::string body;
+  std::size_t max_body = 0;
+  bool too_large = false;
+  std::array<char, CURL_ERROR_SIZE> error{};
+};
+
+extern "C" std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  if (transfer->body.size() + bytes > transfer->max_body) {
+    transfer->too_large = true;
+    return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+  }
+  transfer->body.append(data, bytes);
+  return bytes;
+}
+
+}  // namespace
+
+struct HttpAccessChecker::Worker {
+  asio::io_context& io;
+  AccessCheckerOptions options;
+  std::shared_ptr<spdlog::logger> log;
+  CURLM* multi = nullptr;
+  std::mutex mutex;
+  std::deque<Question> queue;  // guarded by mutex
+  bool stopping = false;       // guarded by mutex
+  std::atomic<std::size_t> in_flight{0};
+  std::thread thread;
+  std::map<CURL*, std::unique_ptr<Transfer>> transfers;  // helper thread only
+
+  Worker(asio::io_context& io_in, AccessCheckerOptions options_in, std::shared_ptr<spdlog::logger> log_in)
+      : io(io_in), options(std::move(options_in)), log(std::move(log_in)) {}
+
+  void post(Done done, acl::RemoteDecision decision) {
+    asio::post(io, [done = std::move(done), decision = std::move(decision)]() mutable { done(std::move(decision)); });
+  }
+
+  void start(Question question) {
+    CURL* easy = curl_easy_init();
+    if (easy == nullptr) {
+      --in_flight;
+      post(std::move(question.done), acl::failed_check("libcurl could not create a request"));
+      return;
+    }
+    auto transfer = std::make_unique<Transfer>();
+    transfer->done = std::move(question.done);
+    transfer->max_body = options.max_body;
+    const long timeout_ms = static_cast<long>(options.timeout.count());
+    curl_easy_setopt(easy, CURLOPT_URL, question.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    // Only http(s), and no redirect at all: a 3xx is an answer, and it is not a 200.
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");  // the authorization server is asked directly
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error.data());
+    if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+      curl_easy_cleanup(easy);
+      --in_flight;
+      post(std::move(transfer->done), acl::failed_check("libcurl could not start the request"));
+      return;
+    }
+    transfers.emplace(easy, std::move(transfer));
+  }
+
+  void finish(CURL* easy, CURLcode result) {
+    const auto it = transfers.find(easy);
+    if (it == transfers.end()) return;
+    Transfer& t = *it->second;
+    acl::RemoteDecision decision;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if (result == CURLE_OK) {
+      decision = acl::decide_from_answer(status, t.body);
+    } else if (t.too_large || result == CURLE_FILESIZE_EXCEEDED) {
+      decision = acl::failed_check(fmt::format("HTTP {}, body over {} bytes", status, options.max_body));
+    } else if (result == CURLE_OPERATION_TIMEDOUT) {
+      decision = acl::failed_check(fmt::format("no answer within {} ms", options.timeout.count()));
+    } else {
+      decision = acl::failed_check(t.error[0] != '\0' ? std::string(t.error.data()) : curl_easy_strerror(result));
+    }
+    post(std::move(t.done), std::move(decision));
+    curl_multi_remove_handle(multi, easy);
+    curl_easy_cleanup(easy);
+    transfers.erase(it);
+    --in_flight;
+  }
+
+  void run() {
+    while (true) {
+      std::deque<Question> fresh;
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) break;
+        fresh.swap(queue);
+      }
+      for (auto& question : fresh) start(std::move(question));
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      int left = 0;
+      while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
+        if (message->msg == CURLMSG_DONE) finish(message->easy_handle, message->data.result);
+      }
+      curl_multi_poll(multi, nullptr, 0, 1000, nullptr);  // woken by check() and shutdown()
+    }
+    for (auto& [easy, transfer] : transfers) {  // abandoned: nobody is told
+      curl_multi_remove_handle(multi, easy);
+      curl_easy_cleanup(easy);
+    }
+    transfers.clear();
+  }
+};
+
+Result<std::unique_ptr<HttpAccessChecker>> HttpAccessChecker::create(asio::io_context& io,
+                                                                     AccessCheckerOptions options,
+                                                                     std::shared_ptr<spdlog::logger> log) {
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail(Errc::Io, "libcurl initialisation failed");
+  auto worker = std::make_shared<Worker>(io, std::move(options), std::move(log));
+  worker->multi = curl_multi_init();
+  if (worker->multi == nullptr) {
+    curl_global_cleanup();
+    return fail(Errc::Io, "libcurl multi handle could not be created");
+  }
+  worker->thread = std::thread([w = worker.get()] { w->run(); });
+  return std::unique_ptr<HttpAccessChecker>(new HttpAccessChecker(std::move(worker)));
+}
+
+HttpAccessChecker::~HttpAccessChecker() { shutdown(); }
+
+void HttpAccessChecker::shutdown() {
+  if (!worker_) return;
+  {
+    std::lock_guard lock(worker_->mutex);
+    worker_->stopping = true;
+  }
+  curl_multi_wakeup(worker_->multi);
+  if (worker_->thread.joinable()) worker_->thread.join();
+  curl_multi_cleanup(worker_->multi);
+  worker_.reset();
+  curl_global_cleanup();
+}
+
+void HttpAccessChecker::check(std::string url, Done done) {
+  if (!worker_) return;  // shut down: no answer, as documented
+  if (!istarts_with(url, "http://") && !istarts_with(url, "https://")) {
+    worker_->post(std::move(done), acl::failed_check("not an http:// or https:// URL"));
+    return;
+  }
+  if (worker_->in_flight.load() >= worker_->options.max_in_flight) {
+    worker_->post(std::move(done), acl::failed_check(fmt::format("{} questions already in flight",
+                                                                 worker_->options.max_in_flight)));
+    return;
+  }
+  ++worker_->in_flight;
+  {
+    std::lock_guard lock(worker_->mutex);
+    worker_->queue.push_back({std::move(url), std::move(done)});
+  }
+  curl_multi_wakeup(worker_->multi);
+}
+
+}  // namespace netboot::net
