@@ -136,7 +136,6 @@ Bytes encode_pxe_vendor_options(const PxeVendorOptions& options) {
 
 std::optional<PxeVendorOptions> pxe_vendor_options_for(const ClientIdentity& client) {
   if (!client.is_pxe) return std::nullopt;
-  if (client.arch && *client.arch != arch::kX86Bios) return std::nullopt;
   PxeVendorOptions options;
   options.discovery_control = pxe::kUseBootFile;
   return options;

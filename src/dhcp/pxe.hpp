@@ -84,11 +84,12 @@ struct PxeVendorOptions {
 /// Sub-options in code/length/value form, terminated by END, ready for option 43.
 [[nodiscard]] Bytes encode_pxe_vendor_options(const PxeVendorOptions& options);
 
-/// The vendor options a client gets. BIOS PXE ROMs (arch 0, or no arch: PXE 2.0 ROMs predate
-/// option 93) get discovery control 8 "boot the file in this reply" so they neither wait for
-/// a proxyDHCP on port 4011 nor try boot server discovery (pixiecore and dnsmasq do the
-/// same). UEFI clients get nothing: EDK2 treats an option 43 as the start of a boot server
-/// discovery it then performs instead of loading the file.
+/// The vendor options a PXE client gets: discovery control 8, "boot the file in this reply",
+/// so that it neither waits for a proxyDHCP on port 4011 nor tries boot server discovery
+/// (pixiecore and dnsmasq do the same). BIOS ROMs need it, and so does OVMF's EDK2 PXE: an
+/// offer with 60 "PXEClient" and no 43 is a PXE 1.0 offer to EDK2 (PxeBcDhcp4.c), which then
+/// sends its boot-server REQUEST to port 4011 and gives up with PXE-E16 (recorded in
+/// tests/data/captures/recorded/ovmf-edk2-bootserver-request.hex).
 [[nodiscard]] std::optional<PxeVendorOptions> pxe_vendor_options_for(const ClientIdentity& client);
 
 }  // namespace netboot::dhcp

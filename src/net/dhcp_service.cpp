@@ -26,6 +26,7 @@ std::string client_label(const dhcp::Exchange& ex) {
   if (ex.client.arch) label += fmt::format(" arch {}", *ex.client.arch);
   if (ex.client.is_ipxe) label += " iPXE";
   else if (ex.client.is_pxe) label += " PXE";
+  if (ex.kind != dhcp::RequestKind::Unclassified) label += fmt::format(" phase {}", lease::to_string(ex.phase));
   return label;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -86,6 +87,11 @@ class Client {
 
   [[nodiscard]] bool connected() const { return connected_; }
   void set_receive_buffer(int bytes) { ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes); }
+  /// True once the server has sent something (without reading it), within `timeout`.
+  bool readable(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
+  }
 
   bool send(std::string_view bytes) {
     while (!bytes.empty()) {
@@ -462,7 +468,7 @@ TEST_F(HttpServiceTest, ASlowClientDoesNotHoldUpOthers) {
   slow.set_receive_buffer(4096);
   ASSERT_TRUE(slow.connected());
   slow.send("GET /big.img HTTP/1.1\r\nHost: t\r\n\r\n");  // and never reads
-  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(slow.readable(5000ms));  // the answer has started
   const auto before = std::chrono::steady_clock::now();
   for (int i = 0; i < 5; ++i) {
     const auto r = get("/boot/vmlinuz");

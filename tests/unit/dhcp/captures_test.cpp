@@ -28,8 +28,8 @@ struct Capture {
 
 const Capture kCaptures[] = {
     {"seabios_ipxe_discover", 0, true, true, true, false, "boot.ipxe", true},
-    {"ovmf_ipxe_discover", 7, true, true, true, false, "boot.ipxe", false},
-    {"edk2_pxe_discover", 7, true, false, true, true, "bootx64.efi", false},
+    {"ovmf_ipxe_discover", 7, true, true, true, false, "boot.ipxe", true},
+    {"edk2_pxe_discover", 7, true, false, true, true, "bootx64.efi", true},
     {"udhcpc_discover", std::nullopt, false, false, false, false, "pxelinux.0", false},
 };
 

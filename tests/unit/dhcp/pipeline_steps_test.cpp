@@ -497,7 +497,7 @@ TEST(AddPxeOptionsStep, UefiClientGetsNoVendorOptionsAndOnlyWhatItAsks) {
   AddPxeOptions().apply(ex);
   const auto& o = ex.reply.options;
   EXPECT_TRUE(o.contains(OptionCode::VendorClassIdentifier));
-  EXPECT_FALSE(o.contains(OptionCode::VendorSpecific));
+  EXPECT_EQ(*o.find(OptionCode::VendorSpecific), (Bytes{6, 1, 8, 255}));  // EDK2 needs it too
   EXPECT_FALSE(o.contains(OptionCode::ClientMachineIdentifier));
   EXPECT_FALSE(o.contains(OptionCode::TftpServerName));
   EXPECT_FALSE(o.contains(OptionCode::BootFileName));

@@ -166,10 +166,10 @@ TEST_F(Flow, RequestForAnotherServerIsIgnoredAndAWrongInitRebootIsNaked) {
   EXPECT_EQ(choose_reply_destination(nak.request, nak.reply).kind, ReplyDestination::Kind::Relay);
 }
 
-TEST_F(Flow, UefiAndIpxeClientsGetTheirFilesWithoutVendorOptions) {
+TEST_F(Flow, UefiAndIpxeClientsGetTheirFilesAndNoBootServerDiscovery) {
   const auto uefi = serve({.arch = 7});
   EXPECT_EQ(uefi.reply.file, "bootx64.efi");
-  EXPECT_FALSE(uefi.reply.options.contains(OptionCode::VendorSpecific));
+  EXPECT_EQ(*uefi.reply.options.find(OptionCode::VendorSpecific), (Bytes{6, 1, 8, 255}));
   const auto ipxe = serve({.mac = mac("52:54:00:00:00:07"), .arch = 7, .ipxe = true});
   EXPECT_EQ(ipxe.reply.file, "boot.ipxe");
 }

