@@ -1,4 +1,5 @@
 # Thin wrapper over CMake. `make` builds, `make test` builds and runs every test,
+# `make demo` network-boots a VM from netbootd on a private virtual network,
 # `make run` starts netbootd with etc/netbootd.ini. Missing Debian packages are
 # installed first by scripts/deps.sh (quick no-op when all are present).
 BUILD     ?= build
@@ -7,7 +8,7 @@ CONFIG    ?= etc/netbootd.ini
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all build deps deps-test configure test unit run check-config clean sanitize
+.PHONY: all build deps deps-test configure test unit e2e demo run check-config clean sanitize
 
 all: build
 
@@ -15,7 +16,7 @@ deps:
 	@scripts/deps.sh build
 
 deps-test:
-	@scripts/deps.sh build test
+	@scripts/deps.sh build test e2e
 
 configure: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
@@ -28,6 +29,13 @@ test: deps-test build
 
 unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# Real firmware (SeaBIOS, OVMF) PXE-booting QEMU machines from netbootd (root only).
+e2e: deps-test build
+	@cd $(BUILD) && ctest --output-on-failure -L e2e
+
+demo:
+	@BUILD=$(BUILD) scripts/demo.sh
 
 run: build
 	$(BUILD)/netbootd -c $(CONFIG)
