@@ -1,6 +1,7 @@
 #include "config/load_config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -22,7 +23,8 @@ struct SectionAlias {
 };
 constexpr SectionAlias kSectionAliases[] = {{"bootp", "bootpd"}, {"tftp", "tftpd"}};
 constexpr std::string_view kKnownSections[] = {"logger", "bootp", "tftp",   "mac",         "uuid",          "http",
-                                               "filters", "httpd", "bootfile", "static_dhcp", "buggy_clients"};
+                                               "filters", "httpd", "bootfile", "static_dhcp", "buggy_clients",
+                                               "netbootd"};
 
 std::string canonical_section(std::string_view name) {
   for (const auto& [canonical, alias] : kSectionAliases)
@@ -81,6 +83,7 @@ class Loader {
   bool load_http_access();
   bool load_tftp();
   bool load_httpd();
+  bool load_process();
   bool detect_network();
   bool check_unknown();
 
@@ -433,7 +436,7 @@ bool Loader::load_tftp() {
       ok = read_uint(e, 1, 1'000'000, number);
       t.max_transfers = static_cast<unsigned>(number);
     } else if (key == "max_transfers_per_client") {
-      ok = read_uint(e, 1, 1'000'000, number);
+      ok = read_uint(e, 0, 1'000'000, number);  // 0: no per-client cap
       t.max_transfers_per_client = static_cast<unsigned>(number);
     } else if (key == "max_windowsize") {
       ok = read_uint(e, 1, 65535, number);
@@ -501,6 +504,40 @@ bool Loader::load_httpd() {
       return fail_with(root ? at(*root, reason) : fmt::format("{}: [httpd] root: {}", ini_.path, reason));
     }
   }
+  return true;
+}
+
+// An account name as useradd accepts it (or a number): refusing anything else here keeps
+// odd bytes out of getpwnam() and out of the log.
+bool is_account_name(std::string_view name) {
+  if (name.empty() || name.size() > 32) return false;
+  for (const char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+  return name.front() != '-';
+}
+
+bool Loader::load_process() {
+  ProcessConfig& p = config_.process;
+  std::optional<Entry> group_entry;
+  for (const auto& e : entries("netbootd")) {
+    const auto key = to_lower(e.entry->key);
+    const std::string_view value = trim(e.entry->value);
+    if (key != "user" && key != "group") {
+      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+      continue;
+    }
+    if (!is_account_name(value))
+      return fail_with(at(e, fmt::format("'{}' is not a user or group name (letters, digits, '_', '-', '.') or number",
+                                         e.entry->value)));
+    if (key == "user") {
+      p.user = std::string(value);
+    } else {
+      p.group = std::string(value);
+      group_entry = e;
+    }
+  }
+  // setgid() alone would leave root's uid, and with it every privilege: refuse the half-drop.
+  if (!p.group.empty() && p.user.empty()) return fail_with(at(*group_entry, "group needs a 'user' key in [netbootd]"));
   return true;
 }
 
@@ -581,7 +618,7 @@ Result<LoadedConfig> Loader::run() {
   config_.source = ini_.path;
   config_.services = options_.services;
   const bool ok = load_logger() && load_bootp() && load_access_lists() && load_http_access() && load_tftp() &&
-                  load_httpd() && detect_network() && check_unknown();
+                  load_httpd() && load_process() && detect_network() && check_unknown();
   if (!ok) return fail(Errc::BadValue, error_);
   if (!config_.tftp.address) {
     // pybootd: "the address is automatically received from the BOOTP daemon".
