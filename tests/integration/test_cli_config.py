@@ -94,6 +94,26 @@ class CheckConfig(unittest.TestCase):
                           r.stdout)
 
 
+    def test_a_configuration_with_every_documented_key_loads(self):
+        netns.require_netns()
+        with netns.NetnsPair(subnet="192.168.1.0/24") as pair, tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "images").mkdir()
+            (Path(tmp) / "www").mkdir()
+            text = (SOURCE / "tests/data/configs/every-key.ini").read_text().replace("interface = eth0",
+                                                                                    f"interface = {pair.server_if}")
+            path = Path(tmp) / "every-key.ini"
+            path.write_text(text)
+            r = netns.run([netbootd_path(), "-c", str(path), "--check-config"], ns=pair.server_ns, timeout=10,
+                          check=False)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("warning", r.stderr)
+            for expected in ["access = mac", "port = 6767", "lease_time = 3600", "00007 = ipxe.efi",
+                             "ipxe.default = menu.ipxe", "00-1E-4F-C4-95-F0 = 192.168.1.50", "AA-BB-CD-00-00-00/24 = yes",
+                             "location = http://127.0.0.1:13400", "max_windowsize = 16", "startup = [dir/{filename}.cfg]",
+                             "check_ip = yes", "gateway = 192.168.1.254"]:
+                self.assertIn(expected, r.stdout)
+
+
 class Lifecycle(unittest.TestCase):
     def test_sigterm_stops_within_a_second(self):
         # Only TFTP, on an unprivileged port of loopback: no root needed, no traffic.

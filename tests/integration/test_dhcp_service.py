@@ -202,6 +202,18 @@ class DhcpServiceTest(unittest.TestCase):
             self.assertLess(time.monotonic() - started, 3.0)
             self.assertTrue(daemon.running())
 
+    def test_interface_key_restricts_the_service(self):
+        with netns.NetnsPair() as pair:
+            text = config(pair).replace("[bootp]\n", "[bootp]\ninterface = {server_if}\n")
+            with Netbootd(text, pair=pair) as daemon, dc.DhcpClient.for_pair(pair) as client:
+                _, ack = client.dora(mac="02:00:00:00:0a:01")
+                self.assertIsNotNone(ack, daemon.log_tail())
+            # The pool is not on loopback: restricting the service to lo is a configuration error.
+            bad = Netbootd(config(pair).replace("[bootp]\n", "[bootp]\ninterface = lo\n"), pair=pair)
+            bad.start(wait_ready=False)
+            self.assertEqual(bad.process.wait(timeout=5), 2)
+            self.assertRegex(bad.log(), r"Unable to detect network configuration: .* on interface lo")
+
     def test_pool_exhaustion_is_one_warning_not_a_crash(self):
         small = config_small = BASE.replace("pool_count = 20", "pool_count = 2")
         with netns.NetnsPair() as pair:
