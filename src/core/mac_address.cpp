@@ -7,13 +7,6 @@
 namespace netboot {
 namespace {
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Splits "<body>/<bits>"; bits is nullopt when absent, -1 when malformed.
 std::pair<std::string_view, std::optional<int>> split_prefix(std::string_view text, int max_bits) {
   text = trim(text);
@@ -36,7 +29,7 @@ std::size_t parse_hex_octets(std::string_view text, std::span<std::uint8_t> out)
       if (piece.empty() || piece.size() > 2 || count == out.size()) return 0;
       int value = 0;
       for (char c : piece) {
-        const int digit = hex_value(c);
+        const int digit = hex_digit_value(c);
         if (digit < 0) return 0;
         value = value << 4 | digit;
       }
@@ -46,12 +39,19 @@ std::size_t parse_hex_octets(std::string_view text, std::span<std::uint8_t> out)
   }
   if (text.size() % 2 != 0 || text.size() / 2 > out.size()) return 0;  // "aabbcc": two digits each
   for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int hi = hex_value(text[i]);
-    const int lo = hex_value(text[i + 1]);
+    const int hi = hex_digit_value(text[i]);
+    const int lo = hex_digit_value(text[i + 1]);
     if (hi < 0 || lo < 0) return 0;
     out[count++] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
   return count;
+}
+
+void clear_after_prefix(std::span<std::uint8_t> bytes, int bits) noexcept {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const int left = bits - static_cast<int>(i) * 8;
+    bytes[i] &= static_cast<std::uint8_t>(left >= 8 ? 0xFF : left <= 0 ? 0 : 0xFF << (8 - left));
+  }
 }
 
 bool prefix_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b, int bits) noexcept {
@@ -82,16 +82,8 @@ std::optional<MacPrefix> MacPrefix::parse(std::string_view text) noexcept {
   const int prefix = bits.value_or(48);
   if (!bits && count != 6) return std::nullopt;                    // a partial MAC needs its /bits
   if (static_cast<std::size_t>(prefix) > count * 8) return std::nullopt;  // more bits than given
-  MacPrefix result{MacAddress(octets), prefix};
-  // Zero the host part so equal prefixes compare equal.
-  std::array<std::uint8_t, 6> masked{};
-  for (std::size_t i = 0; i < 6; ++i) {
-    const int left = prefix - static_cast<int>(i) * 8;
-    const auto mask = static_cast<std::uint8_t>(left >= 8 ? 0xFF : left <= 0 ? 0 : 0xFF << (8 - left));
-    masked[i] = octets[i] & mask;
-  }
-  result.address = MacAddress(masked);
-  return result;
+  clear_after_prefix(octets, prefix);
+  return MacPrefix{MacAddress(octets), prefix};
 }
 
 bool MacPrefix::matches(const MacAddress& mac) const noexcept {

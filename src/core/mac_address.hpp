@@ -42,6 +42,9 @@ struct MacPrefix {
 /// Returns the number of octets read, or 0 on a syntax error.
 std::size_t parse_hex_octets(std::string_view text, std::span<std::uint8_t> out) noexcept;
 
+/// Zeroes every bit after the first `bits`, so that equal prefixes compare equal.
+void clear_after_prefix(std::span<std::uint8_t> bytes, int bits) noexcept;
+
 /// True when the first `bits` bits of a and b are equal.
 bool prefix_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b, int bits) noexcept;
 

@@ -15,6 +15,9 @@ bool istarts_with(std::string_view text, std::string_view prefix) noexcept;
 /// Splits on `separator`, trimming each piece; empty pieces are kept so callers can reject them.
 std::vector<std::string_view> split(std::string_view text, char separator);
 
+/// The value of one hexadecimal digit (either case), -1 for anything else.
+int hex_digit_value(char c) noexcept;
+
 /// pybootd's boolean spellings, any case: on/off, true/false, enable(d)/disable(d),
 /// yes/no, high/low, ok/ko, 1/0.
 std::optional<bool> parse_bool(std::string_view text) noexcept;

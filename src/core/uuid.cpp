@@ -8,19 +8,12 @@
 namespace netboot {
 namespace {
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Reads hex digits (dashes ignored) into `out`; returns the number of digits, -1 on error.
 int read_hex_digits(std::string_view text, std::array<std::uint8_t, 16>& out) noexcept {
   int digits = 0;
   for (char c : text) {
     if (c == '-') continue;
-    const int value = hex_value(c);
+    const int value = hex_digit_value(c);
     if (value < 0 || digits == 32) return -1;
     out[static_cast<std::size_t>(digits / 2)] |= static_cast<std::uint8_t>(digits % 2 == 0 ? value << 4 : value);
     ++digits;
@@ -83,10 +76,7 @@ std::optional<UuidPrefix> UuidPrefix::parse(std::string_view text) noexcept {
   const int digits = read_hex_digits(trim(text.substr(0, slash)), bytes);
   if (!bits || digits <= 0 || static_cast<int>(*bits) > digits * 4) return std::nullopt;
   const int prefix = static_cast<int>(*bits);
-  for (std::size_t i = 0; i < 16; ++i) {
-    const int left = prefix - static_cast<int>(i) * 8;
-    bytes[i] &= static_cast<std::uint8_t>(left >= 8 ? 0xFF : left <= 0 ? 0 : 0xFF << (8 - left));
-  }
+  clear_after_prefix(bytes, prefix);
   return UuidPrefix{Uuid(bytes), prefix};
 }
 

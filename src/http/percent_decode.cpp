@@ -2,17 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace netboot::http {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 Result<std::string> percent_decode(std::string_view text) {
   std::string out;
@@ -23,8 +15,8 @@ Result<std::string> percent_decode(std::string_view text) {
       continue;
     }
     if (i + 2 >= text.size()) return fail(Errc::BadValue, "truncated percent-escape");
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
+    const int high = hex_digit_value(text[i + 1]);
+    const int low = hex_digit_value(text[i + 2]);
     if (high < 0 || low < 0) return fail(Errc::BadValue, "invalid percent-escape");
     out.push_back(static_cast<char>(high * 16 + low));
     i += 2;

@@ -11,9 +11,15 @@
 
 #include "http/access.hpp"
 #include "http/request.hpp"
-#include "http/resolve_below.hpp"
 
 namespace netboot::http {
+
+/// What the responder needs to know about a file (from fstat on the opened descriptor).
+struct FileInfo {
+  std::uint64_t size = 0;
+  std::int64_t mtime = 0;  // Unix seconds
+  friend bool operator==(const FileInfo&, const FileInfo&) = default;
+};
 
 /// What resolving the request path gave.
 struct FileLookup {

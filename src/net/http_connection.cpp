@@ -14,7 +14,7 @@
 #include "http/access.hpp"
 #include "http/download_log.hpp"
 #include "http/percent_decode.hpp"
-#include "http/resolve_below.hpp"
+#include "http/file_paths.hpp"
 
 namespace netboot::net {
 namespace {
@@ -124,9 +124,9 @@ void HttpConnection::respond() {
   const auto access = http::decide_access(shared_->config.check_ip, shared_->leases, peer_, std::chrono::system_clock::now());
   http::FileLookup lookup;
   if (http::needs_file(request, access)) {
-    auto opened = http::open_below(shared_->root.get(), request.path);
+    auto opened = open_beneath(shared_->root.get(), request.path, http::kPathPolicy);
     if (opened) {
-      lookup = {http::FileLookup::Outcome::Found, opened->info};
+      lookup = {http::FileLookup::Outcome::Found, {opened->size, opened->mtime}};
       file_ = std::move(opened->fd);
     } else {
       const Error& error = opened.error();

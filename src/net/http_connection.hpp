@@ -17,7 +17,7 @@
 #include "core/ipv4_address.hpp"
 #include "http/request_parser.hpp"
 #include "http/response_plan.hpp"
-#include "http/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 #include "lease/lease_store.hpp"
 
 namespace netboot::net {
@@ -47,7 +47,7 @@ struct HttpShared {
   HttpServiceLimits limits;
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer retry_timer;  // accept paused after EMFILE and the like
-  http::UniqueFd root;
+  UniqueFd root;
   std::unordered_map<const HttpConnection*, std::weak_ptr<HttpConnection>> live;
   bool stopping = false;
   std::uint64_t refused_full = 0;  // connections turned away with 503
@@ -95,7 +95,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::string method_;
   std::string target_;
   std::string out_;  // head (and an error answer's text)
-  http::UniqueFd file_;
+  UniqueFd file_;
   std::uint64_t body_sent_ = 0;
   Clock::time_point started_;
 };

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/open_beneath.hpp"
+
 namespace netboot::net {
 namespace {
 
@@ -70,8 +72,8 @@ HttpService::~HttpService() { stop(); }
 
 Result<void> HttpService::start() {
   HttpShared& s = *shared_;
-  auto root = http::open_root(s.config.root.string());
-  if (!root) return Unexpected{root.error()};
+  auto root = open_directory(s.config.root.string());
+  if (!root) return fail(Errc::Io, "cannot open HTTP root " + root.error().detail);
   s.root = std::move(*root);
   if (s.config.check_ip && s.leases == nullptr)
     s.log->warn("check_ip = yes but no lease store (DHCP off): every download will be refused");

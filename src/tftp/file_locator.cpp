@@ -11,9 +11,9 @@ Result<std::shared_ptr<ByteSource>> FileLocator::open_in(const std::filesystem::
                                                           const std::string& name) const {
   auto dir = open_directory(directory.string());
   if (!dir) return fail(dir.error().code, dir.error().detail);
-  auto fd = open_beneath(dir->get(), name);
-  if (!fd) return fail(fd.error().code, fd.error().detail);
-  return cache_.adopt(std::move(*fd));
+  auto opened = open_beneath(dir->get(), name, kPathPolicy);
+  if (!opened) return fail(opened.error().code, opened.error().detail);
+  return cache_.adopt(std::move(opened->fd));
 }
 
 Result<Located> FileLocator::resolve(const Rewrite& rewrite) const {

@@ -49,9 +49,9 @@ Result<std::unique_ptr<DirectorySource>> DirectorySource::create(const std::stri
 }
 
 OpenResult DirectorySource::open_now(std::string_view relative) {
-  auto fd = open_beneath(root_fd_.get(), relative, method_);
-  if (!fd) return fail(fd.error().code, fd.error().detail);
-  return cache_.adopt(std::move(*fd));
+  auto opened = open_beneath(root_fd_.get(), relative, kPathPolicy, method_);
+  if (!opened) return fail(opened.error().code, opened.error().detail);
+  return cache_.adopt(std::move(opened->fd));
 }
 
 void DirectorySource::open(std::string_view relative, OpenCallback done) { done(open_now(relative)); }

@@ -11,8 +11,8 @@
 #include <tuple>
 
 #include "tftp/byte_source.hpp"
-#include "tftp/resolve_path.hpp"
-#include "tftp/unique_fd.hpp"
+#include "core/unique_fd.hpp"
+#include "tftp/file_names.hpp"
 
 namespace netboot::tftp {
 

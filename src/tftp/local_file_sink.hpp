@@ -4,7 +4,7 @@
 #include <memory>
 #include <string_view>
 
-#include "tftp/resolve_path.hpp"
+#include "tftp/file_names.hpp"
 #include "tftp/write_transfer.hpp"
 
 namespace netboot::tftp {

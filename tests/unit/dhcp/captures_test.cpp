@@ -3,13 +3,8 @@
 // golden/<name>.offer.txt. Regenerate with UPDATE_GOLDEN=1 (then review the diff).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-
-#include "dhcp/pipeline/make_pipeline.hpp"
 #include "dhcp/pxe.hpp"
-#include "dhcp/reply_destination.hpp"
-#include "unit/dhcp/dhcp_test_support.hpp"
+#include "unit/dhcp/golden_support.hpp"
 #include "unit/dhcp/pipeline_test_support.hpp"
 
 namespace netboot::dhcp {
@@ -33,40 +28,14 @@ const Capture kCaptures[] = {
     {"udhcpc_discover", std::nullopt, false, false, false, false, "pxelinux.0", false},
 };
 
-bool update_golden() {
-  const char* v = std::getenv("UPDATE_GOLDEN");
-  return v != nullptr && std::string_view(v) == "1";
-}
-
-/// Compares `actual` with the golden file, or rewrites it under UPDATE_GOLDEN=1.
-void expect_golden(const std::string& relative, const std::string& actual) {
-  const auto path = test::test_data(relative);
-  if (update_golden()) {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  std::string expected;
-  try {
-    expected = test::read_file(path);
-  } catch (const std::exception& e) {
-    FAIL() << e.what() << " (run with UPDATE_GOLDEN=1 to create it)";
-  }
-  EXPECT_EQ(actual, expected) << "golden file " << path << " differs; UPDATE_GOLDEN=1 regenerates it";
-}
-
-DhcpPacket load(std::string_view name) {
-  const auto bytes = test::from_hex(test::read_file(test::test_data("captures/" + std::string(name) + ".hex")));
-  auto parsed = parse_dhcp_packet(bytes);
-  EXPECT_TRUE(parsed) << (parsed ? "" : parsed.error().detail);
-  return parsed ? *parsed : DhcpPacket{};
-}
+DhcpPacket load(std::string_view name) { return test::load_capture("captures/" + std::string(name) + ".hex"); }
 
 TEST(Captures, ParseToTheGoldenDescription) {
   for (const auto& c : kCaptures) {
     SCOPED_TRACE(c.name);
     const auto packet = load(c.name);
     EXPECT_EQ(packet.message_type, MessageType::Discover);
-    expect_golden("golden/" + std::string(c.name) + ".txt", describe(packet));
+    test::expect_golden("golden/" + std::string(c.name) + ".txt", describe(packet));
   }
 }
 
@@ -104,10 +73,7 @@ TEST(Captures, OfferMatchesTheGoldenReply) {
     auto config = test::lab_config();
     config.allow_simple_dhcp = true;  // udhcpc is served too
     test::LeaseWorld world(config);
-    auto pipeline = make_pipeline(config, {.leases = world.store, .allocator = world.allocator,
-                                           .boot_file_size = [](std::string_view) -> std::optional<std::uint64_t> {
-                                             return 42'000;
-                                           }});
+    auto pipeline = test::capture_pipeline(config, world);
     Exchange ex(load(c.name), test::arrival());
     ASSERT_EQ(pipeline.run(ex), Verdict::Continue) << ex.drop_reason;
     EXPECT_EQ(ex.reply.message_type, MessageType::Offer);
@@ -115,14 +81,7 @@ TEST(Captures, OfferMatchesTheGoldenReply) {
     EXPECT_EQ(ex.reply.options.contains(OptionCode::VendorSpecific), c.vendor_options);
     EXPECT_EQ(ex.reply.options.contains(OptionCode::VendorClassIdentifier), c.pxe);
     // What goes on the wire fits the client's limit and reads back the same.
-    const auto wire = serialize_dhcp_packet(ex.reply, max_reply_size(ex.request));
-    EXPECT_LE(wire.size(), max_reply_size(ex.request));
-    const auto parsed = parse_dhcp_packet(wire);
-    ASSERT_TRUE(parsed);
-    const auto destination = choose_reply_destination(ex.request, ex.reply);
-    expect_golden("golden/" + std::string(c.name) + ".offer.txt",
-                  describe(*parsed) + "destination: " + std::string(to_string(destination.kind)) + " " +
-                      destination.address.to_string() + ":" + std::to_string(destination.port) + "\n");
+    test::expect_golden("golden/" + std::string(c.name) + ".offer.txt", test::describe_wire_reply(ex));
   }
 }
 

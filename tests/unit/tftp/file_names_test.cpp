@@ -1,4 +1,6 @@
-#include "tftp/resolve_path.hpp"
+// TFTP's names beneath its root: sanitize_name, then open_beneath with TFTP's policy, through
+// the shared-file cache as the service does it. The shared mechanics: tests/unit/core/open_beneath_test.cpp.
+#include "tftp/file_names.hpp"
 
 #include <sys/stat.h>
 
@@ -46,9 +48,9 @@ class Confinement : public ::testing::Test {
   Result<std::string> serve(std::string_view requested, ResolveMethod method) {
     auto name = sanitize_name(requested);
     if (!name) return fail(name.error().code, name.error().detail);
-    auto fd = open_beneath(source->fd(), *name, method);
-    if (!fd) return fail(fd.error().code, fd.error().detail);
-    auto file = cache.adopt(std::move(*fd));
+    auto opened = open_beneath(source->fd(), *name, kPathPolicy, method);
+    if (!opened) return fail(opened.error().code, opened.error().detail);
+    auto file = cache.adopt(std::move(opened->fd));
     if (!file) return fail(file.error().code, file.error().detail);
     std::string content(64, '\0');
     auto got = (*file)->read_at(0, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(content.data()), content.size()));
@@ -158,6 +160,17 @@ TEST_F(Confinement, SymlinksStayingInsideTheRootAreFollowedByOpenat2Only) {
   EXPECT_FALSE(serve("boot_dir_link/grub/grub.cfg", ResolveMethod::ComponentWalk).has_value());
   // An absolute link is refused even when it points inside (RESOLVE_BENEATH).
   EXPECT_FALSE(serve("abs_link_in", ResolveMethod::Auto).has_value());
+}
+
+TEST_F(Confinement, WhatIsNotARegularFileIsAnAccessViolation) {
+  for (const auto method : {ResolveMethod::Auto, ResolveMethod::ComponentWalk}) {
+    for (const std::string_view name : {"emptydir", "boot", "boot/", "fifo"}) {
+      SCOPED_TRACE(name);
+      const auto served = serve(name, method);
+      ASSERT_FALSE(served.has_value());
+      EXPECT_EQ(served.error().code, Errc::AccessDenied) << served.error().detail;
+    }
+  }
 }
 
 TEST_F(Confinement, MissingFileIsNotFound) {

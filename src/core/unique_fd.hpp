@@ -1,9 +1,10 @@
 #pragma once
+// Ownership of one POSIX file descriptor (served roots, opened files, uploads).
 #include <unistd.h>
 
 #include <utility>
 
-namespace netboot::tftp {
+namespace netboot {
 
 /// Owns a file descriptor; closes it once.
 class UniqueFd {
@@ -18,8 +19,10 @@ class UniqueFd {
   UniqueFd(const UniqueFd&) = delete;
   UniqueFd& operator=(const UniqueFd&) = delete;
   ~UniqueFd() { reset(); }
+
   [[nodiscard]] int get() const noexcept { return fd_; }
   [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+  /// Closes the current descriptor (if any) and owns `fd` instead.
   void reset(int fd = -1) noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
@@ -29,4 +32,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace netboot::tftp
+}  // namespace netboot

@@ -1,0 +1,40 @@
+#pragma once
+// TFTP's rules for client file names; the confinement itself is core/open_beneath.
+#include <string>
+#include <string_view>
+
+#include "core/open_beneath.hpp"
+#include "core/result.hpp"
+#include "core/unique_fd.hpp"
+
+namespace netboot::tftp {
+
+/// - '\' is a separator (dnsmasq: "cope with backslashes from windows boxen");
+/// - a trailing separator is ignored ("pxelinux.0/" is pxelinux.0);
+/// - what is not a regular file is refused as an access violation (ERROR 2);
+/// - names over 1024 bytes are refused.
+inline constexpr PathPolicy kPathPolicy{
+    .backslash_separates = true,
+    .trailing_separator_names_directory = false,
+    .not_a_file = Errc::AccessDenied,
+    .max_length = 1024,
+};
+
+/// The client's name as a clean relative path ("a/b/c"), or AccessDenied (split_beneath with
+/// kPathPolicy). Leading separators are dropped: "/pxelinux.0" is the root's pxelinux.0, as
+/// with tftpd-hpa -s, since PXE configurations often name files that way. An empty name is
+/// refused.
+[[nodiscard]] Result<std::string> sanitize_name(std::string_view requested);
+
+struct CreatedFile {
+  UniqueFd parent;   // the directory it is in, for unlinkat on abort
+  std::string leaf;  // its name there
+  UniqueFd fd;       // open for writing
+};
+
+/// Creates `relative` (a sanitize_name result) beneath `dir_fd` for writing (WRQ): parent
+/// directories must exist and are walked without following symlinks; an existing file is
+/// refused (Errc::BadValue, which the service answers with ERROR 6 "File already exists").
+[[nodiscard]] Result<CreatedFile> create_beneath(int dir_fd, std::string_view relative);
+
+}  // namespace netboot::tftp
