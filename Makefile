@@ -8,7 +8,7 @@ CONFIG    ?= etc/netbootd.ini
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all build deps deps-test configure test unit e2e demo run check-config clean sanitize
+.PHONY: all build deps deps-test configure test unit e2e demo bench run check-config clean sanitize
 
 all: build
 
@@ -36,6 +36,10 @@ e2e: deps-test build
 
 demo:
 	@BUILD=$(BUILD) scripts/demo.sh
+
+# netbootd side by side with dnsmasq, tftpd-hpa, Kea and nginx; rewrites bench/RESULTS.md.
+bench:
+	@scripts/bench.sh
 
 run: build
 	$(BUILD)/netbootd -c $(CONFIG)
