@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "app/logging.hpp"
+#include "app/privileges.hpp"
 #include "app/server.hpp"
 #include "config/load_config.hpp"
 #include "net/interfaces.hpp"
@@ -52,11 +53,24 @@ int run(const CommandLine& cli) {
     return kExitConfigError;
   }
   const config::Config& config = loaded->config;
+  // Resolved before anything is bound: an unknown account is a configuration error.
+  const auto account = app::resolve_account(config.process);
+  if (!account) {
+    fmt::print(stderr, "netbootd: {}: {}\n", config.source.string(), account.error().detail);
+    return kExitConfigError;
+  }
   if (cli.check_config) {
     for (const auto& warning : loaded->warnings) fmt::print(stderr, "netbootd: warning: {}\n", warning);
     fmt::print("{}", config::format_config(config));
     fmt::print(stderr, "netbootd: {}: configuration OK\n", config.source.string());
     return 0;
+  }
+
+  if (*account) {
+    if (auto forbidden = app::forbid_new_privileges(); !forbidden) {
+      fmt::print(stderr, "netbootd: {}\n", forbidden.error().detail);
+      return kExitRuntimeError;
+    }
   }
 
   auto logging = app::Logging::create(config.logger);
@@ -73,6 +87,22 @@ int run(const CommandLine& cli) {
     log->critical("cannot start: {}", started.error().detail);
     if (config.logger.type != config::LogSink::Stderr) fmt::print(stderr, "netbootd: cannot start: {}\n", started.error().detail);
     return kExitRuntimeError;
+  }
+  // Every socket is bound and the lease store open: root is no longer needed. The lease
+  // database (and its directory when dedicated) goes to the account first, so that SQLite can
+  // still write, and the next start as root finds files it can hand over again.
+  if (*account) {
+    const auto& target = **account;
+    auto handed = app::hand_over(target, config.services.dhcp ? app::lease_paths_to_hand_over(config.dhcp.lease_file)
+                                                              : std::vector<std::filesystem::path>{});
+    if (handed) handed = app::drop_privileges(target);
+    if (!handed) {
+      log->critical("cannot drop privileges: {}", handed.error().detail);
+      server.stop();
+      return kExitRuntimeError;
+    }
+    log->info("running as user {} (uid {}), group {} (gid {}), no supplementary groups", target.user, target.uid,
+              target.group, target.gid);
   }
 
   // SIGINT/SIGTERM: close listeners, abort transfers, close the lease store. The loop then

@@ -128,6 +128,13 @@ struct HttpServiceConfig {
   unsigned max_connections = 1024;
 };
 
+/// [netbootd]: the account netbootd runs as once every socket is bound (docs/security.md).
+/// Empty user: keep the account it was started as.
+struct ProcessConfig {
+  std::string user;   // [netbootd] user: a name or a numeric uid
+  std::string group;  // [netbootd] group: a name or a numeric gid; default: the user's primary group
+};
+
 /// Which services run: pybootd's -p (DHCP only) and -t (TFTP only), plus -H / [httpd] enable.
 struct Services {
   bool dhcp = true;
@@ -144,6 +151,7 @@ struct Config {
   HttpAccessConfig http_access;
   TftpConfig tftp;
   HttpServiceConfig httpd;
+  ProcessConfig process;
 };
 
 std::string_view to_string(LogSink sink) noexcept;

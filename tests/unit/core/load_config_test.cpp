@@ -400,6 +400,17 @@ TEST(LoadConfig, BadConfigurationsNameFileLineKeyAndReason) {
       {"syntax error", kMinimal + "this line has no equals sign\n",
        "netbootd.ini:3: syntax error: expected '[section]' or 'key = value', got 'this line has no equals sign'"},
       {"key outside a section", "pool_start = 192.168.1.100\n", "netbootd.ini:1: 'pool_start' is outside any [section]"},
+      {"group without user", kMinimal + "[netbootd]\ngroup = nogroup\n",
+       "netbootd.ini:4: [netbootd] group: group needs a 'user' key in [netbootd]"},
+      {"user with a space", kMinimal + "[netbootd]\nuser = no body\n",
+       "netbootd.ini:4: [netbootd] user: 'no body' is not a user or group name"},
+      {"user with a slash", kMinimal + "[netbootd]\nuser = ../root\n",
+       "netbootd.ini:4: [netbootd] user: '../root' is not a user or group name"},
+      {"user like an option", kMinimal + "[netbootd]\nuser = -root\n",
+       "netbootd.ini:4: [netbootd] user: '-root' is not a user or group name"},
+      {"empty user", kMinimal + "[netbootd]\nuser =\n", "netbootd.ini:4: [netbootd] user: '' is not a user or group name"},
+      {"over-long group", kMinimal + "[netbootd]\nuser = nobody\ngroup = " + std::string(33, 'g') + "\n",
+       "netbootd.ini:5: [netbootd] group: '" + std::string(33, 'g') + "' is not a user or group name"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -407,6 +418,45 @@ TEST(LoadConfig, BadConfigurationsNameFileLineKeyAndReason) {
     ASSERT_FALSE(loaded.result) << "loaded although " << c.name;
     EXPECT_NE(loaded.error().find(c.message), std::string::npos) << loaded.error();
   }
+}
+
+TEST(LoadConfig, NetbootdSectionNamesTheAccountToDropTo) {
+  struct Case {
+    const char* name;
+    std::string text;
+    std::string user, group;
+  };
+  const Case cases[] = {
+      {"no section: keep the starting account", kMinimal, "", ""},
+      {"user only: its primary group", kMinimal + "[netbootd]\nuser = nobody\n", "nobody", ""},
+      {"user and group", kMinimal + "[NetBootd]\nUser = netbootd\nGROUP = nogroup\n", "netbootd", "nogroup"},
+      {"numeric ids", kMinimal + "[netbootd]\nuser = 65534\ngroup = 65534\n", "65534", "65534"},
+      {"names with dots, dashes and underscores", kMinimal + "[netbootd]\nuser = _net-boot.d\n", "_net-boot.d", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const auto loaded = load_text(c.text);
+    ASSERT_TRUE(loaded.result) << loaded.error();
+    EXPECT_EQ(loaded.config().process.user, c.user);
+    EXPECT_EQ(loaded.config().process.group, c.group);
+  }
+}
+
+TEST(LoadConfig, NetbootdSectionUnknownKeyIsAWarning) {
+  const auto loaded = load_text(kMinimal + "[netbootd]\nuser = nobody\nchroot = /srv\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  ASSERT_EQ(loaded.result->warnings.size(), 1u);
+  EXPECT_NE(loaded.result->warnings[0].find("netbootd.ini:5: [netbootd] chroot: unknown key, ignored"), std::string::npos)
+      << loaded.result->warnings[0];
+}
+
+TEST(FormatConfig, PrintsTheNetbootdSectionOnlyWhenAUserIsSet) {
+  const auto plain = load_text(kMinimal);
+  ASSERT_TRUE(plain.result) << plain.error();
+  EXPECT_EQ(format_config(plain.config()).find("[netbootd]"), std::string::npos);
+  const auto dropped = load_text(kMinimal + "[netbootd]\nuser = nobody\ngroup = nogroup\n");
+  ASSERT_TRUE(dropped.result) << dropped.error();
+  EXPECT_NE(format_config(dropped.config()).find("[netbootd]\nuser = nobody\ngroup = nogroup\n"), std::string::npos);
 }
 
 TEST(LoadConfig, MissingFileIsAnError) {
