@@ -8,7 +8,7 @@ CONFIG    ?= etc/netbootd.ini
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all build deps deps-test configure test unit e2e demo bench run check-config clean sanitize
+.PHONY: all build deps deps-test configure test unit e2e demo bench fuzz run check-config clean sanitize
 
 all: build
 
@@ -37,6 +37,14 @@ e2e: deps-test build
 demo:
 	@BUILD=$(BUILD) scripts/demo.sh
 
+# libFuzzer (clang) on every parser for FUZZ_SECONDS each; `make test` only replays the corpora.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/deps.sh build fuzz
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DNETBOOT_FUZZ=ON -DNETBOOT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run_fuzz.sh build-fuzz
+
 # netbootd side by side with dnsmasq, tftpd-hpa, Kea and nginx; rewrites bench/RESULTS.md.
 bench:
 	@scripts/bench.sh
@@ -52,4 +60,4 @@ sanitize:
 	@$(MAKE) test BUILD=build-sanitize CMAKE_ARGS="-DNETBOOT_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug"
 
 clean:
-	rm -rf $(BUILD) build-sanitize
+	rm -rf $(BUILD) build-sanitize build-fuzz

@@ -12,12 +12,13 @@ declare -A groups=(
           python3 sqlite3"
   [e2e]="qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common busybox-static cpio
          nftables iptables iproute2 python3 util-linux"
+  [fuzz]="clang libclang-rt-14-dev"
   [bench]="kea-admin kea-dhcp4-server dnsmasq-base tftpd-hpa nginx-light wrk hyperfine"
 )
 
 wanted=()
 for group in "${@:-build}"; do
-  [[ -n "${groups[$group]:-}" ]] || { echo "deps.sh: unknown group '$group' (build, test, e2e, bench)" >&2; exit 2; }
+  [[ -n "${groups[$group]:-}" ]] || { echo "deps.sh: unknown group '$group' (build, test, e2e, fuzz, bench)" >&2; exit 2; }
   read -r -a pkgs <<<"${groups[$group]//$'\n'/ }"
   wanted+=("${pkgs[@]}")
 done
