@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
     if (fs::is_directory(arg, ec)) {
       std::vector<fs::path> files;
       for (const auto& entry : fs::recursive_directory_iterator(arg, ec))
-        if (entry.is_regular_file()) files.push_back(entry.path());
+        // Dot files (.keep holds an empty regressions folder in git) are not inputs.
+        if (entry.is_regular_file() && entry.path().filename().string().front() != '.') files.push_back(entry.path());
       std::sort(files.begin(), files.end());
       for (const auto& file : files) count += run_file(file);
     } else if (fs::is_regular_file(arg, ec)) {
