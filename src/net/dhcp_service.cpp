@@ -117,7 +117,12 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
 void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
   const auto verdict = pipeline_.run(*ex);
   const auto mac = ex->request.chaddr.mac();
-  for (const auto& note : ex->notes) log_->info("{}: {}", client_label(*ex), note);
+  // The info lines build their arguments (client_label, to_string) before spdlog looks at the
+  // level: check it first, or every request pays for lines nobody reads (level = warning).
+  const bool log_info = log_->should_log(spdlog::level::info);
+  if (log_info) {
+    for (const auto& note : ex->notes) log_->info("{}: {}", client_label(*ex), note);
+  }
   ex->notes.clear();
   switch (verdict) {
     case dhcp::Verdict::Drop:
@@ -125,7 +130,7 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
       if (ex->drop_is_warning)
         log_->warn("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
                    ex->drop_reason);
-      else
+      else if (log_info)
         log_->info("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
                    ex->drop_reason);
       return;
@@ -194,10 +199,12 @@ void DhcpService::finish(const std::shared_ptr<dhcp::Exchange>& ex) {
 }
 
 void DhcpService::send_reply(const dhcp::Exchange& ex) {
+  const bool log_info = log_->should_log(spdlog::level::info);
   if (!ex.send_reply) {
-    log_->info("{} from {}: {}", type_name(ex.request), client_label(ex),
-               ex.lease ? fmt::format("{} {}", ex.lease->address.to_string(), lease::to_string(ex.lease->state))
-                        : std::string("done"));
+    if (log_info)
+      log_->info("{} from {}: {}", type_name(ex.request), client_label(ex),
+                 ex.lease ? fmt::format("{} {}", ex.lease->address.to_string(), lease::to_string(ex.lease->state))
+                          : std::string("done"));
   } else {
     dhcp::DestinationPolicy policy;
     policy.force_broadcast = ex.force_broadcast;
@@ -222,10 +229,11 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
     if (type == dhcp::MessageType::Offer) ++counters_.offers;
     else if (type == dhcp::MessageType::Ack) ++counters_.acks;
     else if (type == dhcp::MessageType::Nak) ++counters_.naks;
-    log_->info("{} from {}: {} {}{}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
-               ex.reply.yiaddr.is_unspecified() ? std::string() : ex.reply.yiaddr.to_string(),
-               ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file),
-               ex.is_nak() ? " (NAK)" : "", to.to_string(), sent ? "" : " (send failed)");
+    if (log_info)
+      log_->info("{} from {}: {} {}{}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
+                 ex.reply.yiaddr.is_unspecified() ? std::string() : ex.reply.yiaddr.to_string(),
+                 ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file),
+                 ex.is_nak() ? " (NAK)" : "", to.to_string(), sent ? "" : " (send failed)");
   }
   if (!ex.events.empty() && deps_.events) deps_.events(ex.events);
 }

@@ -29,7 +29,7 @@ Ipv4Address from_in_addr(in_addr a) { return Ipv4Address::from_host_order(ntohl(
 }  // namespace
 
 UdpListener::UdpListener(asio::io_context& io, std::shared_ptr<spdlog::logger> log)
-    : socket_(io), log_(std::move(log)), buffer_(std::make_unique<std::array<std::uint8_t, 65536>>()) {}
+    : socket_(io), log_(std::move(log)), buffers_(new std::uint8_t[kBatch * kSlotSize]) {}
 
 UdpListener::~UdpListener() { close(); }
 
@@ -81,42 +81,59 @@ void UdpListener::wait_readable() {
 }
 
 // Reads every datagram queued (bounded, so one flood cannot starve the loop's other work).
+// recvmmsg with MSG_DONTWAIT stops at the first EAGAIN: a short count means the queue is
+// empty, so a lone request costs one receive call, not a second one that finds nothing.
 void UdpListener::drain() {
-  constexpr int kMaxPerWakeup = 256;
+  constexpr std::size_t kMaxPerWakeup = 256;
   const int fd = socket_.native_handle();
-  for (int i = 0; i < kMaxPerWakeup; ++i) {
-    sockaddr_in peer{};
-    iovec iov{buffer_->data(), buffer_->size()};
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
-    msghdr msg{};
-    msg.msg_name = &peer;
-    msg.msg_namelen = sizeof peer;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    const ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) log_->debug("recvmsg: {}", std::strerror(errno));
+  std::array<mmsghdr, kBatch> messages{};
+  std::array<sockaddr_in, kBatch> peers{};
+  std::array<iovec, kBatch> vectors{};
+  struct alignas(cmsghdr) Control {
+    std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> bytes;
+  };
+  std::array<Control, kBatch> controls{};
+  for (std::size_t total = 0; total < kMaxPerWakeup;) {
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      vectors[i] = {buffers_.get() + i * kSlotSize, kSlotSize};
+      messages[i] = {};
+      msghdr& msg = messages[i].msg_hdr;
+      msg.msg_name = &peers[i];
+      msg.msg_namelen = sizeof peers[i];
+      msg.msg_iov = &vectors[i];
+      msg.msg_iovlen = 1;
+      msg.msg_control = controls[i].bytes.data();
+      msg.msg_controllen = controls[i].bytes.size();
+    }
+    const int n = ::recvmmsg(fd, messages.data(), static_cast<unsigned>(kBatch), MSG_DONTWAIT, nullptr);
+    if (n <= 0) {
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        log_->debug("recvmmsg: {}", std::strerror(errno));
       return;
     }
-    PacketInfo info;
-    info.peer = {from_in_addr(peer.sin_addr), ntohs(peer.sin_port)};
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-        in_pktinfo pktinfo{};
-        std::memcpy(&pktinfo, CMSG_DATA(c), sizeof pktinfo);
-        info.ifindex = static_cast<unsigned>(pktinfo.ipi_ifindex);
-        info.local_address = from_in_addr(pktinfo.ipi_spec_dst);
-        info.destination = from_in_addr(pktinfo.ipi_addr);
+    const auto count = static_cast<std::size_t>(n);
+    for (std::size_t i = 0; i < count; ++i) {
+      msghdr& msg = messages[i].msg_hdr;
+      PacketInfo info;
+      info.peer = {from_in_addr(peers[i].sin_addr), ntohs(peers[i].sin_port)};
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+          in_pktinfo pktinfo{};
+          std::memcpy(&pktinfo, CMSG_DATA(c), sizeof pktinfo);
+          info.ifindex = static_cast<unsigned>(pktinfo.ipi_ifindex);
+          info.local_address = from_in_addr(pktinfo.ipi_spec_dst);
+          info.destination = from_in_addr(pktinfo.ipi_addr);
+        }
       }
+      if ((msg.msg_flags & MSG_TRUNC) != 0) {
+        log_->debug("dropped a datagram larger than 64 KiB from {}", info.peer.to_string());
+        continue;
+      }
+      handler_(ByteView(buffers_.get() + i * kSlotSize, messages[i].msg_len), info);
+      if (!socket_.is_open()) return;  // the handler may stop the service
     }
-    if ((msg.msg_flags & MSG_TRUNC) != 0) {
-      log_->debug("dropped a datagram larger than 64 KiB from {}", info.peer.to_string());
-      continue;
-    }
-    handler_(ByteView(buffer_->data(), static_cast<std::size_t>(n)), info);
-    if (!socket_.is_open()) return;  // the handler may stop the service
+    total += count;
+    if (count < kBatch) return;  // drained
   }
 }
 

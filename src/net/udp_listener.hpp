@@ -64,7 +64,11 @@ class UdpListener {
   asio::ip::udp::socket socket_;
   std::shared_ptr<spdlog::logger> log_;
   Handler handler_;
-  std::unique_ptr<std::array<std::uint8_t, 65536>> buffer_;  // datagrams of any size are read whole
+  // recvmmsg reads up to kBatch datagrams per call, each whole (up to 64 KiB). Allocated, not
+  // zeroed: only the pages the kernel writes into become resident.
+  static constexpr std::size_t kBatch = 8;
+  static constexpr std::size_t kSlotSize = 65536;
+  std::unique_ptr<std::uint8_t[]> buffers_;
 };
 
 }  // namespace netboot::net

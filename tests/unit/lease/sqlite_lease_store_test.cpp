@@ -176,6 +176,53 @@ TEST(SqliteLeaseStore, GroupsEverythingQueuedDuringAWriteIntoOneTransaction) {
   EXPECT_EQ(store.stats().failed_batches, 0U);
 }
 
+// write_batch skips a lease that a later lease of the same MAC and address in the same batch
+// supersedes; the file must still end exactly like the index, whatever came in between.
+TEST(SqliteLeaseStore, ALeaseSupersededInItsBatchLeavesTheSameFile) {
+  TempDir dir;
+  const auto path = dir.path() / "leases.db";
+  PostQueue loop;
+  std::vector<Lease> before_close;
+  {
+    auto store = open_ok(path, loop);
+    ASSERT_NE(store, nullptr);
+    store->commit(make_lease(mac(90), ip("10.2.0.9")), nullptr);  // older holders of .9 and .6, in the file
+    store->commit(make_lease(mac(91), ip("10.2.0.6")), nullptr);
+    store->close();
+  }
+  {
+    auto store = open_ok(path, loop);
+    ASSERT_NE(store, nullptr);
+    struct Case {
+      std::uint32_t mac;
+      const char* address;
+      LeaseState state;
+    };
+    const std::vector<Case> sequence = {
+        {1, "10.2.0.1", LeaseState::Offered}, {1, "10.2.0.1", LeaseState::Bound},     // DORA
+        {2, "10.2.0.2", LeaseState::Offered}, {3, "10.2.0.2", LeaseState::Offered},   // taken over...
+        {2, "10.2.0.2", LeaseState::Bound},                                           // ...and back
+        {4, "10.2.0.4", LeaseState::Bound},   {4, "10.2.0.5", LeaseState::Declined},  // declined between
+        {4, "10.2.0.4", LeaseState::Bound},
+        {5, "10.2.0.9", LeaseState::Offered}, {5, "10.2.0.9", LeaseState::Bound},     // takes .9 from mac 90
+        {6, "10.2.0.6", LeaseState::Offered}, {6, "10.2.0.7", LeaseState::Bound},     // takes .6 from 91, moves on: both written
+    };
+    // Queued back to back: the writer's group commit window puts them in one or two batches.
+    for (const Case& c : sequence) store->commit(make_lease(mac(c.mac), ip(c.address), c.state), nullptr);
+    before_close = sorted(store->all());
+    store->close();
+    EXPECT_LT(store->stats().batches, store->stats().commits);
+  }
+  auto reopened = open_ok(path, loop);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(sorted(reopened->all()), before_close);
+  EXPECT_FALSE(reopened->find_by_mac(mac(90)).has_value());
+  EXPECT_FALSE(reopened->find_by_mac(mac(91)).has_value());
+  EXPECT_FALSE(reopened->find_by_mac(mac(3)).has_value());
+  EXPECT_EQ(reopened->find_by_address(ip("10.2.0.5"))->state, LeaseState::Declined);
+  EXPECT_EQ(reopened->find_by_mac(mac(6))->address, ip("10.2.0.7"));
+}
+
 TEST(SqliteLeaseStore, CompletionNeverRunsInsideCommit) {
   TempDir dir;
   PostQueue loop;
