@@ -4,9 +4,10 @@
 # Fast when everything is present: one dpkg-query, no apt-get.
 set -euo pipefail
 
+# libcurl4 beside its -dev package: the daemon dlopens libcurl.so.4 (net/curl_library.cpp).
 declare -A groups=(
   [build]="cmake g++ make pkg-config libasio-dev libspdlog-dev libfmt-dev libinih-dev
-           libcli11-dev libcurl4-openssl-dev libsqlite3-dev libgtest-dev libgmock-dev
+           libcli11-dev libcurl4-openssl-dev libcurl4 libsqlite3-dev libgtest-dev libgmock-dev
            libbenchmark-dev libhttp-parser-dev"
   [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
           python3 sqlite3"

@@ -15,23 +15,41 @@ std::uint32_t read_be(const Bytes& v, std::size_t offset, std::size_t width) {
 
 }  // namespace
 
+namespace {
+
+bool code_less(const std::pair<OptionCode, Bytes>& entry, OptionCode code) { return entry.first < code; }
+
+}  // namespace
+
 const Bytes* OptionMap::find(OptionCode code) const {
-  const auto it = options_.find(code);
-  return it == options_.end() ? nullptr : &it->second;
+  const auto it = std::lower_bound(options_.begin(), options_.end(), code, code_less);
+  return it == options_.end() || it->first != code ? nullptr : &it->second;
+}
+
+Bytes& OptionMap::slot(OptionCode code) {
+  if (options_.capacity() == 0) options_.reserve(16);  // before lower_bound: it moves the entries
+  auto it = std::lower_bound(options_.begin(), options_.end(), code, code_less);
+  if (it == options_.end() || it->first != code) it = options_.emplace(it, code, Bytes{});
+  return it->second;
 }
 
 void OptionMap::set(OptionCode code, Bytes value) {
   if (is_framing(code)) return;
-  options_[code] = std::move(value);
+  slot(code) = std::move(value);
 }
 
 void OptionMap::append(OptionCode code, ByteView value) {
   if (is_framing(code)) return;
-  auto& stored = options_[code];
+  auto& stored = slot(code);
   stored.insert(stored.end(), value.begin(), value.end());
 }
 
-bool OptionMap::erase(OptionCode code) { return options_.erase(code) > 0; }
+bool OptionMap::erase(OptionCode code) {
+  const auto it = std::lower_bound(options_.begin(), options_.end(), code, code_less);
+  if (it == options_.end() || it->first != code) return false;
+  options_.erase(it);
+  return true;
+}
 
 std::optional<std::uint8_t> OptionMap::get_u8(OptionCode code) const {
   const auto* v = find(code);

@@ -4,7 +4,7 @@
 // was split on the wire. Typed getters return nullopt on a length that does not fit the
 // type, never throw: the bytes came from the wire.
 #include <cstdint>
-#include <map>
+#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,10 +18,12 @@ namespace netboot::dhcp {
 
 class OptionMap {
  public:
-  using Storage = std::map<OptionCode, Bytes>;
+  // A vector sorted by code, not a std::map: a packet carries a dozen options, and one
+  // block for all entries beats a tree node per option (the DHCP path's allocations).
+  using Storage = std::vector<std::pair<OptionCode, Bytes>>;
   using const_iterator = Storage::const_iterator;
 
-  [[nodiscard]] bool contains(OptionCode code) const { return options_.contains(code); }
+  [[nodiscard]] bool contains(OptionCode code) const { return find(code) != nullptr; }
   /// The raw value, or nullptr when absent. Valid until the map is modified.
   [[nodiscard]] const Bytes* find(OptionCode code) const;
   [[nodiscard]] std::size_t size() const noexcept { return options_.size(); }
@@ -36,6 +38,8 @@ class OptionMap {
   /// Returns true when the option was present.
   bool erase(OptionCode code);
   void clear() noexcept { options_.clear(); }
+  /// Room for `count` options without reallocating.
+  void reserve(std::size_t count) { options_.reserve(count); }
 
   // Typed access. Getters want the exact length (address lists: a non-empty multiple of 4).
   [[nodiscard]] std::optional<std::uint8_t> get_u8(OptionCode code) const;
@@ -60,6 +64,8 @@ class OptionMap {
   friend bool operator==(const OptionMap&, const OptionMap&) = default;
 
  private:
+  /// The value of `code`, inserted empty in code order when absent.
+  Bytes& slot(OptionCode code);
   Storage options_;
 };
 

@@ -258,8 +258,11 @@ void SqliteLeaseStore::commit(const Lease& lease, Completion on_durable) {
 }
 
 void SqliteLeaseStore::run_writer() {
+  // Two buffers swapped back and forth keep their capacity: queueing a lease allocates
+  // nothing once the queue has grown to the largest batch seen.
+  std::vector<Pending> batch;
   for (;;) {
-    std::vector<Pending> batch;
+    batch.clear();
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -1,7 +1,5 @@
 #include "net/access_checker.hpp"
 
-#include <curl/curl.h>
-
 #include <array>
 #include <atomic>
 #include <deque>
@@ -12,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/text.hpp"
+#include "net/curl_library.hpp"
 
 namespace netboot::net {
 
@@ -47,6 +46,7 @@ struct HttpAccessChecker::Worker {
   asio::io_context& io;
   AccessCheckerOptions options;
   std::shared_ptr<spdlog::logger> log;
+  const CurlLibrary& curl;
   CURLM* multi = nullptr;
   std::mutex mutex;
   std::deque<Question> queue;  // guarded by mutex
@@ -55,15 +55,16 @@ struct HttpAccessChecker::Worker {
   std::thread thread;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers;  // helper thread only
 
-  Worker(asio::io_context& io_in, AccessCheckerOptions options_in, std::shared_ptr<spdlog::logger> log_in)
-      : io(io_in), options(std::move(options_in)), log(std::move(log_in)) {}
+  Worker(asio::io_context& io_in, AccessCheckerOptions options_in, std::shared_ptr<spdlog::logger> log_in,
+         const CurlLibrary& library)
+      : io(io_in), options(std::move(options_in)), log(std::move(log_in)), curl(library) {}
 
   void post(Done done, acl::RemoteDecision decision) {
     asio::post(io, [done = std::move(done), decision = std::move(decision)]() mutable { done(std::move(decision)); });
   }
 
   void start(Question question) {
-    CURL* easy = curl_easy_init();
+    CURL* easy = curl.easy_init();
     if (easy == nullptr) {
       --in_flight;
       post(std::move(question.done), acl::failed_check("libcurl could not create a request"));
@@ -73,23 +74,23 @@ struct HttpAccessChecker::Worker {
     transfer->done = std::move(question.done);
     transfer->max_body = options.max_body;
     const long timeout_ms = static_cast<long>(options.timeout.count());
-    curl_easy_setopt(easy, CURLOPT_URL, question.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    curl.easy_setopt(easy, CURLOPT_URL, question.url.c_str());
+    curl.easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     // Only http(s), and no redirect at all: a 3xx is an answer, and it is not a 200.
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_PROXY, "");  // the authorization server is asked directly
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error.data());
-    if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
-      curl_easy_cleanup(easy);
+    curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl.easy_setopt(easy, CURLOPT_PROXY, "");  // the authorization server is asked directly
+    curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body));
+    curl.easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
+    curl.easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+    curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error.data());
+    if (curl.multi_add_handle(multi, easy) != CURLM_OK) {
+      curl.easy_cleanup(easy);
       --in_flight;
       post(std::move(transfer->done), acl::failed_check("libcurl could not start the request"));
       return;
@@ -103,7 +104,7 @@ struct HttpAccessChecker::Worker {
     Transfer& t = *it->second;
     acl::RemoteDecision decision;
     long status = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     if (result == CURLE_OK) {
       decision = acl::decide_from_answer(status, t.body);
     } else if (t.too_large || result == CURLE_FILESIZE_EXCEEDED) {
@@ -111,11 +112,11 @@ struct HttpAccessChecker::Worker {
     } else if (result == CURLE_OPERATION_TIMEDOUT) {
       decision = acl::failed_check(fmt::format("no answer within {} ms", options.timeout.count()));
     } else {
-      decision = acl::failed_check(t.error[0] != '\0' ? std::string(t.error.data()) : curl_easy_strerror(result));
+      decision = acl::failed_check(t.error[0] != '\0' ? std::string(t.error.data()) : curl.easy_strerror(result));
     }
     post(std::move(t.done), std::move(decision));
-    curl_multi_remove_handle(multi, easy);
-    curl_easy_cleanup(easy);
+    curl.multi_remove_handle(multi, easy);
+    curl.easy_cleanup(easy);
     transfers.erase(it);
     --in_flight;
   }
@@ -130,16 +131,16 @@ struct HttpAccessChecker::Worker {
       }
       for (auto& question : fresh) start(std::move(question));
       int running = 0;
-      curl_multi_perform(multi, &running);
+      curl.multi_perform(multi, &running);
       int left = 0;
-      while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
+      while (CURLMsg* message = curl.multi_info_read(multi, &left)) {
         if (message->msg == CURLMSG_DONE) finish(message->easy_handle, message->data.result);
       }
-      curl_multi_poll(multi, nullptr, 0, 1000, nullptr);  // woken by check() and shutdown()
+      curl.multi_poll(multi, nullptr, 0, 1000, nullptr);  // woken by check() and shutdown()
     }
     for (auto& [easy, transfer] : transfers) {  // abandoned: nobody is told
-      curl_multi_remove_handle(multi, easy);
-      curl_easy_cleanup(easy);
+      curl.multi_remove_handle(multi, easy);
+      curl.easy_cleanup(easy);
     }
     transfers.clear();
   }
@@ -148,13 +149,11 @@ struct HttpAccessChecker::Worker {
 Result<std::unique_ptr<HttpAccessChecker>> HttpAccessChecker::create(asio::io_context& io,
                                                                      AccessCheckerOptions options,
                                                                      std::shared_ptr<spdlog::logger> log) {
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail(Errc::Io, "libcurl initialisation failed");
-  auto worker = std::make_shared<Worker>(io, std::move(options), std::move(log));
-  worker->multi = curl_multi_init();
-  if (worker->multi == nullptr) {
-    curl_global_cleanup();
-    return fail(Errc::Io, "libcurl multi handle could not be created");
-  }
+  auto library = curl_library();
+  if (!library) return fail(library.error().code, library.error().detail);
+  auto worker = std::make_shared<Worker>(io, std::move(options), std::move(log), **library);
+  worker->multi = worker->curl.multi_init();
+  if (worker->multi == nullptr) return fail(Errc::Io, "libcurl multi handle could not be created");
   worker->thread = std::thread([w = worker.get()] { w->run(); });
   return std::unique_ptr<HttpAccessChecker>(new HttpAccessChecker(std::move(worker)));
 }
@@ -167,11 +166,10 @@ void HttpAccessChecker::shutdown() {
     std::lock_guard lock(worker_->mutex);
     worker_->stopping = true;
   }
-  curl_multi_wakeup(worker_->multi);
+  worker_->curl.multi_wakeup(worker_->multi);
   if (worker_->thread.joinable()) worker_->thread.join();
-  curl_multi_cleanup(worker_->multi);
-  worker_.reset();
-  curl_global_cleanup();
+  worker_->curl.multi_cleanup(worker_->multi);
+  worker_.reset();  // curl stays initialised: curl_library() runs curl_global_init once per process
 }
 
 void HttpAccessChecker::check(std::string url, Done done) {
@@ -190,7 +188,7 @@ void HttpAccessChecker::check(std::string url, Done done) {
     std::lock_guard lock(worker_->mutex);
     worker_->queue.push_back({std::move(url), std::move(done)});
   }
-  curl_multi_wakeup(worker_->multi);
+  worker_->curl.multi_wakeup(worker_->multi);
 }
 
 }  // namespace netboot::net

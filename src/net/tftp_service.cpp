@@ -21,7 +21,7 @@ TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config,
       log_(std::move(log)),
       leases_(leases),
       listener_(io, log_),
-      context_{io, log_, {}, 1, {}, {}, {}} {
+      context_{io, log_, {}, 1, {}, {}} {
   context_.retry.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config_.timeout > 0 ? config_.timeout : 2.0));
   context_.retry.max_retries = config_.retries;
   context_.max_window_size = std::max<std::uint16_t>(config_.max_window_size, 1);

@@ -14,6 +14,9 @@ namespace netboot::net {
 namespace {
 
 constexpr std::size_t kMaxBatch = 64;  // datagrams per sendmmsg call
+// What a read transfer receives: ACK (4 bytes) or ERROR (a message of up to a block); a
+// longer datagram is truncated, which no valid ACK or ERROR needs.
+constexpr std::size_t kMaxControlDatagram = 516;
 
 sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
   sockaddr_in sa{};
@@ -21,10 +24,6 @@ sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
   sa.sin_port = htons(endpoint.port);
   sa.sin_addr.s_addr = htonl(endpoint.address.to_host_order());
   return sa;
-}
-
-UdpEndpoint from_sockaddr(const sockaddr_in& sa) {
-  return {Ipv4Address::from_host_order(ntohl(sa.sin_addr.s_addr)), ntohs(sa.sin_port)};
 }
 
 void send_one(int fd, ByteView datagram, const sockaddr_in& to) {
@@ -55,7 +54,8 @@ Result<void> TftpSession::open_socket() {
   if (!ec) socket_.bind({asio::ip::address_v4(local_address_.to_host_order()), 0}, ec);
   if (!ec) socket_.non_blocking(true, ec);
   if (ec) return fail(Errc::Io, "tftp session socket: " + ec.message());
-  wait_readable();
+  rx_.resize(request_.write ? std::size_t{max_block_size_} + tftp::kHeaderSize : kMaxControlDatagram);
+  receive_next();
   return {};
 }
 
@@ -139,34 +139,39 @@ void TftpSession::abort(std::string_view reason) {
   }
 }
 
-void TftpSession::wait_readable() {
-  socket_.async_wait(asio::ip::udp::socket::wait_read, [self = shared_from_this()](const std::error_code& ec) {
-    if (ec || self->finished_) return;
-    self->drain();
-    if (!self->finished_) self->wait_readable();
-  });
+void TftpSession::receive_next() {
+  // async_receive_from, not async_wait + recvfrom: Asio re-arms a wait with epoll_ctl each
+  // time (one system call per block), while a receive is tried at once ("speculative": it
+  // often finds the next ACK already queued) and otherwise waits on the edge-triggered
+  // registration made when the socket was opened.
+  socket_.async_receive_from(asio::buffer(rx_), sender_,
+                             [self = shared_from_this()](const std::error_code& ec, std::size_t size) {
+                               if (self->finished_ || ec == asio::error::operation_aborted) return;
+                               if (ec) {
+                                 // ICMP errors and the like are the client's loss: the
+                                 // retransmission timer covers them. Stop reading on anything
+                                 // else so a broken socket cannot spin the loop.
+                                 if (ec != asio::error::connection_refused && ec != asio::error::host_unreachable &&
+                                     ec != asio::error::network_unreachable)
+                                   return;
+                               } else {
+                                 self->on_datagram(size);
+                               }
+                               if (!self->finished_) self->receive_next();
+                             });
 }
 
-void TftpSession::drain() {
-  // Bounded per wake-up so one busy client cannot starve the others.
-  for (int i = 0; i < 64 && !finished_; ++i) {
-    sockaddr_in from{};
-    socklen_t from_len = sizeof from;
-    const auto n = ::recvfrom(socket_.native_handle(), context_.rx.data(), context_.rx.size(), MSG_DONTWAIT,
-                              reinterpret_cast<sockaddr*>(&from), &from_len);
-    if (n < 0) return;  // EAGAIN: drained (errors from ICMP are the client's loss: retries cover it)
-    const auto sender = from_sockaddr(from);
-    const ByteView datagram(context_.rx.data(), static_cast<std::size_t>(n));
-    if (sender != client_) {
-      // RFC 1350 §4: a packet from a stranger's port gets ERROR 5; the transfer goes on.
-      std::array<std::uint8_t, 64> buffer{};
-      const auto size = tftp::write_error(buffer, tftp::ErrorCode::UnknownTransferId, "Unknown transfer ID");
-      send_one(socket_.native_handle(), ByteView(buffer.data(), size), from);
-      context_.log->debug("{}: packet from stranger {} answered with ERROR 5", client_.to_string(), sender.to_string());
-      continue;
-    }
-    handle(datagram);
+void TftpSession::on_datagram(std::size_t size) {
+  const UdpEndpoint sender{Ipv4Address::from_host_order(sender_.address().to_v4().to_uint()), sender_.port()};
+  if (sender != client_) {
+    // RFC 1350 §4: a packet from a stranger's port gets ERROR 5; the transfer goes on.
+    std::array<std::uint8_t, 64> buffer{};
+    const auto n = tftp::write_error(buffer, tftp::ErrorCode::UnknownTransferId, "Unknown transfer ID");
+    send_one(socket_.native_handle(), ByteView(buffer.data(), n), to_sockaddr(sender));
+    context_.log->debug("{}: packet from stranger {} answered with ERROR 5", client_.to_string(), sender.to_string());
+    return;
   }
+  handle(ByteView(rx_.data(), size));
 }
 
 void TftpSession::handle(ByteView datagram) {

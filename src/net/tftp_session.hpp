@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <asio.hpp>
 #include <spdlog/logger.h>
@@ -23,14 +24,13 @@ namespace netboot::net {
 
 class TftpSession;
 
-/// What every session of one service shares: the loop is single-threaded, so one receive
-/// buffer and one outgoing batch serve all sessions without allocation per packet.
+/// What every session of one service shares: the loop is single-threaded, so one outgoing
+/// batch serves all sessions without allocation per packet.
 struct TftpSessionContext {
   asio::io_context& io;
   std::shared_ptr<spdlog::logger> log;
   tftp::RetryPolicy retry;
   std::uint16_t max_window_size = 1;
-  std::array<std::uint8_t, 65536> rx{};
   tftp::PacketBatch batch;
   std::function<void(TftpSession&)> on_finished;  // the service forgets the session
 };
@@ -58,8 +58,8 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   [[nodiscard]] std::uint16_t local_port() const;
 
  private:
-  void wait_readable();
-  void drain();
+  void receive_next();
+  void on_datagram(std::size_t size);
   void handle(ByteView datagram);
   void after_step();
   void flush();
@@ -78,6 +78,10 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   std::uint16_t max_block_size_;
   std::string shown_;
   asio::ip::udp::socket socket_;
+  // Own receive buffer: a read completes inside the reactor, before its handler runs, so
+  // sessions cannot share one. An RRQ only receives ACK and ERROR; a WRQ receives DATA.
+  std::vector<std::uint8_t> rx_;
+  asio::ip::udp::endpoint sender_;
   asio::steady_timer timer_;
   std::optional<SteadyTime> timer_at_;  // when the armed timer fires, if armed
   std::optional<tftp::ReadTransfer> transfer_;  // RRQ

@@ -1,8 +1,7 @@
 #include "net/url_source.hpp"
 
 #include "core/byte_reader.hpp"
-
-#include <curl/curl.h>
+#include "net/curl_library.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -38,6 +37,7 @@ struct Download {
   std::function<void()> on_ready;
   bool open_reported = false;
   CURL* easy = nullptr;  // helper thread only
+  const CurlLibrary* curl = nullptr;  // for on_body, which gets only the download
 };
 
 Error http_error(long status) {
@@ -52,6 +52,7 @@ struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   asio::io_context& io;
   std::shared_ptr<spdlog::logger> log;
   UrlSourceOptions options;
+  const CurlLibrary& curl;
   CURLM* multi = nullptr;
   std::thread thread;
   std::mutex queue_mutex;
@@ -61,13 +62,14 @@ struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   std::atomic<bool> stopping{false};
   std::unordered_map<CURL*, std::shared_ptr<Download>> active;  // helper thread only
 
-  Worker(asio::io_context& context, std::shared_ptr<spdlog::logger> logger, UrlSourceOptions opts)
-      : io(context), log(std::move(logger)), options(opts) {}
+  Worker(asio::io_context& context, std::shared_ptr<spdlog::logger> logger, UrlSourceOptions opts,
+         const CurlLibrary& library)
+      : io(context), log(std::move(logger)), options(opts), curl(library) {}
   ~Worker() {
-    if (multi != nullptr) curl_multi_cleanup(multi);
+    if (multi != nullptr) curl.multi_cleanup(multi);
   }
 
-  void wake() { curl_multi_wakeup(multi); }
+  void wake() { curl.multi_wakeup(multi); }
 
   /// Loop side: tell the owner of the download that something changed.
   void notify(const std::shared_ptr<Download>& download) {
@@ -182,13 +184,13 @@ std::size_t UrlSource::Worker::on_body(char* ptr, std::size_t size, std::size_t 
     std::lock_guard lock(download->mutex);
     if (!download->headers_known) {
       long status = 0;
-      curl_easy_getinfo(download->easy, CURLINFO_RESPONSE_CODE, &status);
+      download->curl->easy_getinfo(download->easy, CURLINFO_RESPONSE_CODE, &status);
       if (status >= 400) {
         download->error = http_error(status);
         return 0;  // aborts the transfer; finish() posts the error
       }
       curl_off_t length = -1;
-      curl_easy_getinfo(download->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+      download->curl->easy_getinfo(download->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
       if (length >= 0) download->content_length = static_cast<std::uint64_t>(length);
       download->headers_known = true;
     }
@@ -204,16 +206,16 @@ void UrlSource::Worker::finish(CURL* easy, CURLcode code) {
   {
     std::lock_guard lock(download->mutex);
     long status = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     if (!download->error) {
       if (status >= 400) {
         download->error = http_error(status);
       } else if (code != CURLE_OK) {
-        download->error = Error{Errc::Io, curl_easy_strerror(code)};
+        download->error = Error{Errc::Io, curl.easy_strerror(code)};
       } else {
         if (!download->headers_known) {
           curl_off_t length = -1;
-          curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+          curl.easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
           download->content_length = length >= 0 ? static_cast<std::uint64_t>(length) : 0;
           download->headers_known = true;
         }
@@ -221,8 +223,8 @@ void UrlSource::Worker::finish(CURL* easy, CURLcode code) {
       }
     }
   }
-  curl_multi_remove_handle(multi, easy);
-  curl_easy_cleanup(easy);
+  curl.multi_remove_handle(multi, easy);
+  curl.easy_cleanup(easy);
   download->easy = nullptr;
   active.erase(it);
   notify(download);
@@ -238,7 +240,7 @@ void UrlSource::Worker::run() {
       resume.swap(to_resume);
     }
     for (auto& download : add) {
-      CURL* easy = curl_easy_init();
+      CURL* easy = curl.easy_init();
       if (easy == nullptr) {
         std::lock_guard lock(download->mutex);
         download->error = Error{Errc::Io, "curl_easy_init failed"};
@@ -246,35 +248,36 @@ void UrlSource::Worker::run() {
         continue;
       }
       download->easy = easy;
-      curl_easy_setopt(easy, CURLOPT_URL, download->url.c_str());
-      curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-      curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-      curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-      curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
-      curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout.count()));
-      curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
-      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Worker::on_body);
-      curl_easy_setopt(easy, CURLOPT_WRITEDATA, download.get());
-      curl_easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
+      download->curl = &curl;
+      curl.easy_setopt(easy, CURLOPT_URL, download->url.c_str());
+      curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+      curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+      curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+      curl.easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+      curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+      curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout.count()));
+      curl.easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl.easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
+      curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Worker::on_body);
+      curl.easy_setopt(easy, CURLOPT_WRITEDATA, download.get());
+      curl.easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
       active.emplace(easy, download);
-      curl_multi_add_handle(multi, easy);
+      curl.multi_add_handle(multi, easy);
     }
     for (auto& download : remove) {
       if (download->easy == nullptr) continue;
       active.erase(download->easy);
-      curl_multi_remove_handle(multi, download->easy);
-      curl_easy_cleanup(download->easy);
+      curl.multi_remove_handle(multi, download->easy);
+      curl.easy_cleanup(download->easy);
       download->easy = nullptr;
     }
     for (auto& download : resume) {
-      if (download->easy != nullptr) curl_easy_pause(download->easy, CURLPAUSE_CONT);
+      if (download->easy != nullptr) curl.easy_pause(download->easy, CURLPAUSE_CONT);
     }
     int running = 0;
-    curl_multi_perform(multi, &running);
+    curl.multi_perform(multi, &running);
     int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+    while (CURLMsg* message = curl.multi_info_read(multi, &queued)) {
       if (message->msg == CURLMSG_DONE) finish(message->easy_handle, message->data.result);
     }
     // Notify progress of every download that received data in this round.
@@ -291,16 +294,16 @@ void UrlSource::Worker::run() {
         // Pause when far enough ahead of the reader (flow control towards a slow client).
         if (!download->paused && end > download->read_pos + options.read_ahead) {
           download->paused = true;
-          curl_easy_pause(easy, CURLPAUSE_RECV);
+          curl.easy_pause(easy, CURLPAUSE_RECV);
         }
       }
       if (changed) notify(download);
     }
-    curl_multi_poll(multi, nullptr, 0, 200, nullptr);
+    curl.multi_poll(multi, nullptr, 0, 200, nullptr);
   }
   for (auto& [easy, download] : active) {
-    curl_multi_remove_handle(multi, easy);
-    curl_easy_cleanup(easy);
+    curl.multi_remove_handle(multi, easy);
+    curl.easy_cleanup(easy);
     download->easy = nullptr;
   }
   active.clear();
@@ -308,10 +311,11 @@ void UrlSource::Worker::run() {
 
 Result<std::unique_ptr<UrlSource>> UrlSource::create(asio::io_context& io, std::string prefix,
                                                      std::shared_ptr<spdlog::logger> log, UrlSourceOptions options) {
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail(Errc::Io, "libcurl initialisation failed");
+  auto library = curl_library();
+  if (!library) return fail(library.error().code, library.error().detail);
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  auto worker = std::make_shared<Worker>(io, std::move(log), options);
-  worker->multi = curl_multi_init();
+  auto worker = std::make_shared<Worker>(io, std::move(log), options, **library);
+  worker->multi = worker->curl.multi_init();
   if (worker->multi == nullptr) return fail(Errc::Io, "curl_multi_init failed");
   worker->thread = std::thread([raw = worker.get()] { raw->run(); });
   return std::unique_ptr<UrlSource>(new UrlSource(std::move(prefix), std::move(worker)));
@@ -338,10 +342,10 @@ void UrlSource::open(std::string_view relative, OpenCallback done) {
   while (start <= relative.size()) {
     const auto slash = relative.find('/', start);
     const auto part = relative.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    char* escaped = curl_easy_escape(nullptr, part.data(), static_cast<int>(part.size()));
+    char* escaped = worker_->curl.easy_escape(nullptr, part.data(), static_cast<int>(part.size()));
     url += '/';
     url += escaped != nullptr ? escaped : "";
-    curl_free(escaped);
+    worker_->curl.free(escaped);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
