@@ -65,6 +65,10 @@ class BenchSmokeTest(unittest.TestCase):
                 self.assertGreater(row["completed"], 0, row)
                 self.assertLessEqual(row["loss"], 0.05, row)
                 self.assertIsNotNone(row["ready_s"], row)
+        # The floor responder (no store, no policy) completes exchanges too, on the empty run only.
+        floor = [r for r in self.rows("dhcp") if r["server"] == "floor"]
+        self.assertEqual(len(floor), 1, self.rows("dhcp"))
+        self.assertEqual([r for r in self.rows("dhcp_full") if r["server"] == "floor"], [])
 
     def test_single_transfers_are_byte_exact_at_every_block_and_window_size(self):
         rows = self.rows("tftp_single")
@@ -72,8 +76,20 @@ class BenchSmokeTest(unittest.TestCase):
         for row in rows:
             self.assertTrue(row["ok"], row)
             self.assertGreater(row["mbps"], 0, row)
-        for row in self.rows("ceiling"):
-            self.assertGreater(row["mbps"], 0, row)
+            if row["window"] == 1:  # lock-step: a ping-pong bound measured right before it
+                self.assertGreater(row["pingpong_mbps"], 0, row)
+                self.assertAlmostEqual(row["of_pingpong"], row["mbps"] / row["pingpong_mbps"], places=6)
+        ceilings = self.rows("ceiling")
+        self.assertEqual({(r["server"], r["size"]) for r in ceilings},
+                         {("pingpong", 1472), ("pingpong", 65468), ("flood", 1472), ("flood", 65468), ("flood", 4)})
+        for row in ceilings:
+            if row["server"] == "flood":
+                # Both sides' CPU costs feed the storm's CPU floor.
+                self.assertGreater(row["receiver_cpu_us_per_datagram"], 0, row)
+            if row["size"] > 4:
+                self.assertGreater(row["mbps"], 0, row)
+            if row["server"] == "flood" and row["size"] > 4:
+                self.assertGreater(row["sender_cpu_s_per_gib"], 0, row)
 
     def test_every_storm_client_gets_the_whole_file(self):
         for row in self.rows("storm"):
