@@ -1,4 +1,6 @@
 #pragma once
+#include <algorithm>
+#include <span>
 #include <string>
 
 #include "core/ipv4_address.hpp"
@@ -16,5 +18,13 @@ struct NetworkInterface {
   bool up = true;
   bool loopback = false;
 };
+
+/// True when `peer` is on a subnet of interface `index`: reached without a router, so the
+/// interface MTU is the path MTU.
+[[nodiscard]] inline bool on_link(std::span<const NetworkInterface> interfaces, unsigned index, Ipv4Address peer) {
+  return std::any_of(interfaces.begin(), interfaces.end(), [&](const NetworkInterface& interface) {
+    return interface.index == index && interface.address.same_subnet(peer, interface.netmask);
+  });
+}
 
 }  // namespace netboot

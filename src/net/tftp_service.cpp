@@ -42,7 +42,8 @@ Result<void> TftpService::start() {
     root_ = std::move(*local);
   }
   locator_ = std::make_unique<tftp::FileLocator>(tftp::PathRewriter(config_.filters), config_.base_dir, local_root_, cache_);
-  for (const auto& interface : list_interfaces()) mtu_by_ifindex_[interface.index] = interface.mtu;
+  interfaces_ = list_interfaces();
+  for (const auto& interface : interfaces_) mtu_by_ifindex_[interface.index] = interface.mtu;
 
   UdpListenerOptions options;
   options.address = config_.address.value_or(Ipv4Address::any());
@@ -142,7 +143,8 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   const std::string requested = request->filename;
   const bool is_write = request->write;
   auto session = std::make_shared<TftpSession>(context_, info.peer, info.local_address, std::move(*request),
-                                               max_block_size(info.ifindex));
+                                               max_block_size(info.ifindex),
+                                               on_link(interfaces_, info.ifindex, info.peer.address));
   if (auto opened = session->open_socket(); !opened) {
     log_->error("{} {}: {}", info.peer.to_string(), requested, opened.error().detail);
     reply_error(info, tftp::ErrorCode::NotDefined, "Server error");

@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 #include <unordered_map>
 
 #include <asio.hpp>
@@ -13,6 +14,7 @@
 
 #include "app/server.hpp"
 #include "config/config.hpp"
+#include "core/network_interface.hpp"
 #include "lease/lease_store.hpp"
 #include "net/tftp_session.hpp"
 #include "net/udp_listener.hpp"
@@ -70,6 +72,7 @@ class TftpService final : public app::Service {
   std::unordered_map<Ipv4Address, unsigned> per_client_;
   std::set<UdpEndpoint> active_peers_;  // a repeated RRQ from one of these is ignored
   std::unordered_map<unsigned, unsigned> mtu_by_ifindex_;
+  std::vector<NetworkInterface> interfaces_;  // at start: which peers are on-link
   TftpCounters counters_;
   bool running_ = false;
 };

@@ -34,13 +34,14 @@ void send_one(int fd, ByteView datagram, const sockaddr_in& to) {
 }  // namespace
 
 TftpSession::TftpSession(TftpSessionContext& context, UdpEndpoint client, Ipv4Address local_address,
-                         tftp::Request request, std::uint16_t max_block_size)
+                         tftp::Request request, std::uint16_t max_block_size, bool on_link)
     : context_(context),
       client_(client),
       client_endpoint_(asio::ip::address_v4(client.address.to_host_order()), client.port),
       local_address_(local_address),
       request_(std::move(request)),
       max_block_size_(max_block_size),
+      on_link_(on_link),
       shown_(request_.filename),
       socket_(context.io),
       timer_(context.io),
@@ -54,6 +55,12 @@ Result<void> TftpSession::open_socket() {
   if (!ec) socket_.bind({asio::ip::address_v4(local_address_.to_host_order()), 0}, ec);
   if (!ec) socket_.non_blocking(true, ec);
   if (ec) return fail(Errc::Io, "tftp session socket: " + ec.message());
+  if (on_link_) {
+    // PROBE: DF without path-MTU state, so a forged ICMP "fragmentation needed" cannot
+    // make the sends fail.
+    const int probe = IP_PMTUDISC_PROBE;
+    ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe);
+  }
   rx_.resize(request_.write ? std::size_t{max_block_size_} + tftp::kHeaderSize : kMaxControlDatagram);
   receive_next();
   return {};
