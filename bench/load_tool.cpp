@@ -5,8 +5,8 @@
 //
 //   netboot_load tftp --server 127.0.0.1:69 --file NAME --expect PATH [--clients N]
 //                     [--blksize B] [--windowsize W] [--hold-ms H] [--time-limit S]
-//   netboot_load pingpong --size BYTES [--ms MS]
-//   netboot_load flood --size BYTES [--ms MS]
+//   netboot_load pingpong --size BYTES [--ms MS] [--server-cpu C --client-cpu C]
+//   netboot_load flood --size BYTES [--ms MS] [--server-cpu C --client-cpu C]
 //   netboot_load dhcp-floor --interface IF --server-id A --pool-start A [--pool-count N]
 //
 // Output: one JSON object on stdout. Loopback (or a namespace's loopback) only: the tool
@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -513,6 +514,17 @@ PeerShared* map_shared() {
   return new (p) PeerShared;
 }
 
+// --server-cpu / --client-cpu: the bench pins a server and its client to different CPUs (a
+// lock-step round trip then always pays a cross-CPU wake-up, as between two machines); the
+// ceilings' two sides take the same places.
+void pin_self(long cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(static_cast<std::size_t>(cpu), &set);
+  if (::sched_setaffinity(0, sizeof set, &set) != 0) die("sched_setaffinity: " + std::string(std::strerror(errno)));
+}
+
 double own_cpu_seconds() {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
@@ -529,8 +541,10 @@ int run_pingpong(const Args& args) {
   set_blocking_timeout(client, 200);
   const auto server_addr = loopback_port(port_of(server));
   auto* shared = map_shared();
-  // The "server": one reply (4 bytes, an ACK's size) per datagram, like a TFTP client's ACK.
+  // The echo plays the TFTP client (a 4-byte reply, an ACK's size, per datagram); this
+  // process plays the server (it sends the data).
   const pid_t echo = fork_peer([&] {
+    pin_self(args.number("--client-cpu", -1));
     std::vector<std::uint8_t> buf(65536);
     const auto born = Clock::now();
     while (!shared->stop.load(std::memory_order_relaxed) && seconds_since(born) < duration + 10) {
@@ -541,6 +555,7 @@ int run_pingpong(const Args& args) {
       ::sendto(server, buf.data(), 4, 0, reinterpret_cast<sockaddr*>(&from), len);
     }
   });
+  pin_self(args.number("--server-cpu", -1));
   std::vector<std::uint8_t> out(size, 0x5A), in(65536);
   std::uint64_t rounds = 0, lost = 0;
   const auto start = Clock::now();
@@ -570,6 +585,7 @@ int run_flood(const Args& args) {
   const auto to = loopback_port(port_of(receiver));
   auto* shared = map_shared();
   const pid_t sink = fork_peer([&] {
+    pin_self(args.number("--client-cpu", -1));
     constexpr unsigned kBatch = 64;
     std::vector<std::vector<std::uint8_t>> bufs(kBatch, std::vector<std::uint8_t>(65536));
     std::vector<mmsghdr> msgs(kBatch);
@@ -603,6 +619,7 @@ int run_flood(const Args& args) {
     msgs[k].msg_hdr.msg_name = const_cast<sockaddr_in*>(&to);
     msgs[k].msg_hdr.msg_namelen = sizeof to;
   }
+  pin_self(args.number("--server-cpu", -1));
   std::uint64_t sent = 0;
   const double cpu_before = own_cpu_seconds();
   const auto start = Clock::now();

@@ -152,6 +152,19 @@ def _remove_cgroups() -> None:
 atexit.register(_remove_cgroups)
 
 
+# With two CPUs or more, every server runs on CPU 0 and every client (netboot_load,
+# perfdhcp, wrk) on CPU 1: each server gets the same one CPU, and a lock-step round trip
+# always crosses CPUs, as between two machines (left to the scheduler, the placement flips
+# between runs and a wake-up on the same CPU costs a fraction of a cross-CPU one).
+PINNING = {"on": False}
+
+
+def pinned(role: str) -> List[str]:
+    if not PINNING["on"]:
+        return []
+    return ["taskset", "-c", "0" if role == "server" else "1"]
+
+
 class Daemon:
     """One server process in a namespace, killed (process group) on stop or at exit. When the
     cgroup v1 cpuacct controller is there, the daemon runs in its own group so that its CPU
@@ -172,7 +185,7 @@ class Daemon:
 
     def start(self) -> "Daemon":
         # `ip netns exec` mounts its own /sys: join the cgroup before entering the namespace.
-        argv = ["ip", "netns", "exec", self.pair.server_ns] + self.argv
+        argv = ["ip", "netns", "exec", self.pair.server_ns] + pinned("server") + self.argv
         if CPUACCT.is_dir():
             Daemon.counter += 1
             cg = CPUACCT / f"nbb-{os.getpid()}-{Daemon.counter}"
@@ -302,7 +315,9 @@ class Bench:
         raise BenchError(f"{d.name} never answered a TFTP request")
 
     def load(self, argv: List[str], timeout: float, check: bool = True, on_stderr=None) -> Optional[dict]:
-        cmd = ["ip", "netns", "exec", self.pair.server_ns, self.args.load] + argv
+        if PINNING["on"] and argv and argv[0] in ("pingpong", "flood"):
+            argv = argv + ["--server-cpu", "0", "--client-cpu", "1"]
+        cmd = ["ip", "netns", "exec", self.pair.server_ns] + pinned("client") + [self.args.load] + argv
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True)
         err_lines: List[str] = []
@@ -509,7 +524,7 @@ class Bench:
                     exact = got.returncode == 0
                     cpu0 = d.cpu_seconds()
                     if shutil.which("wrk"):
-                        out = netns.run(["wrk", "-t2", f"-c{self.args.http_clients}", f"-d{self.args.http_seconds}s",
+                        out = netns.run(pinned("client") + ["wrk", "-t2", f"-c{self.args.http_clients}", f"-d{self.args.http_seconds}s",
                                          "--timeout", "60s", f"http://127.0.0.1:{HTTP_PORT}/{f.name}"],
                                         ns=self.pair.server_ns, timeout=self.args.http_seconds + 60).stdout
                         cpu = d.cpu_seconds() - cpu0
@@ -619,7 +634,7 @@ class Bench:
         mac = "0c:{:02x}:{:02x}:00:00:00".format(base >> 8 & 0xFF, base & 0xFF)
         cmd = ["perfdhcp", "-4", "-l", self.pair.client_if, "-B", "-r", str(rate), "-R", str(self.args.clients),
                "-b", f"mac={mac}", "-p", str(seconds), "-W", "500000", "-d", "1"]
-        r = netns.run(cmd, ns=self.pair.client_ns, timeout=seconds + 30, check=False)
+        r = netns.run(pinned("client") + cmd, ns=self.pair.client_ns, timeout=seconds + 30, check=False)
         out = r.stdout + r.stderr
         sections = re.findall(r"\*\*\*Statistics for: (\S+)\*\*\*(.*?)(?=\*\*\*|\Z)", out, re.S)
         stats = {}
@@ -860,6 +875,10 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
     out.append(f"- Every figure is the **median** of {args.reps} runs ({args.storm_reps} for the storms), netbootd "
                "and its peers run alternately in each repetition; ratios are netbootd / peer. Every transfer is "
                "checked byte for byte against the file (netboot_load memcmp's each block).")
+    if getattr(args, "pinned", False):
+        out.append("- Placement: every server (and the ceilings' sending side) on CPU 0, every client (netboot_load, "
+                   "perfdhcp, wrk, the ceilings' replying side) on CPU 1 (`taskset`): each server gets the same one "
+                   "CPU, and a lock-step round trip always crosses CPUs, as between two machines.")
     out.append("- All traffic stays inside network namespaces created by bench/run_bench.py: TFTP and HTTP on the "
                "loopback of a private namespace, DHCP over a veth pair between a server and a client namespace.\n")
 
@@ -1093,6 +1112,7 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--storm-reps", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, one run, no peers: correctness only")
+    ap.add_argument("--no-pin", action="store_true", help="let the scheduler place servers and clients")
     ap.add_argument("--results", default=str(SOURCE / "bench" / "RESULTS.md"))
     ap.add_argument("--json", default=None, help="raw runs (default: next to --results)")
     # Sizes (issue 8).
@@ -1143,6 +1163,8 @@ def main() -> int:
             print(f"missing {tool}: build it first (cmake --build build --target netbootd netboot_load)", file=sys.stderr)
             return 2
     args.netbootd, args.load = os.path.abspath(args.netbootd), os.path.abspath(args.load)
+    PINNING["on"] = not args.no_pin and (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
+    args.pinned = PINNING["on"]
     netns.require_netns()
     # 1,000 concurrent transfers need 1,000+ sockets, in every server alike (inherited).
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
