@@ -57,6 +57,13 @@ class LeaseStore {
   using Completion = std::function<void(Result<void>)>;
   virtual void commit(const Lease& lease, Completion on_durable) = 0;
 
+  /// Like commit(), with the same invariants and notifications, but the change need not
+  /// survive a restart: an OFFER's address must count as taken at once, yet RFC 2131 §4.3.1
+  /// asks for no durable record of it (Kea and dnsmasq keep none). A store with a file may
+  /// keep it in memory only; its file then keeps what it had until a later commit replaces
+  /// it, so a restart forgets the offer and nothing else. The default commits.
+  virtual void hold(const Lease& lease) { commit(lease, nullptr); }
+
   /// Every lease, for start-up logging, the HTTP check and tests.
   [[nodiscard]] virtual std::vector<Lease> all() const = 0;
 

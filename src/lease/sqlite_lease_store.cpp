@@ -45,16 +45,16 @@ constexpr const char* kCreateSchema =
 
 constexpr const char* kSelectAll =
     "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file FROM leases ORDER BY rowid";
-// The literal terms repeat the partial-index conditions so SQLite can use those indexes.
-constexpr const char* kDeleteMac = "DELETE FROM leases WHERE mac = ?1 AND state <> 3";
-constexpr const char* kDeleteAddress = "DELETE FROM leases WHERE address = ?1 AND address <> '0.0.0.0'";
-constexpr const char* kInsert =
-    "INSERT INTO leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file) "
+// One statement per lease: REPLACE deletes the rows the new one conflicts with in either
+// partial unique index, which are exactly the rows LeaseIndex::apply replaces (the client's
+// record unless the new one is Declined, whoever held the address unless it is 0.0.0.0).
+constexpr const char* kUpsert =
+    "INSERT OR REPLACE INTO leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 // Group commit window: the writer waits this long after the first queued lease before taking
 // the queue, so that a burst shares one transaction and one fsync. The fsync and the WAL page
-// writes, not the SQL, are most of the cost of a batch; 1 ms delays an ACK by at most that.
+// writes, not the SQL, are most of the cost of a batch; 2 ms delays an ACK by at most that.
 constexpr auto kGroupWindow = std::chrono::microseconds(2000);
 constexpr std::size_t kFullBatch = 256;  // no wait when this many are already queued
 
@@ -217,9 +217,7 @@ Result<void> SqliteLeaseStore::load() {
 }
 
 Result<void> SqliteLeaseStore::prepare() {
-  if (sqlite3_prepare_v2(db_, kDeleteMac, -1, &delete_mac_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db_, kDeleteAddress, -1, &delete_address_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(db_, kInsert, -1, &insert_, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, kUpsert, -1, &insert_, nullptr) != SQLITE_OK) {
     return sqlite_error("preparing statements");
   }
   return {};
@@ -253,6 +251,12 @@ void SqliteLeaseStore::commit(const Lease& lease, Completion on_durable) {
   }
   wake_.notify_one();
   // Index after queueing is fine: both happen on this thread before anyone can look.
+  for (const Lease& old : index_.apply(lease)) notify_removed(old);
+  notify_added(lease);
+}
+
+void SqliteLeaseStore::hold(const Lease& lease) {
+  // Index only: the file keeps what it had until a commit replaces it (lease_store.hpp).
   for (const Lease& old : index_.apply(lease)) notify_removed(old);
   notify_added(lease);
 }
@@ -333,14 +337,6 @@ Result<void> SqliteLeaseStore::write_one(const Lease& lease) {
     if (rc != SQLITE_DONE) return sqlite_error(what);
     return {};
   };
-  if (lease.state != LeaseState::Declined) {
-    bind_text(delete_mac_, 1, mac);
-    if (auto done = run(delete_mac_, "delete by mac"); !done) return done;
-  }
-  if (!lease.address.is_unspecified()) {
-    bind_text(delete_address_, 1, address);
-    if (auto done = run(delete_address_, "delete by address"); !done) return done;
-  }
   const std::string uuid = lease.uuid ? lease.uuid->to_string() : std::string{};
   bind_text(insert_, 1, mac);
   bind_text(insert_, 2, address);
@@ -355,7 +351,7 @@ Result<void> SqliteLeaseStore::write_one(const Lease& lease) {
   sqlite3_bind_int(insert_, 7, static_cast<int>(lease.phase));
   bind_text(insert_, 8, lease.hostname);
   bind_text(insert_, 9, lease.boot_file);
-  return run(insert_, "insert");
+  return run(insert_, "upsert");
 }
 
 void SqliteLeaseStore::close() {
@@ -367,10 +363,8 @@ void SqliteLeaseStore::close() {
   if (writer_.joinable()) writer_.join();
   if (db_ == nullptr) return;
   const bool opened = insert_ != nullptr;
-  sqlite3_finalize(delete_mac_);
-  sqlite3_finalize(delete_address_);
   sqlite3_finalize(insert_);
-  delete_mac_ = delete_address_ = insert_ = nullptr;
+  insert_ = nullptr;
   // Fold the WAL back into the main file so the file alone is the whole state (only a file
   // this store opened fully: a refused one is left untouched).
   if (opened) sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);

@@ -43,6 +43,8 @@ class SqliteLeaseStore final : public LeaseStore {
   /// holding it is committed (or failed: then the index is ahead of the file until the next
   /// successful write of that lease). After close(), fails with Errc::Io and changes nothing.
   void commit(const Lease& lease, Completion on_durable) override;
+  /// In the index only; nothing is queued for the file.
+  void hold(const Lease& lease) override;
   [[nodiscard]] std::vector<Lease> all() const override;
   [[nodiscard]] std::size_t size() const { return index_.size(); }
 
@@ -73,9 +75,7 @@ class SqliteLeaseStore final : public LeaseStore {
   std::filesystem::path path_;
   Post post_;
   sqlite3* db_ = nullptr;                 // open -> writer thread -> close; never two at once
-  sqlite3_stmt* delete_mac_ = nullptr;
-  sqlite3_stmt* delete_address_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;  // INSERT OR REPLACE
   LeaseIndex index_;                      // the owning (event loop) thread only
 
   std::mutex mutex_;

@@ -184,6 +184,12 @@ void DhcpService::finish(const std::shared_ptr<dhcp::Exchange>& ex) {
     send_reply(*ex);
     return;
   }
+  if (ex->lease_write == dhcp::LeaseWrite::Hold) {
+    // An OFFER: nothing to wait for (RFC 2131 §4.3.1 needs no durable record of it).
+    deps_.leases.hold(*ex->lease);
+    send_reply(*ex);
+    return;
+  }
   const bool reply_after_commit = ex->lease_write == dhcp::LeaseWrite::CommitBeforeReply;
   // The lease is durable before its ACK leaves (group commit: one fsync for many clients).
   deps_.leases.commit(*ex->lease, [this, ex, reply_after_commit](Result<void> durable) {

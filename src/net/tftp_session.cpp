@@ -9,6 +9,7 @@
 
 #include "tftp/negotiation.hpp"
 #include "tftp/netascii_source.hpp"
+#include "tftp/read_ahead_source.hpp"
 
 namespace netboot::net {
 namespace {
@@ -17,6 +18,8 @@ constexpr std::size_t kMaxBatch = 64;  // datagrams per sendmmsg call
 // What a read transfer receives: ACK (4 bytes) or ERROR (a message of up to a block); a
 // longer datagram is truncated, which no valid ACK or ERROR needs.
 constexpr std::size_t kMaxControlDatagram = 516;
+// Read ahead at most this much of the next window (at least one block): 44 blocks of 1468.
+constexpr std::size_t kReadAheadBytes = 64 * 1024;
 
 sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
   sockaddr_in sa{};
@@ -82,7 +85,12 @@ void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
     return;
   }
   std::shared_ptr<tftp::ByteSource> source = std::move(*opened);
-  if (request_.mode == tftp::TransferMode::Netascii) source = std::make_shared<tftp::NetasciiSource>(source);
+  if (request_.mode == tftp::TransferMode::Netascii) {
+    source = std::make_shared<tftp::NetasciiSource>(source);
+  } else if (dynamic_cast<tftp::LocalFile*>(source.get()) != nullptr) {
+    read_ahead_ = std::make_shared<tftp::ReadAheadSource>(source);
+    source = read_ahead_;
+  }
   const tftp::NegotiationLimits limits{max_block_size_, context_.max_window_size};
   auto accepted = tftp::negotiate(request_.options, limits, source->size(), request_.mode);
   if (accepted.window_size > 1) {
@@ -207,6 +215,14 @@ void TftpSession::after_step() {
     finished_ = true;
     finish();
     return;
+  }
+  // After the send, so the read overlaps the client's round trip instead of delaying a block.
+  if (read_ahead_ && transfer_) {
+    if (const auto next = transfer_->next_window_offset()) {
+      const std::size_t block = transfer_->options().block_size;
+      const std::size_t blocks = std::clamp<std::size_t>(kReadAheadBytes / block, 1, transfer_->options().window_size);
+      read_ahead_->read_ahead(*next, blocks * block);
+    }
   }
   arm_timer();
 }

@@ -16,6 +16,7 @@
 #include "core/ipv4_address.hpp"
 #include "tftp/file_source.hpp"
 #include "tftp/packet_batch.hpp"
+#include "tftp/read_ahead_source.hpp"
 #include "tftp/read_transfer.hpp"
 #include "tftp/write_transfer.hpp"
 #include "tftp/tftp_packet.hpp"
@@ -89,6 +90,7 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   asio::ip::udp::endpoint sender_;
   asio::steady_timer timer_;
   std::optional<SteadyTime> timer_at_;  // when the armed timer fires, if armed
+  std::shared_ptr<tftp::ReadAheadSource> read_ahead_;  // local files in octet mode
   std::optional<tftp::ReadTransfer> transfer_;  // RRQ
   std::optional<tftp::WriteTransfer> upload_;   // WRQ
   SteadyTime started_;

@@ -114,6 +114,14 @@ TransferStatus ReadTransfer::on_ack(std::uint16_t block, SteadyTime now, PacketB
   return send_window(base_, now, out);
 }
 
+std::optional<std::uint64_t> ReadTransfer::next_window_offset() const noexcept {
+  if (done() || waiting_for_source_) return std::nullopt;
+  if (oack_pending_) return 0;  // ACK 0 opens the first window
+  if (next_ <= window_end_) return std::nullopt;
+  if (last_block_ && window_end_ >= *last_block_) return std::nullopt;
+  return window_end_ * options_.block_size;  // block window_end_ + 1 starts here
+}
+
 TransferStatus ReadTransfer::on_packet(const TftpPacket& packet, SteadyTime now, PacketBatch& out) {
   if (done()) return TransferStatus::Done;
   if (const auto* ack = std::get_if<Ack>(&packet)) return on_ack(ack->block, now, out);

@@ -72,6 +72,10 @@ class ReadTransfer {
   [[nodiscard]] const std::optional<TransferOutcome>& outcome() const noexcept { return outcome_; }
   [[nodiscard]] const TransferStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const AcceptedOptions& options() const noexcept { return options_; }
+  /// Where the window the next ACK opens starts (offset 0 while the OACK waits for ACK 0),
+  /// so a shell can read it ahead; nullopt when no further block is due (done, the last
+  /// block already sent, a window still being filled from a slow source).
+  [[nodiscard]] std::optional<std::uint64_t> next_window_offset() const noexcept;
   /// Waiting for the source (remote root) rather than for the client.
   [[nodiscard]] bool waiting_for_source() const noexcept { return waiting_for_source_; }
 

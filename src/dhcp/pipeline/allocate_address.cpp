@@ -53,7 +53,7 @@ Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored,
     return Verdict::Continue;
   }
   ex.lease = make_lease(ex, stored, address, LeaseState::Offered, settings_.offer_hold);
-  ex.lease_write = LeaseWrite::Commit;  // the offered address must count as taken at once
+  ex.lease_write = LeaseWrite::Hold;  // the offered address counts as taken at once
   return Verdict::Continue;
 }
 

@@ -20,6 +20,7 @@ std::string_view to_string(RequestKind kind) noexcept {
 std::string_view to_string(LeaseWrite write) noexcept {
   switch (write) {
     case LeaseWrite::None: return "none";
+    case LeaseWrite::Hold: return "hold";
     case LeaseWrite::Commit: return "commit";
     case LeaseWrite::CommitBeforeReply: return "commit-before-reply";
   }

@@ -41,7 +41,8 @@ std::string_view to_string(RequestKind kind) noexcept;
 /// What the service does with Exchange::lease after a Continue.
 enum class LeaseWrite : std::uint8_t {
   None,
-  Commit,             // commit; the reply (if any) may leave at once (OFFER, RELEASE, DECLINE)
+  Hold,               // LeaseStore::hold: taken at once, not durable; the reply leaves at once (OFFER)
+  Commit,             // commit; the reply (if any) may leave at once (RELEASE, DECLINE, a phase note)
   CommitBeforeReply,  // commit, and send the reply only from the durable completion (ACK)
 };
 std::string_view to_string(LeaseWrite write) noexcept;

@@ -274,7 +274,7 @@ TEST_F(AllocateAddressStep, DiscoverOffersTheFirstFreeAddressAndHoldsIt) {
   EXPECT_EQ(first.lease->expires, kNow + 120s);
   EXPECT_EQ(first.lease->phase, BootPhase::Pxe);
   EXPECT_EQ(first.lease->uuid, first.client.uuid);
-  EXPECT_EQ(first.lease_write, LeaseWrite::Commit);
+  EXPECT_EQ(first.lease_write, LeaseWrite::Hold);  // taken at once, never waits for the disk
   const auto second = run({.mac = mac("52:54:00:00:00:02")});
   EXPECT_EQ(second.reply.yiaddr, ip("192.168.1.101"));
   const auto again = run({.mac = mac("52:54:00:00:00:01")});

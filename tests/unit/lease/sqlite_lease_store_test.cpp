@@ -109,6 +109,45 @@ TEST(SqliteLeaseStore, ReplacementsOnDiskMatchTheIndexAfterReload) {
   EXPECT_EQ(reopened->find_by_address(ip("10.0.0.13"))->state, LeaseState::Declined);
 }
 
+TEST(SqliteLeaseStore, AHeldOfferCountsAtOnceButOnlyCommitsReachTheFile) {
+  TempDir dir;
+  const auto path = dir.path() / "leases.db";
+  PostQueue loop;
+  {
+    auto store = open_ok(path, loop);
+    ASSERT_NE(store, nullptr);
+    store->commit(make_lease(mac(1), ip("10.0.0.10")), nullptr);
+    store->commit(make_lease(mac(2), ip("10.0.0.20")), nullptr);
+    RecordingObserver seen;
+    store->subscribe(seen);
+    store->hold(make_lease(mac(1), ip("10.0.0.11"), LeaseState::Offered));  // moves, in memory
+    store->hold(make_lease(mac(3), ip("10.0.0.20"), LeaseState::Offered));  // takes over mac 2's
+    store->hold(make_lease(mac(4), ip("10.0.0.40"), LeaseState::Offered));
+    store->commit(make_lease(mac(4), ip("10.0.0.40")), nullptr);            // then ACKed: written
+    store->unsubscribe(seen);
+    // The index and the allocator see every change at once.
+    EXPECT_EQ(store->find_by_mac(mac(1))->address, ip("10.0.0.11"));
+    EXPECT_FALSE(store->find_by_address(ip("10.0.0.10")).has_value());
+    EXPECT_FALSE(store->find_by_mac(mac(2)).has_value());
+    EXPECT_EQ(store->find_by_address(ip("10.0.0.20"))->mac, mac(3));
+    auto event = [](char sign, const Lease& lease) { return sign + RecordingObserver::describe(lease); };
+    EXPECT_EQ(seen.events, (std::vector<std::string>{
+                               event('-', make_lease(mac(1), ip("10.0.0.10"))),
+                               event('+', make_lease(mac(1), ip("10.0.0.11"), LeaseState::Offered)),
+                               event('-', make_lease(mac(2), ip("10.0.0.20"))),
+                               event('+', make_lease(mac(3), ip("10.0.0.20"), LeaseState::Offered)),
+                               event('+', make_lease(mac(4), ip("10.0.0.40"), LeaseState::Offered)),
+                               event('-', make_lease(mac(4), ip("10.0.0.40"), LeaseState::Offered)),
+                               event('+', make_lease(mac(4), ip("10.0.0.40"))),
+                           }));
+  }
+  // The file has only the commits: a restart forgets the offers and nothing else.
+  auto reopened = open_ok(path, loop);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(sorted(reopened->all()), sorted({make_lease(mac(1), ip("10.0.0.10")), make_lease(mac(2), ip("10.0.0.20")),
+                                             make_lease(mac(4), ip("10.0.0.40"))}));
+}
+
 TEST(SqliteLeaseStore, FiftyThousandLeasesComeBackWithTheSameAddressesAndNoSharedAddress) {
   TempDir dir;
   const auto path = dir.path() / "leases.db";
