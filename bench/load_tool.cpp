@@ -512,6 +512,13 @@ pid_t fork_peer(Body body) {
   return pid;
 }
 
+// The peer must have run to its end: a ceiling measured against a dead peer is no ceiling.
+void reap_peer(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    die("the ceiling's peer process failed");
+}
+
 PeerShared* map_shared() {
   void* p = ::mmap(nullptr, sizeof(PeerShared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) die("mmap failed");
@@ -570,7 +577,7 @@ int run_pingpong(const Args& args) {
   }
   const double wall = seconds_since(start);
   shared->stop = true;
-  ::waitpid(echo, nullptr, 0);
+  reap_peer(echo);
   ::close(server);
   ::close(client);
   const double rate = static_cast<double>(rounds) / wall;
@@ -635,7 +642,7 @@ int run_flood(const Args& args) {
   const double sender_cpu = own_cpu_seconds() - cpu_before;
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   shared->stop = true;
-  ::waitpid(sink, nullptr, 0);
+  reap_peer(sink);
   ::close(receiver);
   ::close(sender);
   const auto bytes = shared->total.load();

@@ -61,7 +61,8 @@ class LeaseStore {
   /// survive a restart: an OFFER's address must count as taken at once, yet RFC 2131 §4.3.1
   /// asks for no durable record of it (Kea and dnsmasq keep none). A store with a file may
   /// keep it in memory only; its file then keeps what it had until a later commit replaces
-  /// it, so a restart forgets the offer and nothing else. The default commits.
+  /// it, so after a restart the client's earlier record (if any) is back instead of the
+  /// offer. The default commits.
   virtual void hold(const Lease& lease) { commit(lease, nullptr); }
 
   /// Every lease, for start-up logging, the HTTP check and tests.

@@ -257,6 +257,10 @@ void SqliteLeaseStore::commit(const Lease& lease, Completion on_durable) {
 
 void SqliteLeaseStore::hold(const Lease& lease) {
   // Index only: the file keeps what it had until a commit replaces it (lease_store.hpp).
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;  // closed: nothing changes, as for commit()
+  }
   for (const Lease& old : index_.apply(lease)) notify_removed(old);
   notify_added(lease);
 }

@@ -79,9 +79,12 @@ void DhcpService::stop() {
   listener_.close();
   park_timer_.cancel();
   parked_.clear();
-  log_->info("stopped: {} received, {} malformed, {} not for us, {} dropped, {} offers, {} acks, {} naks",
+  log_->info("stopped: {} received, {} malformed, {} not for us, {} dropped, {} offers, {} acks, {} naks{}",
              counters_.received, counters_.parse_failed, counters_.not_for_us, counters_.dropped, counters_.offers,
-             counters_.acks, counters_.naks);
+             counters_.acks, counters_.naks,
+             log_limiter_.unreported() > 0 ? fmt::format(" ({} lines about dropped requests not logged since the last "
+                                                         "one)", log_limiter_.unreported())
+                                           : std::string{});
 }
 
 std::string DhcpService::describe() const {
@@ -125,15 +128,19 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
   }
   ex->notes.clear();
   switch (verdict) {
-    case dhcp::Verdict::Drop:
+    case dhcp::Verdict::Drop: {
       ++counters_.dropped;
-      if (ex->drop_is_warning)
-        log_->warn("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
-                   ex->drop_reason);
-      else if (log_info)
-        log_->info("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
-                   ex->drop_reason);
+      // A budget per level: lines that would not be written must not spend it.
+      const auto level = ex->drop_is_warning ? spdlog::level::warn : spdlog::level::info;
+      if (!log_->should_log(level)) return;
+      const auto admitted =
+          log_limiter_.admit(ex->drop_is_warning ? "ignored-warn" : "ignored", log_->should_log(spdlog::level::debug));
+      if (!admitted.log) return;
+      log_->log(level, "{} from {}: ignored ({}: {}){}",
+                type_name(ex->request), client_label(*ex), ex->dropped_by, ex->drop_reason,
+                LogLimiter::suffix(admitted));
       return;
+    }
     case dhcp::Verdict::Park:
       if (mac) {
         ++counters_.parked;
@@ -163,8 +170,12 @@ void DhcpService::expire_parked() {
   SteadyTime next = SteadyTime::max();
   for (auto it = parked_.begin(); it != parked_.end();) {
     if (it->second.deadline <= now) {
-      log_->info("{} from {}: ignored (no access decision in time)", type_name(it->second.exchange->request),
-                 client_label(*it->second.exchange));
+      if (log_->should_log(spdlog::level::info)) {
+        const auto admitted = log_limiter_.admit("ignored", log_->should_log(spdlog::level::debug));
+        if (admitted.log)
+          log_->info("{} from {}: ignored (no access decision in time){}", type_name(it->second.exchange->request),
+                     client_label(*it->second.exchange), LogLimiter::suffix(admitted));
+      }
       ++counters_.dropped;
       it = parked_.erase(it);
     } else {

@@ -12,6 +12,7 @@
 
 #include "app/server.hpp"
 #include "config/config.hpp"
+#include "core/log_limiter.hpp"
 #include "dhcp/pipeline/exchange.hpp"
 #include "dhcp/pipeline/make_pipeline.hpp"
 #include "lease/address_allocator.hpp"
@@ -77,6 +78,7 @@ class DhcpService final : public app::Service {
   UdpListener listener_;
   unsigned served_ifindex_ = 0;  // the interface holding pool_start
   DhcpCounters counters_;
+  LogLimiter log_limiter_{kLogBurst, kLogInterval};  // "ignored" lines under a flood
   struct Parked {
     std::shared_ptr<dhcp::Exchange> exchange;
     SteadyTime deadline;

@@ -133,9 +133,11 @@ void HttpConnection::respond() {
       lookup.outcome = error.code == Errc::AccessDenied ? http::FileLookup::Outcome::Forbidden
                        : error.code == Errc::NotFound   ? http::FileLookup::Outcome::NotFound
                                                         : http::FileLookup::Outcome::Error;
-      if (error.code == Errc::AccessDenied)
-        shared_->log->warn("{}: refused path \"{}\": {}", peer_.to_string(), http::printable(request.target),
-                           http::printable(error.detail));
+      if (error.code == Errc::AccessDenied) {
+        if (const auto admitted = shared_->log_limiter.admit("refused", shared_->verbose()); admitted.log)
+          shared_->log->warn("{}: refused path \"{}\": {}{}", peer_.to_string(), http::printable(request.target),
+                             http::printable(error.detail), LogLimiter::suffix(admitted));
+      }
       else if (error.code != Errc::NotFound)
         shared_->log->error("{}: cannot open \"{}\": {}", peer_.to_string(), http::printable(request.target),
                             http::printable(error.detail));
@@ -214,11 +216,18 @@ void HttpConnection::finish_response(std::string_view failure) {
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   std::string note = plan_.note;
   if (!failure.empty()) note = note.empty() ? std::string(failure) : note + "; " + std::string(failure);
-  const auto line = http::format_download_line(peer_, method_, target_, plan_.status, body_sent_, seconds, note);
-  if (failure.empty())
-    shared_->log->info("{}", line);
-  else
-    shared_->log->warn("{}", line);
+  // One line per request; errors (4xx, 5xx, broken transfers) are what a flood produces, so
+  // those share a budget (LogLimiter).
+  const auto level = failure.empty() ? spdlog::level::info : spdlog::level::warn;
+  const bool error = !failure.empty() || plan_.status >= 400;
+  if (shared_->log->should_log(level)) {
+    const auto admitted = error ? shared_->log_limiter.admit(failure.empty() ? "error" : "failed", shared_->verbose())
+                                : LogLimiter::Decision{};
+    if (admitted.log) {
+      const auto line = http::format_download_line(peer_, method_, target_, plan_.status, body_sent_, seconds, note);
+      shared_->log->log(level, "{}{}", line, LogLimiter::suffix(admitted));
+    }
+  }
   file_.reset();
   if (!failure.empty()) {
     close();

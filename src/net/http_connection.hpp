@@ -15,6 +15,7 @@
 
 #include "config/config.hpp"
 #include "core/ipv4_address.hpp"
+#include "core/log_limiter.hpp"
 #include "http/request_parser.hpp"
 #include "http/response_plan.hpp"
 #include "core/unique_fd.hpp"
@@ -51,6 +52,8 @@ struct HttpShared {
   std::unordered_map<const HttpConnection*, std::weak_ptr<HttpConnection>> live;
   bool stopping = false;
   std::uint64_t refused_full = 0;  // connections turned away with 503
+  LogLimiter log_limiter{kLogBurst, kLogInterval};  // error lines under a flood
+  [[nodiscard]] bool verbose() const { return log->should_log(spdlog::level::debug); }
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {

@@ -47,7 +47,9 @@ void on_accept(const std::shared_ptr<HttpShared>& shared, const std::error_code&
   const auto client = Ipv4Address::from_host_order(peer.address().to_v4().to_uint());
   if (shared->live.size() >= shared->config.max_connections) {
     ++shared->refused_full;
-    shared->log->warn("{}: {} connections open (max_connections): answered 503", client.to_string(), shared->live.size());
+    if (const auto admitted = shared->log_limiter.admit("busy", shared->verbose()); admitted.log)
+      shared->log->warn("{}: {} connections open (max_connections): answered 503{}", client.to_string(),
+                        shared->live.size(), LogLimiter::suffix(admitted));
     refuse_full(socket);
   } else {
     std::make_shared<HttpConnection>(std::move(socket), shared, client)->start();

@@ -21,7 +21,7 @@ TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config,
       log_(std::move(log)),
       leases_(leases),
       listener_(io, log_),
-      context_{io, log_, {}, 1, {}, {}} {
+      context_{io, log_, {}, 1, {}, LogLimiter{kLogBurst, kLogInterval}, {}} {
   context_.retry.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config_.timeout > 0 ? config_.timeout : 2.0));
   context_.retry.max_retries = config_.retries;
   context_.max_window_size = std::max<std::uint16_t>(config_.max_window_size, 1);
@@ -112,20 +112,25 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   const auto max_per_client = config_.max_transfers_per_client;
   if (sessions_.size() >= config_.max_transfers || (max_per_client > 0 && per_client_[info.peer.address] >= max_per_client)) {
     ++counters_.busy;
-    log_->warn("{} {}: refused, too many transfers ({} running)", info.peer.to_string(), request->filename, sessions_.size());
+    if (const auto admitted = context_.refusals.admit("busy", log_->should_log(spdlog::level::debug)); admitted.log)
+      log_->warn("{} {}: refused, too many transfers ({} running){}", info.peer.to_string(), request->filename,
+                 sessions_.size(), LogLimiter::suffix(admitted));
     reply_error(info, tftp::ErrorCode::NotDefined, "Server busy, try again later");
     return;
   }
   if (request->write && !config_.writable) {
     ++counters_.refused;
-    log_->warn("{} {}: write refused, the server is read-only", info.peer.to_string(), request->filename);
+    if (const auto admitted = context_.refusals.admit("refused", log_->should_log(spdlog::level::debug)); admitted.log)
+      log_->warn("{} {}: write refused, the server is read-only{}", info.peer.to_string(), request->filename,
+                 LogLimiter::suffix(admitted));
     reply_error(info, tftp::ErrorCode::AccessViolation, "Server is read-only");
     return;
   }
   if (request->write && (local_root_ == nullptr || request->mode != tftp::TransferMode::Octet)) {
     ++counters_.refused;
-    log_->warn("{} {}: write refused ({})", info.peer.to_string(), request->filename,
-               local_root_ == nullptr ? "remote root" : "netascii uploads are not supported");
+    if (const auto admitted = context_.refusals.admit("refused", log_->should_log(spdlog::level::debug)); admitted.log)
+      log_->warn("{} {}: write refused ({}){}", info.peer.to_string(), request->filename,
+                 local_root_ == nullptr ? "remote root" : "netascii uploads are not supported", LogLimiter::suffix(admitted));
     reply_error(info, local_root_ == nullptr ? tftp::ErrorCode::AccessViolation : tftp::ErrorCode::IllegalOperation,
                 local_root_ == nullptr ? "Server is read-only" : "Only octet uploads");
     return;

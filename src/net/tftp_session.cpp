@@ -20,6 +20,10 @@ constexpr std::size_t kMaxBatch = 64;  // datagrams per sendmmsg call
 constexpr std::size_t kMaxControlDatagram = 516;
 // Read ahead at most this much of the next window (at least one block): 44 blocks of 1468.
 constexpr std::size_t kReadAheadBytes = 64 * 1024;
+// ... and only windows of at least this much: there it saves a pread per block or takes a
+// large copy off the round trip. A lock-step 1468-byte block gains nothing (its pread is a
+// microsecond of a round trip of tens) and a boot storm of them would pay an extra copy.
+constexpr std::size_t kReadAheadMinimum = 16 * 1024;
 
 sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
   sockaddr_in sa{};
@@ -29,9 +33,12 @@ sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
   return sa;
 }
 
-void send_one(int fd, ByteView datagram, const sockaddr_in& to) {
-  // Non-blocking: a full socket buffer drops the datagram, which the retransmission covers.
-  (void)::sendto(fd, datagram.data(), datagram.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+// Non-blocking: a full socket buffer drops the datagram, which the retransmission covers.
+// Returns false only for EMSGSIZE (a datagram with DF over the route's MTU).
+bool send_one(int fd, ByteView datagram, const sockaddr_in& to) {
+  const auto sent =
+      ::sendto(fd, datagram.data(), datagram.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  return sent >= 0 || errno != EMSGSIZE;
 }
 
 }  // namespace
@@ -64,7 +71,10 @@ Result<void> TftpSession::open_socket() {
     const int probe = IP_PMTUDISC_PROBE;
     ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe);
   }
-  rx_.resize(request_.write ? std::size_t{max_block_size_} + tftp::kHeaderSize : kMaxControlDatagram);
+  // A WRQ without blksize uses 512-byte blocks whatever the cap; one spare byte lets the
+  // transfer see a block longer than negotiated instead of a silently truncated one.
+  rx_.resize(request_.write ? std::max<std::size_t>(max_block_size_, tftp::kDefaultBlockSize) + tftp::kHeaderSize + 1
+                            : kMaxControlDatagram);
   receive_next();
   return {};
 }
@@ -136,8 +146,10 @@ void TftpSession::refuse(tftp::ErrorCode code, std::string_view message, std::st
   const auto n = tftp::write_error(buffer, code, message);
   const auto to = to_sockaddr(client_);
   send_one(socket_.native_handle(), ByteView(buffer.data(), n), to);
-  context_.log->warn("{} {} refused: {} (ERROR {} {})", client_.to_string(), request_.filename, reason,
-                     static_cast<unsigned>(code), message);
+  if (const auto admitted = context_.refusals.admit("refused", context_.log->should_log(spdlog::level::debug));
+      admitted.log)
+    context_.log->warn("{} {} refused: {} (ERROR {} {}){}", client_.to_string(), request_.filename, reason,
+                       static_cast<unsigned>(code), message, LogLimiter::suffix(admitted));
   finished_ = true;
   finish();
 }
@@ -163,12 +175,14 @@ void TftpSession::receive_next() {
                              [self = shared_from_this()](const std::error_code& ec, std::size_t size) {
                                if (self->finished_ || ec == asio::error::operation_aborted) return;
                                if (ec) {
-                                 // ICMP errors and the like are the client's loss: the
-                                 // retransmission timer covers them. Stop reading on anything
-                                 // else so a broken socket cannot spin the loop.
+                                 // ICMP errors are the client's loss: the retransmission timer
+                                 // covers them. Anything else ends the transfer, logged, rather
+                                 // than spinning the loop or waiting for a timeout.
                                  if (ec != asio::error::connection_refused && ec != asio::error::host_unreachable &&
-                                     ec != asio::error::network_unreachable)
+                                     ec != asio::error::network_unreachable) {
+                                   self->abort("receive failed: " + ec.message());
                                    return;
+                                 }
                                } else {
                                  self->on_datagram(size);
                                }
@@ -179,7 +193,9 @@ void TftpSession::receive_next() {
 void TftpSession::on_datagram(std::size_t size) {
   const UdpEndpoint sender{Ipv4Address::from_host_order(sender_.address().to_v4().to_uint()), sender_.port()};
   if (sender != client_) {
-    // RFC 1350 §4: a packet from a stranger's port gets ERROR 5; the transfer goes on.
+    // RFC 1350 §4: a packet from a stranger's port gets ERROR 5; the transfer goes on. Not
+    // an ERROR, though: two servers answering each other's errors would never stop.
+    if (size >= 2 && tftp::peek_opcode(ByteView(rx_.data(), size)) == tftp::Opcode::Error) return;
     std::array<std::uint8_t, 64> buffer{};
     const auto n = tftp::write_error(buffer, tftp::ErrorCode::UnknownTransferId, "Unknown transfer ID");
     send_one(socket_.native_handle(), ByteView(buffer.data(), n), to_sockaddr(sender));
@@ -218,13 +234,24 @@ void TftpSession::after_step() {
   }
   // After the send, so the read overlaps the client's round trip instead of delaying a block.
   if (read_ahead_ && transfer_) {
-    if (const auto next = transfer_->next_window_offset()) {
-      const std::size_t block = transfer_->options().block_size;
-      const std::size_t blocks = std::clamp<std::size_t>(kReadAheadBytes / block, 1, transfer_->options().window_size);
+    const std::size_t block = transfer_->options().block_size;
+    const std::size_t window = transfer_->options().window_size;
+    const auto next = transfer_->next_window_offset();
+    if (next && block * window >= kReadAheadMinimum) {
+      const std::size_t blocks = std::clamp<std::size_t>(kReadAheadBytes / block, 1, window);
       read_ahead_->read_ahead(*next, blocks * block);
     }
   }
   arm_timer();
+}
+
+void TftpSession::allow_fragments() {
+  // DF was set for an on-link client (open_socket), but the route's MTU is now below the
+  // block (an MTU lowered since start, another interface): fragment, as for routed clients.
+  const int dont = IP_PMTUDISC_DONT;
+  ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof dont);
+  on_link_ = false;
+  context_.log->info("{}: blocks larger than the path MTU, sending them fragmented", client_.to_string());
 }
 
 void TftpSession::flush() {
@@ -233,7 +260,10 @@ void TftpSession::flush() {
   const auto to = to_sockaddr(client_);
   const int fd = socket_.native_handle();
   if (batch.size() == 1) {
-    send_one(fd, batch[0], to);
+    if (!send_one(fd, batch[0], to) && on_link_) {
+      allow_fragments();
+      send_one(fd, batch[0], to);
+    }
   } else {
     // RFC 7440 windows go out in one sendmmsg call.
     std::array<mmsghdr, kMaxBatch> messages{};
@@ -249,7 +279,12 @@ void TftpSession::flush() {
         messages[i].msg_hdr.msg_iov = &vectors[i];
         messages[i].msg_hdr.msg_iovlen = 1;
       }
-      (void)::sendmmsg(fd, messages.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
+      const int sent = ::sendmmsg(fd, messages.data(), static_cast<unsigned>(count), MSG_DONTWAIT);
+      if (sent < static_cast<int>(count) && errno == EMSGSIZE && on_link_) {
+        allow_fragments();
+        const std::size_t done = sent > 0 ? static_cast<std::size_t>(sent) : 0;
+        (void)::sendmmsg(fd, messages.data() + done, static_cast<unsigned>(count - done), MSG_DONTWAIT);
+      }
     }
   }
   batch.clear();

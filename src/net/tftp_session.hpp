@@ -14,6 +14,7 @@
 #include <spdlog/logger.h>
 
 #include "core/ipv4_address.hpp"
+#include "core/log_limiter.hpp"
 #include "tftp/file_source.hpp"
 #include "tftp/packet_batch.hpp"
 #include "tftp/read_ahead_source.hpp"
@@ -33,6 +34,7 @@ struct TftpSessionContext {
   tftp::RetryPolicy retry;
   std::uint16_t max_window_size = 1;
   tftp::PacketBatch batch;
+  LogLimiter refusals{kLogBurst, kLogInterval};  // "refused" lines under a flood
   std::function<void(TftpSession&)> on_finished;  // the service forgets the session
 };
 
@@ -68,6 +70,7 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   void handle(ByteView datagram);
   void after_step();
   void flush();
+  void allow_fragments();
   void arm_timer();
   void on_timer();
   void finish();

@@ -19,6 +19,7 @@ Result<std::size_t> ReadAheadSource::read_at(std::uint64_t offset, std::span<std
 }
 
 void ReadAheadSource::read_ahead(std::uint64_t offset, std::size_t size) {
+  if (held_ && offset == offset_ && size == wanted_) return;  // a duplicate ACK: already here
   held_ = false;
   if (size == 0) return;
   block_.resize(size);

@@ -42,6 +42,17 @@ TEST(ReadAheadSource, TheBlockReadAheadIsServedWithoutAnotherRead) {
   EXPECT_EQ(source.hits(), 3U);
 }
 
+TEST(ReadAheadSource, ReadingTheSameRangeAgainCostsNothing) {
+  const Bytes file = pattern_bytes(5000);
+  auto inner = std::make_shared<MemorySource>(file);
+  ReadAheadSource source(inner);
+  for (int i = 0; i < 100; ++i) source.read_ahead(1024, 512);  // duplicate ACKs
+  EXPECT_EQ(inner->reads, 1U);
+  source.read_ahead(1536, 512);  // the next one is read
+  EXPECT_EQ(inner->reads, 2U);
+  EXPECT_EQ(read(source, 1536, 512), slice(file, 1536, 512));
+}
+
 TEST(ReadAheadSource, AWindowOfBlocksComesFromOneRead) {
   const Bytes file = pattern_bytes(20'000);
   auto inner = std::make_shared<MemorySource>(file);
