@@ -388,28 +388,40 @@ class Bench:
                     for blksize, window in cases:
                         if window > 1 and server in no_window:
                             continue
-                        # The machine's speed drifts (shared host): the lock-step bound is measured
-                        # right before each lock-step transfer and the ratio taken per pair.
-                        bound = None
-                        if window == 1:
-                            bound = self.load(["pingpong", "--size", str(blksize + 4), "--ms",
-                                               str(self.args.ceiling_ms)], timeout=30)["mbps"]
-                        cpu0 = d.cpu_seconds()
-                        r = self.load(["tftp", "--server", f"127.0.0.1:{TFTP_PORT}", "--file", big.name,
-                                       "--expect", str(big), "--blksize", str(blksize), "--windowsize",
-                                       str(window), "--time-limit", "120"], timeout=150)
-                        cpu = d.cpu_seconds() - cpu0
-                        if r["windowsize"] != window:
-                            no_window.add(server)
-                            log(f"{server}: no windowsize in the OACK (got {r['windowsize']}): lock-step only")
-                            continue
-                        seconds = r["max_s"]
-                        mbps = r["bytes"] / seconds / 1e6
-                        self.record("tftp_single", server, rep=rep, blksize=blksize, window=window,
-                                    mbps=mbps, seconds=seconds, cpu_s=cpu, duplicates=r["duplicates"], ok=r["ok"] == 1,
-                                    **({"pingpong_mbps": bound, "of_pingpong": mbps / bound} if bound else {}))
+                        # A lock-step transfer of large blocks lasts a fraction of a second, less
+                        # than the machine's drifts: up to 3 of them per repetition (within 3 s).
+                        repeats = 3 if window == 1 and blksize > 8192 else 1
+                        case_started = time.monotonic()
+                        for sub in range(repeats):
+                            if sub and time.monotonic() - case_started > 3.0:
+                                break
+                            if not self.single_transfer(d, server, rep, sub, big, blksize, window, no_window):
+                                break
                 finally:
                     d.stop()
+
+    def single_transfer(self, d: Daemon, server: str, rep: int, sub: int, big: Path, blksize: int, window: int,
+                        no_window: set) -> bool:
+        # The machine's speed drifts (shared host): the lock-step bound is measured right before
+        # each lock-step transfer and the ratio taken per pair.
+        bound = None
+        if window == 1:
+            bound = self.load(["pingpong", "--size", str(blksize + 4), "--ms", str(self.args.ceiling_ms)],
+                              timeout=30)["mbps"]
+        cpu0 = d.cpu_seconds()
+        r = self.load(["tftp", "--server", f"127.0.0.1:{TFTP_PORT}", "--file", big.name, "--expect", str(big),
+                       "--blksize", str(blksize), "--windowsize", str(window), "--time-limit", "120"], timeout=150)
+        cpu = d.cpu_seconds() - cpu0
+        if r["windowsize"] != window:
+            no_window.add(server)
+            log(f"{server}: no windowsize in the OACK (got {r['windowsize']}): lock-step only")
+            return False
+        seconds = r["max_s"]
+        mbps = r["bytes"] / seconds / 1e6
+        self.record("tftp_single", server, rep=rep, sub=sub, blksize=blksize, window=window, mbps=mbps,
+                    seconds=seconds, cpu_s=cpu, duplicates=r["duplicates"], ok=r["ok"] == 1,
+                    **({"pingpong_mbps": bound, "of_pingpong": mbps / bound} if bound else {}))
+        return True
 
     # ------------------------------------------------------------------------------------
     # Scenario 3: boot storm
@@ -1123,10 +1135,12 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
                "windowsize 64 from ~500 to ~620 MB/s.")
     out.append("- Storms: 90% of the server's CPU is in the kernel (UDP send, delivery and wake-up of the client, "
                "receive, page-cache copy), the same work dnsmasq does; the CPU floor above (bare sends and ACK "
-               "receives) is 1.6 s/GiB. What keeps netbootd a few per cent behind dnsmasq: epoll keeps a wait-queue "
-               "entry on every session socket, so each datagram sent runs the socket's write-space wake-up "
-               "(`sock_wfree` -> `ep_poll_callback`, about 4% of the server's samples), which dnsmasq's `poll()` avoids "
-               "by registering only while it waits; Asio's per-operation bookkeeping is about 3%.")
+               "receives) is 1.6 s/GiB. netbootd stays 5-10% behind dnsmasq's CPU per GiB. Differences seen in "
+               "the profiles: epoll keeps a wait-queue entry on every session socket, so each datagram sent runs the "
+               "socket's write-space callback (`sock_wfree` -> `ep_poll_callback`), which dnsmasq's `poll()` avoids by "
+               "registering only while it waits, and Asio's per-operation bookkeeping is about 3% of the samples. "
+               "Sending from a second, never-polled socket on the session's port was tried and changed nothing "
+               "measurable, so the callback is not the whole gap; it is not closed.")
     out.append("- DHCP: allocations per exchange cut (a flat `OptionMap` instead of a tree of nodes, the lease queue "
                "reusing its buffers), an OFFER held in memory only (no queue entry, never a row), one `INSERT OR "
                "REPLACE` per lease instead of two deletes and an insert: 31 -> 28 µs per exchange at 12,807/s. The "
