@@ -296,6 +296,13 @@ void on_datagram(Client& c, const std::uint8_t* p, std::size_t n, const sockaddr
   }
 }
 
+double own_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 int run_tftp(const Args& args) {
   TftpOptions o;
   o.server = loopback_endpoint(args.get("--server", "127.0.0.1:69"));
@@ -458,10 +465,7 @@ int run_tftp(const Args& args) {
   };
   for (char& ch : first_error)
     if (ch == '"' || ch == '\\') ch = '\'';
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  const double own_cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  const double own_cpu = own_cpu_seconds();
   std::printf(
       "{\"client_cpu_s\": %.3f, \"clients\": %ld, \"ok\": %zu, \"failed\": %zu, \"bytes\": %llu, \"wall_s\": %.6f, \"mbps\": %.3f, "
       "\"p50_s\": %.6f, \"p99_s\": %.6f, \"max_s\": %.6f, \"blksize\": %llu, \"windowsize\": %llu, "
@@ -534,13 +538,6 @@ void pin_self(long cpu) {
   CPU_ZERO(&set);
   CPU_SET(static_cast<std::size_t>(cpu), &set);
   if (::sched_setaffinity(0, sizeof set, &set) != 0) die("sched_setaffinity: " + std::string(std::strerror(errno)));
-}
-
-double own_cpu_seconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 int run_pingpong(const Args& args) {

@@ -272,15 +272,13 @@ class Bench:
 
     # -- daemons -------------------------------------------------------------------------
     def netbootd(self, name: str, ini: str, flags: List[str]) -> Daemon:
-        cfg = write(self.tmp / f"{name}.ini", ini)
+        # Warnings only, as the peers are configured: per-request lines are not what is measured.
+        cfg = write(self.tmp / f"{name}.ini", "[logger]\ntype = stderr\nlevel = warning\n" + ini)
         return Daemon(name, self.pair, [self.args.netbootd, "-c", str(cfg)] + flags)
 
     def tftp_server(self, kind: str) -> Daemon:
         if kind == "netbootd":
             return self.netbootd("netbootd-tftp", textwrap.dedent(f"""\
-                [logger]
-                type = stderr
-                level = warning
                 [tftp]
                 address = 127.0.0.1
                 port = {TFTP_PORT}
@@ -472,9 +470,6 @@ class Bench:
     def http_server(self, kind: str) -> Daemon:
         if kind == "netbootd":
             return self.netbootd("netbootd-http", textwrap.dedent(f"""\
-                [logger]
-                type = stderr
-                level = warning
                 [tftp]
                 address = 127.0.0.1
                 port = {TFTP_PORT}
@@ -570,9 +565,6 @@ class Bench:
         first, last = pair.host(256), pair.host(256 + self.args.pool - 1)
         if kind == "netbootd":
             return self.netbootd("netbootd-dhcp", textwrap.dedent(f"""\
-                [logger]
-                type = stderr
-                level = warning
                 [bootp]
                 interface = {pair.server_if}
                 allow_simple_dhcp = yes

@@ -5,7 +5,7 @@
 namespace netboot {
 
 LogLimiter::Decision LogLimiter::admit(std::string_view kind, SteadyTime now) {
-  auto it = windows_.find(std::string(kind));
+  auto it = windows_.find(kind);
   if (it == windows_.end()) it = windows_.emplace(std::string(kind), Window{now, 0, 0}).first;
   Window& window = it->second;
   if (now - window.start >= interval_) {

@@ -17,18 +17,23 @@ std::uint32_t read_be(const Bytes& v, std::size_t offset, std::size_t width) {
 
 namespace {
 
-bool code_less(const std::pair<OptionCode, Bytes>& entry, OptionCode code) { return entry.first < code; }
+// Where `code` is, or would go: the entries are sorted by code.
+template <class Entries>
+auto position(Entries& entries, OptionCode code) {
+  return std::lower_bound(entries.begin(), entries.end(), code,
+                          [](const auto& entry, OptionCode wanted) { return entry.first < wanted; });
+}
 
 }  // namespace
 
 const Bytes* OptionMap::find(OptionCode code) const {
-  const auto it = std::lower_bound(options_.begin(), options_.end(), code, code_less);
-  return it == options_.end() || it->first != code ? nullptr : &it->second;
+  const auto it = position(options_, code);
+  return it != options_.end() && it->first == code ? &it->second : nullptr;
 }
 
 Bytes& OptionMap::slot(OptionCode code) {
-  if (options_.capacity() == 0) options_.reserve(16);  // before lower_bound: it moves the entries
-  auto it = std::lower_bound(options_.begin(), options_.end(), code, code_less);
+  if (options_.capacity() == 0) options_.reserve(16);  // before position(): it moves the entries
+  auto it = position(options_, code);
   if (it == options_.end() || it->first != code) it = options_.emplace(it, code, Bytes{});
   return it->second;
 }
@@ -45,7 +50,7 @@ void OptionMap::append(OptionCode code, ByteView value) {
 }
 
 bool OptionMap::erase(OptionCode code) {
-  const auto it = std::lower_bound(options_.begin(), options_.end(), code, code_less);
+  const auto it = position(options_, code);
   if (it == options_.end() || it->first != code) return false;
   options_.erase(it);
   return true;

@@ -38,8 +38,6 @@ class OptionMap {
   /// Returns true when the option was present.
   bool erase(OptionCode code);
   void clear() noexcept { options_.clear(); }
-  /// Room for `count` options without reallocating.
-  void reserve(std::size_t count) { options_.reserve(count); }
 
   // Typed access. Getters want the exact length (address lists: a non-empty multiple of 4).
   [[nodiscard]] std::optional<std::uint8_t> get_u8(OptionCode code) const;

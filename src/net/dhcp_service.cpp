@@ -6,6 +6,7 @@
 
 #include "dhcp/dhcp_packet.hpp"
 #include "dhcp/reply_destination.hpp"
+#include "net/limited_log.hpp"
 
 namespace netboot::net {
 namespace {
@@ -130,15 +131,11 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
   switch (verdict) {
     case dhcp::Verdict::Drop: {
       ++counters_.dropped;
-      // A budget per level: lines that would not be written must not spend it.
+      // Warnings (pool exhausted) keep a budget of their own.
       const auto level = ex->drop_is_warning ? spdlog::level::warn : spdlog::level::info;
-      if (!log_->should_log(level)) return;
-      const auto admitted =
-          log_limiter_.admit(ex->drop_is_warning ? "ignored-warn" : "ignored", log_->should_log(spdlog::level::debug));
-      if (!admitted.log) return;
-      log_->log(level, "{} from {}: ignored ({}: {}){}",
-                type_name(ex->request), client_label(*ex), ex->dropped_by, ex->drop_reason,
-                LogLimiter::suffix(admitted));
+      if (const auto end = admit_line(*log_, log_limiter_, level, ex->drop_is_warning ? "ignored-warn" : "ignored"))
+        log_->log(level, "{} from {}: ignored ({}: {}){}", type_name(ex->request), client_label(*ex), ex->dropped_by,
+                  ex->drop_reason, *end);
       return;
     }
     case dhcp::Verdict::Park:
@@ -170,12 +167,9 @@ void DhcpService::expire_parked() {
   SteadyTime next = SteadyTime::max();
   for (auto it = parked_.begin(); it != parked_.end();) {
     if (it->second.deadline <= now) {
-      if (log_->should_log(spdlog::level::info)) {
-        const auto admitted = log_limiter_.admit("ignored", log_->should_log(spdlog::level::debug));
-        if (admitted.log)
-          log_->info("{} from {}: ignored (no access decision in time){}", type_name(it->second.exchange->request),
-                     client_label(*it->second.exchange), LogLimiter::suffix(admitted));
-      }
+      if (const auto end = admit_line(*log_, log_limiter_, spdlog::level::info, "ignored"))
+        log_->info("{} from {}: ignored (no access decision in time){}", type_name(it->second.exchange->request),
+                   client_label(*it->second.exchange), *end);
       ++counters_.dropped;
       it = parked_.erase(it);
     } else {

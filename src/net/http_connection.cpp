@@ -15,6 +15,7 @@
 #include "http/download_log.hpp"
 #include "http/percent_decode.hpp"
 #include "http/file_paths.hpp"
+#include "net/limited_log.hpp"
 
 namespace netboot::net {
 namespace {
@@ -134,9 +135,9 @@ void HttpConnection::respond() {
                        : error.code == Errc::NotFound   ? http::FileLookup::Outcome::NotFound
                                                         : http::FileLookup::Outcome::Error;
       if (error.code == Errc::AccessDenied) {
-        if (const auto admitted = shared_->log_limiter.admit("refused", shared_->verbose()); admitted.log)
+        if (const auto end = admit_line(*shared_->log, shared_->log_limiter, spdlog::level::warn, "refused"))
           shared_->log->warn("{}: refused path \"{}\": {}{}", peer_.to_string(), http::printable(request.target),
-                             http::printable(error.detail), LogLimiter::suffix(admitted));
+                             http::printable(error.detail), *end);
       }
       else if (error.code != Errc::NotFound)
         shared_->log->error("{}: cannot open \"{}\": {}", peer_.to_string(), http::printable(request.target),
@@ -220,14 +221,12 @@ void HttpConnection::finish_response(std::string_view failure) {
   // those share a budget (LogLimiter).
   const auto level = failure.empty() ? spdlog::level::info : spdlog::level::warn;
   const bool error = !failure.empty() || plan_.status >= 400;
-  if (shared_->log->should_log(level)) {
-    const auto admitted = error ? shared_->log_limiter.admit(failure.empty() ? "error" : "failed", shared_->verbose())
-                                : LogLimiter::Decision{};
-    if (admitted.log) {
-      const auto line = http::format_download_line(peer_, method_, target_, plan_.status, body_sent_, seconds, note);
-      shared_->log->log(level, "{}{}", line, LogLimiter::suffix(admitted));
-    }
-  }
+  const auto end = error ? admit_line(*shared_->log, shared_->log_limiter, level, failure.empty() ? "error" : "failed")
+                   : shared_->log->should_log(level) ? std::optional<std::string>("")
+                                                     : std::nullopt;
+  if (end)
+    shared_->log->log(level, "{}{}",
+                      http::format_download_line(peer_, method_, target_, plan_.status, body_sent_, seconds, note), *end);
   file_.reset();
   if (!failure.empty()) {
     close();

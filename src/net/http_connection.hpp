@@ -53,7 +53,6 @@ struct HttpShared {
   bool stopping = false;
   std::uint64_t refused_full = 0;  // connections turned away with 503
   LogLimiter log_limiter{kLogBurst, kLogInterval};  // error lines under a flood
-  [[nodiscard]] bool verbose() const { return log->should_log(spdlog::level::debug); }
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {

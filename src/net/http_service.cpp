@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/open_beneath.hpp"
+#include "net/limited_log.hpp"
 
 namespace netboot::net {
 namespace {
@@ -47,9 +48,9 @@ void on_accept(const std::shared_ptr<HttpShared>& shared, const std::error_code&
   const auto client = Ipv4Address::from_host_order(peer.address().to_v4().to_uint());
   if (shared->live.size() >= shared->config.max_connections) {
     ++shared->refused_full;
-    if (const auto admitted = shared->log_limiter.admit("busy", shared->verbose()); admitted.log)
+    if (const auto end = admit_line(*shared->log, shared->log_limiter, spdlog::level::warn, "busy"))
       shared->log->warn("{}: {} connections open (max_connections): answered 503{}", client.to_string(),
-                        shared->live.size(), LogLimiter::suffix(admitted));
+                        shared->live.size(), *end);
     refuse_full(socket);
   } else {
     std::make_shared<HttpConnection>(std::move(socket), shared, client)->start();

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "net/interfaces.hpp"
+#include "net/limited_log.hpp"
 #include "net/url_source.hpp"
 #include "tftp/local_file_sink.hpp"
 #include "tftp/negotiation.hpp"
@@ -112,25 +113,24 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   const auto max_per_client = config_.max_transfers_per_client;
   if (sessions_.size() >= config_.max_transfers || (max_per_client > 0 && per_client_[info.peer.address] >= max_per_client)) {
     ++counters_.busy;
-    if (const auto admitted = context_.refusals.admit("busy", log_->should_log(spdlog::level::debug)); admitted.log)
+    if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "busy"))
       log_->warn("{} {}: refused, too many transfers ({} running){}", info.peer.to_string(), request->filename,
-                 sessions_.size(), LogLimiter::suffix(admitted));
+                 sessions_.size(), *end);
     reply_error(info, tftp::ErrorCode::NotDefined, "Server busy, try again later");
     return;
   }
   if (request->write && !config_.writable) {
     ++counters_.refused;
-    if (const auto admitted = context_.refusals.admit("refused", log_->should_log(spdlog::level::debug)); admitted.log)
-      log_->warn("{} {}: write refused, the server is read-only{}", info.peer.to_string(), request->filename,
-                 LogLimiter::suffix(admitted));
+    if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "refused"))
+      log_->warn("{} {}: write refused, the server is read-only{}", info.peer.to_string(), request->filename, *end);
     reply_error(info, tftp::ErrorCode::AccessViolation, "Server is read-only");
     return;
   }
   if (request->write && (local_root_ == nullptr || request->mode != tftp::TransferMode::Octet)) {
     ++counters_.refused;
-    if (const auto admitted = context_.refusals.admit("refused", log_->should_log(spdlog::level::debug)); admitted.log)
+    if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "refused"))
       log_->warn("{} {}: write refused ({}){}", info.peer.to_string(), request->filename,
-                 local_root_ == nullptr ? "remote root" : "netascii uploads are not supported", LogLimiter::suffix(admitted));
+                 local_root_ == nullptr ? "remote root" : "netascii uploads are not supported", *end);
     reply_error(info, local_root_ == nullptr ? tftp::ErrorCode::AccessViolation : tftp::ErrorCode::IllegalOperation,
                 local_root_ == nullptr ? "Server is read-only" : "Only octet uploads");
     return;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "net/limited_log.hpp"
 #include "tftp/negotiation.hpp"
 #include "tftp/netascii_source.hpp"
 #include "tftp/read_ahead_source.hpp"
@@ -146,10 +147,9 @@ void TftpSession::refuse(tftp::ErrorCode code, std::string_view message, std::st
   const auto n = tftp::write_error(buffer, code, message);
   const auto to = to_sockaddr(client_);
   send_one(socket_.native_handle(), ByteView(buffer.data(), n), to);
-  if (const auto admitted = context_.refusals.admit("refused", context_.log->should_log(spdlog::level::debug));
-      admitted.log)
+  if (const auto end = admit_line(*context_.log, context_.refusals, spdlog::level::warn, "refused"))
     context_.log->warn("{} {} refused: {} (ERROR {} {}){}", client_.to_string(), request_.filename, reason,
-                       static_cast<unsigned>(code), message, LogLimiter::suffix(admitted));
+                       static_cast<unsigned>(code), message, *end);
   finished_ = true;
   finish();
 }

@@ -15,6 +15,7 @@ import dhcp_client as dc
 import netns
 import security_helpers as sh
 from daemon import Netbootd
+from test_security_flood import PXE_VENDOR
 
 CONFIG = """[logger]
 level = info
@@ -33,7 +34,6 @@ retries = 1
 """
 
 REQUESTS = 3000
-PXE_VENDOR = "PXEClient:Arch:00000:UNDI:002001"
 
 
 class LogFloodTest(unittest.TestCase):

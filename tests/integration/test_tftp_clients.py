@@ -78,13 +78,13 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def fetch_command(tool: str, port: int, remote: str, local: Path, options: bool = True) -> list:
+def fetch_command(tool: str, port: int, remote: str, local: Path, options: bool = True, window: int = 8) -> list:
     if tool == "tftp":
         return ["tftp", "-m", "binary", "127.0.0.1", str(port), "-c", "get", remote, str(local)]
     if tool == "atftp":
         cmd = ["atftp", "--get", "-r", remote, "-l", str(local), "--tftp-timeout", "1"]
         if options:
-            cmd += ["--option", "blksize 1468", "--option", "tsize 0", "--option", "windowsize 8"]
+            cmd += ["--option", "blksize 1468", "--option", "tsize 0", "--option", f"windowsize {window}"]
         return cmd + ["127.0.0.1", str(port)]
     if tool == "curl":
         cmd = ["curl", "-sS", "--max-time", "120", "-o", str(local)]
@@ -94,11 +94,12 @@ def fetch_command(tool: str, port: int, remote: str, local: Path, options: bool 
     raise ValueError(tool)
 
 
-def fetch(tool: str, port: int, remote: str, local: Path, timeout: float = 120, options: bool = True):
+def fetch(tool: str, port: int, remote: str, local: Path, timeout: float = 120, options: bool = True,
+          window: int = 8):
     """Runs one client; returns the CompletedProcess (bounded by timeout)."""
     if local.exists():
         local.unlink()
-    return subprocess.run(fetch_command(tool, port, remote, local, options), capture_output=True, text=True,
+    return subprocess.run(fetch_command(tool, port, remote, local, options, window), capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
 
 
@@ -138,9 +139,9 @@ class RealClients(unittest.TestCase):
     def tearDownClass(cls):
         cls.daemon.stop()
 
-    def download_ok(self, tool: str, remote: str, expected: str, options: bool = True):
-        local = self.out / f"{tool}-{remote.replace('/', '_')}"
-        r = fetch(tool, self.port, remote, local, options=options)
+    def download_ok(self, tool: str, remote: str, expected: str, options: bool = True, window: int = 8):
+        local = self.out / f"{tool}-{window}-{remote.replace('/', '_')}"
+        r = fetch(tool, self.port, remote, local, options=options, window=window)
         self.assertEqual(r.returncode, 0, f"{tool} failed: {r.stdout} {r.stderr}\n{self.daemon.log_tail()}")
         self.assertEqual(sha256(local), expected, f"{tool}: content differs")
 
@@ -151,6 +152,17 @@ class RealClients(unittest.TestCase):
     def test_atftp_small_and_big_with_options(self):
         self.download_ok("atftp", "small.bin", self.small)
         self.download_ok("atftp", "images/big.bin", self.big)
+
+    def test_atftp_windows_served_from_the_read_ahead(self):
+        # 16 and 64 blocks of 1468 bytes: windows of 16 KiB or more are read ahead in one
+        # pread (tftp/read_ahead_source), across the block-number wrap of big.bin.
+        for window in (16, 64):
+            with self.subTest(window=window):
+                mark = self.daemon.log_offset()
+                self.download_ok("atftp", "images/big.bin", self.big, window=window)
+                self.daemon.wait_for_log(rf"images/big.bin completed: .* blksize 1468, windowsize {window}\b",
+                                         timeout=5, since=mark)
+                self.download_ok("atftp", "small.bin", self.small, window=window)
 
     def test_atftp_big_lock_step_512(self):
         self.download_ok("atftp", "images/big.bin", self.big, options=False)
