@@ -8,6 +8,7 @@
 //   netboot_load pingpong --size BYTES [--ms MS] [--server-cpu C --client-cpu C]
 //   netboot_load flood --size BYTES [--ms MS] [--server-cpu C --client-cpu C]
 //   netboot_load dhcp-floor --interface IF --server-id A --pool-start A [--pool-count N]
+//                           [--durable FILE [--window-us U]]
 //
 // Output: one JSON object on stdout. Loopback (or a namespace's loopback) only: the tool
 // refuses any server address outside 127.0.0.0/8. Every wait is bounded by --time-limit.
@@ -15,6 +16,7 @@
 #include <net/if.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sched.h>
@@ -666,6 +668,12 @@ int run_flood(const Args& args) {
 // message, on one interface (SO_BINDTODEVICE; the bench runs it inside its own namespace),
 // to the relay (giaddr) or broadcast. Its CPU time per exchange is the floor any real
 // server's figure sits on.
+//
+// --durable FILE adds the least a server whose leases survive a power cut must do (issue 8:
+// committed with fsync before the ACK, group commit allowed): each ACK waits until a 16-byte
+// record of its lease (MAC, address, expiry) is appended to FILE and fdatasync'd, one write
+// and one fdatasync for every ACK held within --window-us (default 2000, netbootd's window)
+// of the first. OFFERs go out at once, as in netbootd (an offer is not a lease yet).
 int run_dhcp_floor(const Args& args) {
   const std::string device = args.get("--interface");
   if (device.empty()) die("--interface is required (the server side of the bench's veth pair)");
@@ -691,10 +699,51 @@ int run_dhcp_floor(const Args& args) {
   clients.sin_addr.s_addr = htonl(INADDR_BROADCAST);
   std::fprintf(stderr, "dhcp-floor: ready on %s\n", device.c_str());
   std::fflush(stderr);
+  const std::string durable_path = args.get("--durable");
+  const auto window = std::chrono::microseconds(std::clamp(args.number("--window-us", 2000), 0L, 1000000L));
+  int durable = -1;
+  if (!durable_path.empty()) {
+    durable = ::open(durable_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    if (durable < 0) die("open " + durable_path + ": " + std::strerror(errno));
+  }
+  struct HeldAck {
+    std::uint8_t datagram[300];
+    sockaddr_in to;
+  };
+  std::vector<HeldAck> held;        // ACKs waiting for their commit
+  std::vector<std::uint8_t> batch;  // their lease records
+  held.reserve(4096);
+  batch.reserve(4096 * 16);
+  Clock::time_point first_held{};
+  std::uint64_t answered = 0, commits = 0;
+  const auto commit = [&] {
+    if (::write(durable, batch.data(), batch.size()) != static_cast<ssize_t>(batch.size()) || ::fdatasync(durable) != 0)
+      die(std::string("lease record: ") + std::strerror(errno));
+    for (const auto& ack : held)
+      if (::sendto(fd, ack.datagram, sizeof ack.datagram, 0, reinterpret_cast<const sockaddr*>(&ack.to), sizeof ack.to) > 0)
+        ++answered;
+    held.clear();
+    batch.clear();
+    ++commits;
+  };
   std::uint8_t in[1500], out[300];
-  std::uint64_t answered = 0;
   const auto start = Clock::now();
   while (seconds_since(start) < limit) {
+    if (!held.empty()) {
+      // Wait for the next message only until the window closes.
+      const auto left = window - (Clock::now() - first_held);
+      if (left <= Clock::duration::zero()) {
+        commit();
+        continue;
+      }
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+      const timespec timeout{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+      pollfd ready{fd, POLLIN, 0};
+      if (::ppoll(&ready, 1, &timeout, nullptr) == 0) {
+        commit();
+        continue;
+      }
+    }
     const auto n = ::recv(fd, in, sizeof in, 0);
     if (n < 240 || in[0] != 1 || std::memcmp(in + 236, "\x63\x82\x53\x63", 4) != 0) continue;
     int type = 0;
@@ -731,10 +780,26 @@ int run_dhcp_floor(const Args& args) {
     relay.sin_port = htons(67);
     std::memcpy(&relay.sin_addr, in + 24, 4);
     const sockaddr_in& to = relay.sin_addr.s_addr != 0 ? relay : clients;
+    if (durable >= 0 && type == 3) {
+      if (held.empty()) first_held = Clock::now();
+      held.push_back({});
+      std::memcpy(held.back().datagram, out, sizeof out);
+      held.back().to = to;
+      const std::uint32_t expiry = htonl(static_cast<std::uint32_t>(::time(nullptr) + 86400));
+      std::uint8_t record[16] = {};
+      std::memcpy(record, in + 28, 6);  // MAC
+      std::memcpy(record + 6, &yiaddr, 4);
+      std::memcpy(record + 10, &expiry, 4);
+      batch.insert(batch.end(), record, record + sizeof record);
+      continue;
+    }
     if (::sendto(fd, out, sizeof out, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) > 0) ++answered;
   }
+  if (!held.empty()) commit();
   ::close(fd);
-  std::printf("{\"answered\": %llu}\n", static_cast<unsigned long long>(answered));
+  if (durable >= 0) ::close(durable);
+  std::printf("{\"answered\": %llu, \"commits\": %llu}\n", static_cast<unsigned long long>(answered),
+              static_cast<unsigned long long>(commits));
   return 0;
 }
 

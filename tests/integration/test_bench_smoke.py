@@ -69,6 +69,10 @@ class BenchSmokeTest(unittest.TestCase):
         floor = [r for r in self.rows("dhcp") if r["server"] == "floor"]
         self.assertEqual(len(floor), 1, self.rows("dhcp"))
         self.assertEqual([r for r in self.rows("dhcp_full") if r["server"] == "floor"], [])
+        # So does the durable floor, whose every ACK follows its lease record on disk.
+        durable = [r for r in self.rows("dhcp") if r["server"] == "floor-durable"]
+        self.assertEqual(len(durable), 1, self.rows("dhcp"))
+        self.assertGreaterEqual(durable[0]["durable_bytes"], 16 * durable[0]["completed"], durable[0])
 
     def test_single_transfers_are_byte_exact_at_every_block_and_window_size(self):
         rows = self.rows("tftp_single")
