@@ -387,11 +387,11 @@ class Bench:
                         if window > 1 and server in no_window:
                             continue
                         # A lock-step transfer of large blocks lasts a fraction of a second, less
-                        # than the machine's drifts: up to 3 of them per repetition (within 3 s).
-                        repeats = 3 if window == 1 and blksize > 8192 else 1
+                        # than the machine's drifts: up to 5 of them per repetition (within 6 s).
+                        repeats = 5 if window == 1 and blksize > 8192 else 1
                         case_started = time.monotonic()
                         for sub in range(repeats):
-                            if sub and time.monotonic() - case_started > 3.0:
+                            if sub and time.monotonic() - case_started > 6.0:
                                 break
                             if not self.single_transfer(d, server, rep, sub, big, blksize, window, no_window):
                                 break

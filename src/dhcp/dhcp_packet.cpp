@@ -119,26 +119,55 @@ Result<DhcpPacket> parse_dhcp_packet(ByteView d) noexcept {
 
 namespace {
 
+// Serializing allocates nothing but the output: options are placed by size and written
+// straight from the packet's values (this runs for every reply).
+
 struct EncodedOption {
   OptionCode code;
-  Bytes wire;  // one or more code/length/value chunks
-  bool mandatory = false;
+  ByteView value;
+  bool add_nul;  // options 66/67: a terminating NUL is written after the value
+  bool mandatory;
+  std::size_t wire_size;  // code/length/value chunks, RFC 3396 split included
 };
 
-Bytes encode_option(OptionCode code, ByteView value) {
-  Bytes out;
-  if (value.empty()) {  // zero-length options are legal (e.g. RFC 4039 rapid commit)
-    out = {code_value(code), 0};
-    return out;
+// Where an option goes: the options field, the file field, the sname field (RFC 2131 §4.1
+// overload), or nowhere.
+enum Area : std::uint8_t { kOptionsArea = 0, kFileArea = 1, kSnameArea = 2, kDropped = 3 };
+constexpr std::size_t kAreaCount = 3;
+
+// Every distinct code but PAD and END, plus 53 (kept out of the map).
+constexpr std::size_t kMaxEncodedOptions = 256;
+
+struct EncodedOptions {
+  std::array<EncodedOption, kMaxEncodedOptions> items;  // left uninitialized past `count`
+  std::size_t count = 0;
+  void add(OptionCode code, ByteView value, bool add_nul, bool mandatory) {
+    if (count == items.size()) return;  // unreachable: one entry per code
+    const std::size_t total = value.size() + (add_nul ? 1 : 0);
+    const std::size_t chunks = total == 0 ? 1 : (total + kMaxOptionChunk - 1) / kMaxOptionChunk;
+    items[count++] = {code, value, add_nul, mandatory, total + 2 * chunks};
   }
-  for (std::size_t pos = 0; pos < value.size(); pos += kMaxOptionChunk) {
-    const std::size_t n = std::min(kMaxOptionChunk, value.size() - pos);
-    out.push_back(code_value(code));
+};
+
+/// Writes one option: zero-length options are legal (e.g. RFC 4039 rapid commit); values
+/// over 255 bytes are split into consecutive chunks (RFC 3396).
+void write_option(Bytes& out, const EncodedOption& option) {
+  const ByteView value = option.value;
+  const std::size_t total = value.size() + (option.add_nul ? 1 : 0);
+  if (total == 0) {
+    out.push_back(code_value(option.code));
+    out.push_back(0);
+    return;
+  }
+  for (std::size_t pos = 0; pos < total; pos += kMaxOptionChunk) {
+    const std::size_t n = std::min(kMaxOptionChunk, total - pos);
+    out.push_back(code_value(option.code));
     out.push_back(static_cast<std::uint8_t>(n));
+    const std::size_t from_value = pos < value.size() ? std::min(n, value.size() - pos) : 0;
     out.insert(out.end(), value.begin() + static_cast<std::ptrdiff_t>(pos),
-               value.begin() + static_cast<std::ptrdiff_t>(pos + n));
+               value.begin() + static_cast<std::ptrdiff_t>(pos + from_value));
+    if (from_value < n) out.push_back(0);  // the NUL, the only byte past the value
   }
-  return out;
 }
 
 bool is_mandatory(OptionCode code) {
@@ -147,90 +176,86 @@ bool is_mandatory(OptionCode code) {
 }
 
 /// The options in wire order: 53, 54, then ascending codes.
-std::vector<EncodedOption> encode_options(const DhcpPacket& p) {
-  std::vector<EncodedOption> out;
+void encode_options(const DhcpPacket& p, std::uint8_t& message_type, EncodedOptions& out) {
   if (p.message_type) {
-    const Bytes value{static_cast<std::uint8_t>(*p.message_type)};
-    out.push_back({OptionCode::MessageType, encode_option(OptionCode::MessageType, value), true});
+    message_type = static_cast<std::uint8_t>(*p.message_type);
+    out.add(OptionCode::MessageType, ByteView(&message_type, 1), false, true);
   }
   if (const auto* id = p.options.find(OptionCode::ServerIdentifier))
-    out.push_back({OptionCode::ServerIdentifier, encode_option(OptionCode::ServerIdentifier, *id), true});
+    out.add(OptionCode::ServerIdentifier, *id, false, true);
   for (const auto& [code, value] : p.options) {
     if (code == OptionCode::MessageType || code == OptionCode::ServerIdentifier || code == OptionCode::Overload)
       continue;
-    if ((code == OptionCode::TftpServerName || code == OptionCode::BootFileName) &&
-        (value.empty() || value.back() != 0)) {
-      // Some PXE ROMs copy these into C strings without a terminator of their own.
-      Bytes terminated = value;
-      terminated.push_back(0);
-      out.push_back({code, encode_option(code, terminated), false});
-      continue;
-    }
-    out.push_back({code, encode_option(code, value), is_mandatory(code)});
+    // Some PXE ROMs copy these into C strings without a terminator of their own.
+    const bool add_nul =
+        (code == OptionCode::TftpServerName || code == OptionCode::BootFileName) && (value.empty() || value.back() != 0);
+    out.add(code, value, add_nul, is_mandatory(code));
   }
-  return out;
 }
 
-struct Area {
-  std::size_t capacity = 0;  // bytes available for options, END excluded
-  std::size_t used = 0;
-  std::vector<std::size_t> members;  // indexes into the encoded list, in wire order
-};
-
-/// First-fit placement, mandatory options first, then in wire order. Returns how many
-/// options found no room.
-std::size_t place(const std::vector<EncodedOption>& options, std::vector<Area>& areas) {
+/// First-fit placement into areas of the given capacities (bytes for options, END
+/// excluded), mandatory options first, then in wire order. Returns how many options found
+/// no room.
+std::size_t place(const EncodedOptions& options, const std::array<std::size_t, kAreaCount>& capacity,
+                  std::array<Area, kMaxEncodedOptions>& placed) {
+  std::array<std::size_t, kAreaCount> used{};
   std::size_t dropped = 0;
   for (const bool mandatory_pass : {true, false}) {
-    for (std::size_t i = 0; i < options.size(); ++i) {
-      if (options[i].mandatory != mandatory_pass) continue;
-      bool placed = false;
-      for (auto& area : areas) {
-        if (area.used + options[i].wire.size() <= area.capacity) {
-          area.used += options[i].wire.size();
-          area.members.push_back(i);
-          placed = true;
+    for (std::size_t i = 0; i < options.count; ++i) {
+      const auto& option = options.items[i];
+      if (option.mandatory != mandatory_pass) continue;
+      placed[i] = kDropped;
+      for (std::size_t area = 0; area < kAreaCount; ++area) {
+        if (used[area] + option.wire_size <= capacity[area]) {
+          used[area] += option.wire_size;
+          placed[i] = static_cast<Area>(area);
           break;
         }
       }
-      if (!placed) ++dropped;
+      if (placed[i] == kDropped) ++dropped;
     }
   }
-  for (auto& area : areas) std::sort(area.members.begin(), area.members.end());
   return dropped;
 }
 
-void write_area(Bytes& out, const std::vector<EncodedOption>& options, const Area& area, const Bytes& prefix) {
-  out.insert(out.end(), prefix.begin(), prefix.end());
-  for (const auto i : area.members) out.insert(out.end(), options[i].wire.begin(), options[i].wire.end());
-  out.push_back(code_value(OptionCode::End));
+bool area_used(const EncodedOptions& options, const std::array<Area, kMaxEncodedOptions>& placed, Area area) {
+  return std::any_of(placed.begin(), placed.begin() + static_cast<std::ptrdiff_t>(options.count),
+                     [area](Area a) { return a == area; });
 }
 
 }  // namespace
 
 Bytes serialize_dhcp_packet(const DhcpPacket& p, std::size_t max_size) {
+  Bytes out;
+  serialize_dhcp_packet(p, max_size, out);
+  return out;
+}
+
+void serialize_dhcp_packet(const DhcpPacket& p, std::size_t max_size, Bytes& out) {
   const std::size_t limit = std::max(max_size, kMinPacketSize);
-  const auto options = p.magic_cookie ? encode_options(p) : std::vector<EncodedOption>{};
+  EncodedOptions options;
+  std::uint8_t message_type = 0;
+  if (p.magic_cookie) encode_options(p, message_type, options);
 
   // Plan A: everything in the options field. Plan B: options, then file, then sname,
   // when those fields are unused (RFC 2131 §4.1 overload), at the cost of option 52.
-  std::vector<Area> plain{Area{limit - kOptionsOffset - 1, 0, {}}};
-  const std::size_t plain_dropped = place(options, plain);
-  std::vector<Area> areas = plain;
+  std::array<Area, kMaxEncodedOptions> placed;
+  const std::size_t plain_dropped = place(options, {limit - kOptionsOffset - 1, 0, 0}, placed);
   std::uint8_t overload = 0;
   if (plain_dropped > 0 && (p.file.empty() || p.sname.empty())) {
-    const Bytes overload_wire{code_value(OptionCode::Overload), 1, 0};
-    std::vector<Area> spread{Area{limit - kOptionsOffset - 1 - overload_wire.size(), 0, {}}};
-    spread.push_back(Area{p.file.empty() ? kFileSize - 1 : 0, 0, {}});
-    spread.push_back(Area{p.sname.empty() ? kSnameSize - 1 : 0, 0, {}});
-    if (place(options, spread) < plain_dropped) {
-      areas = spread;
-      overload = static_cast<std::uint8_t>((areas[1].members.empty() ? 0 : kOverloadFile) |
-                                           (areas[2].members.empty() ? 0 : kOverloadSname));
+    constexpr std::size_t kOverloadWireSize = 3;  // 52, length 1, value
+    std::array<Area, kMaxEncodedOptions> spread;
+    const std::array<std::size_t, kAreaCount> capacity{limit - kOptionsOffset - 1 - kOverloadWireSize,
+                                                       p.file.empty() ? kFileSize - 1 : 0,
+                                                       p.sname.empty() ? kSnameSize - 1 : 0};
+    if (place(options, capacity, spread) < plain_dropped) {
+      placed = spread;
+      overload = static_cast<std::uint8_t>((area_used(options, placed, kFileArea) ? kOverloadFile : 0) |
+                                           (area_used(options, placed, kSnameArea) ? kOverloadSname : 0));
     }
   }
 
-  Bytes out;
+  out.clear();
   out.reserve(limit);
   ByteWriter w(out);
   w.u8(static_cast<std::uint8_t>(p.op));
@@ -246,43 +271,48 @@ Bytes serialize_dhcp_packet(const DhcpPacket& p, std::size_t max_size) {
   w.u32(p.giaddr.to_host_order());
   w.bytes(p.chaddr.bytes);
 
-  const auto write_field = [&](const Area& area, const std::string& text, std::size_t width) {
-    if (area.members.empty()) {
+  // The options of `area` in wire order, from index `first` on, then END.
+  const auto write_area = [&](Area area, std::size_t first) {
+    for (std::size_t i = first; i < options.count; ++i)
+      if (placed[i] == area) write_option(out, options.items[i]);
+    out.push_back(code_value(OptionCode::End));
+  };
+  const auto write_field = [&](Area area, const std::string& text, std::size_t width) {
+    if (!area_used(options, placed, area)) {
       w.fixed(as_bytes(text), width);  // a full-width name has no NUL: the field is fixed-size
       return;
     }
     const std::size_t start = out.size();
-    write_area(out, options, area, {});
+    write_area(area, 0);
     w.zeros(width - (out.size() - start));
   };
   // An RFC 951 client that sent no cookie gets a reply without one, and so without options.
   const bool plain_bootp = !p.magic_cookie;
   if (overload != 0) {
-    write_field(areas[2], p.sname, kSnameSize);
-    write_field(areas[1], p.file, kFileSize);
+    write_field(kSnameArea, p.sname, kSnameSize);
+    write_field(kFileArea, p.file, kFileSize);
   } else {
     w.fixed(as_bytes(p.sname), kSnameSize);
     w.fixed(as_bytes(p.file), kFileSize);
   }
   if (!plain_bootp) {
     w.bytes(kMagicCookie);
-    Bytes prefix;
-    if (overload != 0) prefix = {code_value(OptionCode::Overload), 1, overload};
     // 53 and 54 stay in front of 52: old ROMs look for the message type first.
-    Bytes head;
-    std::size_t leading = 0;
-    for (const auto i : areas[0].members) {
-      if (options[i].code != OptionCode::MessageType && options[i].code != OptionCode::ServerIdentifier) break;
-      head.insert(head.end(), options[i].wire.begin(), options[i].wire.end());
-      ++leading;
+    std::size_t rest = 0;
+    for (; rest < options.count; ++rest) {
+      if (placed[rest] != kOptionsArea) continue;
+      const auto code = options.items[rest].code;
+      if (code != OptionCode::MessageType && code != OptionCode::ServerIdentifier) break;
+      write_option(out, options.items[rest]);
     }
-    out.insert(out.end(), head.begin(), head.end());
-    Area rest = areas[0];
-    rest.members.erase(rest.members.begin(), rest.members.begin() + static_cast<std::ptrdiff_t>(leading));
-    write_area(out, options, rest, prefix);
+    if (overload != 0) {
+      out.push_back(code_value(OptionCode::Overload));
+      out.push_back(1);
+      out.push_back(overload);
+    }
+    write_area(kOptionsArea, rest);
   }
   if (out.size() < kMinPacketSize) w.zeros(kMinPacketSize - out.size());
-  return out;
 }
 
 std::size_t max_reply_size(const DhcpPacket& request) {

@@ -56,6 +56,8 @@ struct DhcpPacket {
 /// others in ascending order, each where it first fits (so the highest codes go first).
 [[nodiscard]] Bytes serialize_dhcp_packet(const DhcpPacket& packet, std::size_t max_size = kMinMaxMessageSize -
                                                                                             kIpUdpHeaderSize);
+/// The same into `out` (replacing its contents): a server reuses one buffer for every reply.
+void serialize_dhcp_packet(const DhcpPacket& packet, std::size_t max_size, Bytes& out);
 
 /// The largest reply `request` accepts as a UDP payload: its option 57 (at least the
 /// RFC 2131 minimum of 576) minus the IP and UDP headers, as dnsmasq computes it.

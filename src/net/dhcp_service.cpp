@@ -221,7 +221,8 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
     policy.force_broadcast = ex.force_broadcast;
     policy.client_port = config_.client_port;
     const auto destination = dhcp::choose_reply_destination(ex.request, ex.reply, policy);
-    const auto bytes = dhcp::serialize_dhcp_packet(ex.reply, dhcp::max_reply_size(ex.request));
+    dhcp::serialize_dhcp_packet(ex.reply, dhcp::max_reply_size(ex.request), reply_wire_);
+    const auto& bytes = reply_wire_;
     // Replies leave by the arrival interface, from our address on it, source port 67.
     const Ipv4Address source = ex.received.local_address.is_unspecified() ? config_.server_address
                                                                            : ex.received.local_address;

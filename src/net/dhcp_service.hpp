@@ -78,6 +78,7 @@ class DhcpService final : public app::Service {
   UdpListener listener_;
   unsigned served_ifindex_ = 0;  // the interface holding pool_start
   DhcpCounters counters_;
+  Bytes reply_wire_;  // the reply being sent: one buffer reused for every reply
   LogLimiter log_limiter_{kLogBurst, kLogInterval};  // "ignored" lines under a flood
   struct Parked {
     std::shared_ptr<dhcp::Exchange> exchange;

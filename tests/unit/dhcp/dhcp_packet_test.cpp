@@ -262,6 +262,22 @@ TEST(SerializeDhcpPacket, PadsSmallRepliesToTheBootpMinimumOf300Bytes) {
   EXPECT_EQ(big_wire.back(), 255);
 }
 
+TEST(SerializeDhcpPacket, IntoABufferReplacesItsContentsWithTheSameBytes) {
+  // The server serializes every reply into one reused buffer: what was in it before (a
+  // longer reply, an overloaded one) must not leak into the next.
+  auto overloaded = sample_offer();
+  overloaded.options.set(OptionCode{224}, Bytes(200, 0x42));
+  overloaded.options.set(OptionCode{225}, Bytes(100, 0x43));  // no room left: goes to file
+  overloaded.file.clear();  // free for options (RFC 2131 §4.1)
+  Bytes buffer(2000, 0xEE);
+  serialize_dhcp_packet(overloaded, 576 - 28, buffer);
+  EXPECT_EQ(buffer, serialize_dhcp_packet(overloaded, 576 - 28));
+  EXPECT_NE(overload_on_wire(buffer), 0);
+  serialize_dhcp_packet(sample_offer(), 1500, buffer);
+  EXPECT_EQ(buffer, serialize_dhcp_packet(sample_offer(), 1500));
+  EXPECT_EQ(overload_on_wire(buffer), 0);
+}
+
 TEST(SerializeDhcpPacket, PlainBootpReplyWithoutOptionsHasNoCookie) {
   DhcpPacket p;
   p.op = BootpOp::Reply;
