@@ -81,7 +81,10 @@ int run(const CommandLine& cli) {
   const auto log = logging->get("main");
   for (const auto& warning : loaded->warnings) log->warn("{}", warning);
 
-  asio::io_context io(1);
+  // One thread runs the loop and alone touches sockets and timers; the helper threads (lease
+  // writer, remote fetches and checks) only post completions to it. So the per-socket locks
+  // can go (a lock and unlock per datagram), the scheduler's stay for those posts.
+  asio::io_context io(ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   app::Server server(io, config, *logging);
   if (auto started = server.start(); !started) {
     log->critical("cannot start: {}", started.error().detail);
