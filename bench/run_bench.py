@@ -1142,17 +1142,25 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
                "windowsize 64 from ~500 to ~620 MB/s.")
     out.append("- Storms: 90% of the server's CPU is in the kernel (UDP send, delivery and wake-up of the client, "
                "receive, page-cache copy), the same work dnsmasq does; the CPU floor above (bare sends and ACK "
-               "receives) is 1.6 s/GiB. netbootd stays 5-10% behind dnsmasq's CPU per GiB. Differences seen in "
-               "the profiles: epoll keeps a wait-queue entry on every session socket, so each datagram sent runs the "
-               "socket's write-space callback (`sock_wfree` -> `ep_poll_callback`), which dnsmasq's `poll()` avoids by "
-               "registering only while it waits, and Asio's per-operation bookkeeping is about 3% of the samples. "
-               "Sending from a second, never-polled socket on the session's port was tried and changed nothing "
-               "measurable, so the callback is not the whole gap; it is not closed.")
+               "receives) is 1.6 s/GiB. netbootd stays 5-10% behind dnsmasq's CPU per GiB, and its clients use "
+               "~8% more CPU (the load tool is the storm's bottleneck: it is at 100% of its CPU). Differences seen "
+               "in the profiles (`perf record -C 0,1`, 100 x 16 MiB): epoll keeps a wait-queue entry on every "
+               "session socket, so each datagram sent runs the socket's write-space callback (`sock_wfree` -> "
+               "`ep_poll_callback`, ~3% of the server's samples) and each ACK arriving runs the epoll callback in "
+               "the client's context, which dnsmasq's `poll()` avoids by registering only while it waits; the kernel "
+               "frees the ACKs' buffers on the client's CPU (`skb_defer_free_flush`, 5% of the client's samples) "
+               "where with dnsmasq it frees the DATA buffers on the server's; and Asio tries a receive right after "
+               "each send, which fails (111 ns per block measured, ~4%). Tried, no measurable change: sending from "
+               "a second, never-polled socket on the session's port; Asio without per-socket locks (kept: "
+               "`ASIO_CONCURRENCY_HINT_UNSAFE_IO`); io_uring. Not closed.")
     out.append("- DHCP: allocations per exchange cut (a flat `OptionMap` instead of a tree of nodes, the lease queue "
-               "reusing its buffers), an OFFER held in memory only (no queue entry, never a row), one `INSERT OR "
-               "REPLACE` per lease instead of two deletes and an insert: 31 -> 28 µs per exchange at 12,807/s. The "
-               "rest above the floor is the SQLite write with its fsync (group commit: one per 2 ms window) and the "
-               "event loop's `epoll_wait`/`epoll_ctl` per datagram, which the floor's blocking read does not pay.")
+               "reusing its buffers, replies serialized with no allocation into one reused buffer: the encoder's "
+               "temporary vectors were 9% of the samples), an OFFER held in memory only (no queue entry, never a "
+               "row), one `INSERT OR REPLACE` per lease instead of two deletes and an insert: 31 -> 26.5 µs per "
+               "exchange at 12,000/s. The durable floor shows where the rest goes: a responder that does nothing "
+               "but answer and `fdatasync` a 16-byte record per lease (2 ms group windows) costs ~26 µs per exchange "
+               "on this VM's disk, ~8 µs of it for the fsyncs (each one several virtio exits); netbootd sits within "
+               "a few µs of it with SQLite, the policy pipeline and the event loop.")
     out.append("- Idle RSS: libcurl (and its TLS, Kerberos, LDAP, SSH libraries) is loaded with `dlopen` only when a "
                "remote TFTP root or HTTP access check needs it: 12.9 MB -> 7 MB.\n")
     out.append("## Raw runs\n")
