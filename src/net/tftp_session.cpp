@@ -21,9 +21,10 @@ constexpr std::size_t kMaxBatch = 64;  // datagrams per sendmmsg call
 constexpr std::size_t kMaxControlDatagram = 516;
 // Read ahead at most this much of the next window (at least one block): 44 blocks of 1468.
 constexpr std::size_t kReadAheadBytes = 64 * 1024;
-// ... and only windows of at least this much: there it saves a pread per block or takes a
-// large copy off the round trip. A lock-step 1468-byte block gains nothing (its pread is a
-// microsecond of a round trip of tens) and a boot storm of them would pay an extra copy.
+// ... and only windows of at least this much are built ahead (ReadTransfer::prepare_next_window):
+// there it takes a pread or a large copy off the round trip. A lock-step 1468-byte block
+// gains nothing (its pread is a microsecond of a round trip of tens), and each session
+// building ahead holds one more window of memory.
 constexpr std::size_t kReadAheadMinimum = 16 * 1024;
 
 sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
@@ -232,14 +233,20 @@ void TftpSession::after_step() {
     finish();
     return;
   }
-  // After the send, so the read overlaps the client's round trip instead of delaying a block.
+  // After the send, so the read overlaps the client's round trip instead of delaying a block:
+  // the next window is built now and goes out untouched when its ACK comes.
   if (read_ahead_ && transfer_) {
     const std::size_t block = transfer_->options().block_size;
     const std::size_t window = transfer_->options().window_size;
-    const auto next = transfer_->next_window_offset();
-    if (next && block * window >= kReadAheadMinimum) {
-      const std::size_t blocks = std::clamp<std::size_t>(kReadAheadBytes / block, 1, window);
-      read_ahead_->read_ahead(*next, blocks * block);
+    if (block * window >= kReadAheadMinimum) {
+      // A window of blocks: one pread for (up to 64 KiB of) it, then copies into its
+      // datagrams; a single large block is read straight into its datagram.
+      const auto next = transfer_->next_window_offset();
+      if (next && window > 1) {
+        const std::size_t blocks = std::clamp<std::size_t>(kReadAheadBytes / block, 1, window);
+        read_ahead_->read_ahead(*next, blocks * block);
+      }
+      transfer_->prepare_next_window();
     }
   }
   arm_timer();

@@ -32,6 +32,12 @@ class PacketBatch {
     return {storage_.data() + slots_[i].first, slots_[i].second};
   }
   [[nodiscard]] ByteView back() const noexcept { return (*this)[size() - 1]; }
+  /// Exchanges contents and buffers: a window built ahead of time goes out without a copy.
+  void swap(PacketBatch& other) noexcept {
+    storage_.swap(other.storage_);
+    slots_.swap(other.slots_);
+    std::swap(used_, other.used_);
+  }
 
  private:
   Bytes storage_;

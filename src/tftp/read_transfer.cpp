@@ -49,7 +49,55 @@ TransferStatus ReadTransfer::send_window(std::uint64_t from, SteadyTime now, Pac
   window_end_ = from + options_.window_size - 1;
   if (last_block_) window_end_ = std::min(window_end_, *last_block_);
   deadline_ = now + retry_.timeout;
-  return fill_window(out);
+  // (More datagrams than the window holds: the file changed size meanwhile. Read again.)
+  const bool use_prepared = prepared_from_ == from && out.empty() && !prepared_.empty() &&
+                            prepared_.size() <= window_end_ - from + 1;
+  prepared_from_ = 0;
+  if (!use_prepared) {
+    prepared_.clear();
+    return fill_window(out);
+  }
+  waiting_for_source_ = false;
+  out.swap(prepared_);
+  prepared_.clear();
+  for (std::size_t i = 0; i < out.size(); ++i) note_sent(out[i].size() - kHeaderSize);
+  return TransferStatus::Running;
+}
+
+void ReadTransfer::prepare_next_window() {
+  prepared_.clear();
+  prepared_from_ = 0;
+  if (!next_window_offset()) return;
+  const std::uint64_t from = oack_pending_ ? 1 : window_end_ + 1;
+  const std::size_t block_size = options_.block_size;
+  for (std::uint64_t block = from; block < from + options_.window_size; ++block) {
+    auto slot = prepared_.prepare(kHeaderSize + block_size);
+    write_data_header(slot, static_cast<std::uint16_t>(block & 0xFFFF));
+    auto got = source_->read_at((block - 1) * block_size, slot.subspan(kHeaderSize, block_size));
+    if (!got) {  // Busy or failed: the window will be read when it is due, and the error seen then
+      prepared_.clear();
+      return;
+    }
+    prepared_.commit(kHeaderSize + *got);
+    if (*got < block_size) break;  // the final block
+  }
+  prepared_from_ = from;
+}
+
+void ReadTransfer::note_sent(std::size_t payload) {
+  ++stats_.packets_sent;
+  if (next_ <= high_water_) {
+    ++stats_.retransmissions;
+  } else {
+    high_water_ = next_;
+  }
+  if (payload < options_.block_size) {
+    // The final block (empty when the size is a multiple of the block size, RFC 1350 §6).
+    last_block_ = next_;
+    last_payload_ = payload;
+    window_end_ = next_;
+  }
+  ++next_;
 }
 
 TransferStatus ReadTransfer::fill_window(PacketBatch& out) {
@@ -71,19 +119,7 @@ TransferStatus ReadTransfer::fill_window(PacketBatch& out) {
       return finish(TransferOutcome::Kind::SourceFailed, got.error().detail);
     }
     out.commit(kHeaderSize + *got);
-    ++stats_.packets_sent;
-    if (next_ <= high_water_) {
-      ++stats_.retransmissions;
-    } else {
-      high_water_ = next_;
-    }
-    if (*got < block_size) {
-      // The final block (empty when the size is a multiple of the block size, RFC 1350 §6).
-      last_block_ = next_;
-      last_payload_ = *got;
-      window_end_ = next_;
-    }
-    ++next_;
+    note_sent(*got);
   }
   return TransferStatus::Running;
 }

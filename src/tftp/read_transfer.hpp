@@ -76,12 +76,19 @@ class ReadTransfer {
   /// so a shell can read it ahead; nullopt when no further block is due (done, the last
   /// block already sent, a window still being filled from a slow source).
   [[nodiscard]] std::optional<std::uint64_t> next_window_offset() const noexcept;
+  /// Builds the datagrams of the window the next ACK opens (the next_window_offset() one)
+  /// while the client is busy acknowledging the current one; when that ACK comes they are
+  /// handed out as they are, so no file read or copy sits on the round trip. Anything else
+  /// (a partial ACK, a timeout) discards them. A source that fails or is Busy leaves none.
+  void prepare_next_window();
   /// Waiting for the source (remote root) rather than for the client.
   [[nodiscard]] bool waiting_for_source() const noexcept { return waiting_for_source_; }
 
  private:
   TransferStatus send_window(std::uint64_t from, SteadyTime now, PacketBatch& out);
   TransferStatus fill_window(PacketBatch& out);
+  /// Bookkeeping for block next_ just put in a batch with `payload` bytes.
+  void note_sent(std::size_t payload);
   TransferStatus finish(TransferOutcome::Kind kind, std::string detail);
   void send_oack(PacketBatch& out);
 
@@ -98,6 +105,8 @@ class ReadTransfer {
   bool waiting_for_source_ = false;
   unsigned retries_ = 0;
   SteadyTime deadline_{};
+  PacketBatch prepared_;              // the next window, built ahead (prepare_next_window)
+  std::uint64_t prepared_from_ = 0;   // its first block; 0: none
   TransferStats stats_;
   std::optional<TransferOutcome> outcome_;
 };

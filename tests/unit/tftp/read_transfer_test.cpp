@@ -41,8 +41,10 @@ struct Harness {
     out.clear();
     return f();
   }
-  /// Plays a perfect client: ACKs the last block of each batch until done (bounded).
-  Bytes drain(std::size_t max_steps = 1'000'000) {
+  /// Plays a perfect client: ACKs the last block of each batch until done (bounded). With
+  /// `prepare`, the next window is built after every step, as the session does, and no
+  /// ACK may then read the source.
+  Bytes drain(std::size_t max_steps = 1'000'000, bool prepare = false) {
     Bytes received;
     for (std::size_t i = 0; i < max_steps && !transfer.done(); ++i) {
       std::uint16_t last = 0;
@@ -53,10 +55,18 @@ struct Harness {
         }
       }
       // payload views die with the batch: copy before the next step (done above).
-      ack(last);
+      if (prepare) {
+        transfer.prepare_next_window();
+        const auto reads_before = source->reads;
+        ack(last);
+        unread_acks += source->reads == reads_before ? 1 : 0;
+      } else {
+        ack(last);
+      }
     }
     return received;
   }
+  std::size_t unread_acks = 0;  // ACKs answered without reading the source
 };
 
 TEST(ReadTransfer, LockStepTransferDeliversTheFileAndEndsWithAShortBlock) {
@@ -294,6 +304,73 @@ TEST(ReadTransfer, CancelSendsAnErrorAndEnds) {
   const auto packets = packets_of(h.out);
   ASSERT_EQ(packets.size(), 1u);
   EXPECT_EQ(std::get<ErrorPacket>(packets[0]).message, "server shutting down");
+}
+
+TEST(ReadTransfer, PreparedWindowsSendTheSameDatagramsWithoutReadingOnTheAck) {
+  // Sizes: a short last block, an exact multiple (empty last block), empty, with and
+  // without OACK, lock-step and windows.
+  for (const std::size_t size : {std::size_t{5000}, std::size_t{4096}, std::size_t{0}}) {
+    for (const std::uint16_t window : {std::uint16_t{1}, std::uint16_t{4}}) {
+      for (const bool oack : {false, true}) {
+        SCOPED_TRACE(::testing::Message() << "size " << size << " window " << window << " oack " << oack);
+        Harness plain(size, options(512, window, oack));
+        Harness prepared(size, options(512, window, oack));
+        plain.start();
+        prepared.start();
+        EXPECT_EQ(plain.drain(), pattern_bytes(size));
+        EXPECT_EQ(prepared.drain(1'000'000, true), pattern_bytes(size));
+        ASSERT_TRUE(prepared.transfer.outcome().has_value());
+        EXPECT_EQ(prepared.transfer.outcome()->kind, TransferOutcome::Kind::Completed);
+        EXPECT_EQ(prepared.transfer.stats().bytes, plain.transfer.stats().bytes);
+        EXPECT_EQ(prepared.transfer.stats().packets_sent, plain.transfer.stats().packets_sent);
+        EXPECT_EQ(prepared.transfer.stats().retransmissions, 0u);
+        // Every ACK that opened a window found it built; only the final ACK sends nothing.
+        const std::size_t windows = (size / 512 + 1 + window - 1) / window;
+        EXPECT_EQ(prepared.unread_acks, windows - (oack ? 0 : 1) + 1);
+      }
+    }
+  }
+}
+
+TEST(ReadTransfer, PartialAckOrTimeoutDiscardsThePreparedWindow) {
+  Harness h(20 * 512, options(512, 4));
+  h.start();
+  EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{1, 2, 3, 4}));
+  h.transfer.prepare_next_window();  // blocks 5-8
+  // Block 3 was lost: the client ACKs 2, the window restarts at 3 (RFC 7440 §4).
+  h.ack(2);
+  EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{3, 4, 5, 6}));
+  EXPECT_EQ(h.transfer.stats().retransmissions, 2u);
+  h.transfer.prepare_next_window();  // blocks 7-10
+  h.timeout();                       // no ACK: the window in flight again
+  EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{3, 4, 5, 6}));
+  h.ack(6);
+  EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{7, 8, 9, 10}));
+  EXPECT_EQ(h.drain(), [] {
+    const auto all = pattern_bytes(20 * 512);
+    return Bytes(all.begin() + 6 * 512, all.end());  // blocks 7-20: the batch in hand, then the rest
+  }());
+}
+
+TEST(ReadTransfer, PrepareLeavesNothingWhenTheSourceIsBusyOrFails) {
+  Harness busy(4 * 512, options(512));
+  busy.source->set_available(512);
+  busy.start();
+  busy.transfer.prepare_next_window();  // block 2 is not there yet
+  busy.ack(1);
+  EXPECT_TRUE(busy.out.empty());
+  EXPECT_TRUE(busy.transfer.waiting_for_source());
+  busy.source->set_available(4 * 512);
+  busy.step([&] { return busy.transfer.on_source_ready(busy.clock.now(), busy.out); });
+  EXPECT_EQ(data_blocks(busy.out), (std::vector<std::uint16_t>{2}));
+
+  Harness failing(4 * 512, options(512));
+  failing.start();
+  failing.source->fail_reads = true;
+  failing.transfer.prepare_next_window();
+  failing.ack(1);  // the read fails now, when it is due: the client gets an ERROR
+  ASSERT_TRUE(failing.transfer.outcome().has_value());
+  EXPECT_EQ(failing.transfer.outcome()->kind, TransferOutcome::Kind::SourceFailed);
 }
 
 }  // namespace
