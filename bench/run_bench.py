@@ -728,6 +728,23 @@ class Bench:
                         continue
                     best[server] = rate
                     rate = rate * 3 // 2
+                # Then halve the gap between the last lossless step and the first lossy one a few
+                # times: x1.5 steps alone would rate two servers alike that differ by 40%.
+                low, high = best[server], rate
+                for _ in range(self.args.ramp_refine if low and high > low else 0):
+                    mid = (low + high) // 2
+                    if mid <= low:
+                        break
+                    base += 1
+                    cpu0 = d.cpu_seconds()
+                    r = self.perfdhcp(mid, self.args.ramp_seconds, base)
+                    cpu = d.cpu_seconds() - cpu0
+                    self.record("dhcp_ramp", server, target_rate=mid, **r, cpu_us_per_exchange=(
+                        cpu / r["completed"] * 1e6 if r["completed"] else None))
+                    if r["loss"] > 0.01:
+                        high = mid
+                    else:
+                        low = best[server] = mid
             finally:
                 d.stop()
             if best[server] == 0:
@@ -738,7 +755,12 @@ class Bench:
         # that does nothing but read and answer (what no DHCP server can go below), and of one
         # that also commits each lease durably before its ACK (what no server meeting the
         # issue's durability rule can go below).
-        best["floor"] = best["floor-durable"] = best["netbootd"]
+        # netbootd and Kea run at the same rate, the lower of their two best ones, so that their
+        # CPU per exchange is compared under the same load (wake-ups per message fall as the
+        # rate grows); dnsmasq at its own.
+        common = min(best["netbootd"], best["kea"]) if "kea" in best else best["netbootd"]
+        sustain = dict(best, netbootd=common, **({"kea": common} if "kea" in best else {}))
+        sustain["floor"] = sustain["floor-durable"] = common
         for label, prefill in (("dhcp", 0), ("dhcp_full", self.args.prefill)):
             if prefill and not self.args.prefill:
                 continue
@@ -763,17 +785,17 @@ class Bench:
                             ready = self.first_offer(d, timeout=30)
                         except BenchError as e:
                             # dnsmasq with 50,000 leases: reported as such, the others go on.
-                            self.record(label, server, rep=rep, target_rate=best[server], rate=0.0, completed=0,
+                            self.record(label, server, rep=rep, target_rate=sustain[server], rate=0.0, completed=0,
                                         sent=0, loss=1.0, cpu_s=d.cpu_seconds(), cpu_us_per_exchange=None,
                                         ready_s=None, prefill=prefill, error=str(e)[:200])
                             continue
                         base += 1
                         cpu0 = d.cpu_seconds()
-                        r = self.perfdhcp(best[server], self.args.dhcp_seconds, base)
+                        r = self.perfdhcp(sustain[server], self.args.dhcp_seconds, base)
                         cpu = d.cpu_seconds() - cpu0
                         if server == "floor-durable":  # one 16-byte record per ACK, written before it
                             r["durable_bytes"] = state.stat().st_size if state.exists() else 0
-                        self.record(label, server, rep=rep, target_rate=best[server], **r, cpu_s=cpu,
+                        self.record(label, server, rep=rep, target_rate=sustain[server], **r, cpu_s=cpu,
                                     cpu_us_per_exchange=cpu / r["completed"] * 1e6 if r["completed"] else None,
                                     ready_s=ready, prefill=prefill)
                     finally:
@@ -899,8 +921,11 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
         out.append(f"perfdhcp from the client namespace: `perfdhcp -4 -l <veth> -B -r <rate> -R {args.clients} "
                    f"-b mac=<fresh base per run> -p {args.dhcp_seconds}`; the rate is first ramped (x1.5 from "
                    f"{args.dhcp_start_rate}/s, {args.ramp_seconds} s steps, at most {args.ramp_steps}) until more than "
-                   "1% of the exchanges are lost, then each server runs at its best rate (\"≥\": still lossless at the "
-                   "last step, where perfdhcp on its one CPU is the limit). CPU time is the server's utime+stime (all threads) "
+                   f"1% of the exchanges are lost, then the gap to the last lossless step is halved "
+                   f"{getattr(args, 'ramp_refine', 0)} times: a server's best rate is the highest offered rate it served "
+                   "with at most 1% lost (\"≥\": it never lost more, the ramp ended first). Then netbootd and Kea run "
+                   "alternately at the lower of their two best rates, so that their CPU is compared under the same load, "
+                   "dnsmasq at its own. CPU time is the server's utime+stime (all threads) "
                    "from /proc over the run, divided by completed exchanges. netbootd: SQLite lease file, fsync'd "
                    "(group commit) before each ACK; Kea: memfile, persist on (no fsync); dnsmasq: lease file. "
                    "Logging at warning level for all three (Kea severity WARN, dnsmasq --quiet-dhcp). `floor` is not a "
@@ -911,18 +936,28 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
                    "16-byte record of its lease is appended to a file on the same disk as netbootd's lease file and "
                    "`fdatasync`'d, one write and one fdatasync per 2 ms window (netbootd's group-commit window); its CPU "
                    "per exchange is what no server with durable leases can go below on this machine.\n")
-        out.append("| store | server | ramp: best rate (/s) | sustained (exchanges/s) | loss | CPU µs / exchange |")
-        out.append("|---|---|---|---|---|---|")
+        def ramp_best(server: str) -> Optional[int]:
+            ramp = [r for r in runs if r["scenario"] == "dhcp_ramp" and r["server"] == server]
+            good = [r["target_rate"] for r in ramp if r["loss"] <= 0.01]
+            return max(good) if good else None
+
+        def ramp_label(server: str) -> str:
+            ramp = [r for r in runs if r["scenario"] == "dhcp_ramp" and r["server"] == server]
+            best_rate = ramp_best(server)
+            if best_rate is None:
+                return "n/a"
+            return f"≥ {best_rate}" if not any(r["loss"] > 0.01 for r in ramp) else str(best_rate)
+
+        out.append("| store | server | ramp: best rate (/s) | run at (/s) | completed (/s) | loss | CPU µs / exchange |")
+        out.append("|---|---|---|---|---|---|---|")
         for label, title in (("dhcp", "empty"), ("dhcp_full", f"{args.prefill:,} leases held")):
             for server in ("netbootd", "kea", "dnsmasq", "floor", "floor-durable"):
                 rate = med(runs, label, server, "rate")
                 if rate is None:
                     continue
-                best = max([r["target_rate"] for r in runs if r["scenario"] == label and r["server"] == server])
-                ramp = [r for r in runs if r["scenario"] == "dhcp_ramp" and r["server"] == server]
-                if ramp and not any(r["loss"] > 0.01 for r in ramp) and best >= max(r["target_rate"] for r in ramp):
-                    best = f"≥ {best}"
-                out.append(f"| {title} | {server} | {best} | {fmt(rate)} | {med(runs, label, server, 'loss') * 100:.1f}% | "
+                offered = max([r["target_rate"] for r in runs if r["scenario"] == label and r["server"] == server])
+                out.append(f"| {title} | {server} | {ramp_label(server)} | {offered} | {fmt(rate)} | "
+                           f"{med(runs, label, server, 'loss') * 100:.1f}% | "
                            f"{fmt(med(runs, label, server, 'cpu_us_per_exchange'))} |")
         for r in runs:
             if r["scenario"] in ("dhcp", "dhcp_full") and r.get("error"):
@@ -932,8 +967,16 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
         nbc, keac = (med(runs, "dhcp", s, "cpu_us_per_exchange") for s in ("netbootd", "kea"))
         full = med(runs, "dhcp_full", "netbootd", "rate")
         out.append("")
-        out.append(f"- Rate netbootd / Kea: {fmt(ratio(nb, kea))} (target >= 1): {verdict(None if kea is None else nb >= kea)}")
-        out.append(f"- Rate netbootd / dnsmasq: {fmt(ratio(nb, dm))} (target >= 10): {verdict(None if dm is None else nb >= 10 * dm)}")
+        # The sustained rate as the issue defines it: the highest offered rate served with at
+        # most 1% lost. (Completions per second at one offered rate differ only by perfdhcp's
+        # own jitter, a few of 64,000 sent.) The sustained runs must confirm it: <= 1% lost.
+        bnb, bkea, bdm = (ramp_best(s) for s in ("netbootd", "kea", "dnsmasq"))
+        confirmed = (med(runs, "dhcp", "netbootd", "loss") or 0) <= 0.01
+        out.append(f"- Sustained rate (best ramp rate, <= 1% lost) netbootd / Kea: {fmt(ratio(bnb, bkea))} (target >= 1; "
+                   f"{bnb} vs {bkea}/s, netbootd's sustained runs lose {(med(runs, 'dhcp', 'netbootd', 'loss') or 0) * 100:.2f}%): "
+                   f"{verdict(None if bkea is None or bnb is None else bnb >= bkea and confirmed)}")
+        out.append(f"- Sustained rate netbootd / dnsmasq: {fmt(ratio(bnb, bdm))} (target >= 10): "
+                   f"{verdict(None if bdm is None or bnb is None else bnb >= 10 * bdm and confirmed)}")
         floor = med(runs, "dhcp", "floor", "cpu_us_per_exchange")
         durable = med(runs, "dhcp", "floor-durable", "cpu_us_per_exchange")
         cpu_ok = None if keac is None or nbc is None else nbc <= keac / 3
@@ -1139,7 +1182,10 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
                "in a 200 x 4 MiB storm. DATA to on-link clients carry DF, which skips the kernel's shared IP ID "
                "generator (5% of the storm's samples). The next window is read ahead (one `pread` of up to 64 KiB) while "
                "the client acknowledges: lock-step at blksize 65464 went from 0.65 to 0.87-0.96 of the ping-pong bound, "
-               "windowsize 64 from ~500 to ~620 MB/s.")
+               "windowsize 64 from ~500 to ~620 MB/s. Then the whole next window is built as datagrams ahead "
+               "(`ReadTransfer::prepare_next_window`) and swapped in on its ACK, so no copy is left on the round trip "
+               "either: in 15 alternating pairs, lock-step 65464 went from 0.964 to 1.013 of the ping-pong bound "
+               "(medians), windowsize 64 from 650 to 752 MB/s.")
     out.append("- Storms: 90% of the server's CPU is in the kernel (UDP send, delivery and wake-up of the client, "
                "receive, page-cache copy), the same work dnsmasq does; the CPU floor above (bare sends and ACK "
                "receives) is 1.6 s/GiB. netbootd stays 5-10% behind dnsmasq's CPU per GiB, and its clients use "
@@ -1186,6 +1232,7 @@ def main() -> int:
     ap.add_argument("--prefill", type=int, default=50000)
     ap.add_argument("--dhcp-start-rate", type=int, default=500)
     ap.add_argument("--ramp-steps", type=int, default=12)
+    ap.add_argument("--ramp-refine", type=int, default=3, help="bisection steps after the x1.5 ramp")
     ap.add_argument("--ramp-seconds", type=int, default=2)
     ap.add_argument("--dhcp-seconds", type=int, default=5)
     ap.add_argument("--tftp-size", type=int, default=256 << 20)
@@ -1215,6 +1262,7 @@ def main() -> int:
         args.reps = args.storm_reps = 1
         args.clients, args.pool, args.prefill = 200, 1000, 300
         args.dhcp_start_rate, args.ramp_steps, args.ramp_seconds, args.dhcp_seconds = 50, 1, 1, 1
+        args.ramp_refine = 0
         args.tftp_size, args.ceiling_ms = 3 << 20, 100
         args.storm_small_clients, args.storm_small_size = 20, 256 << 10
         args.storm_large_clients, args.storm_large_size = 4, 2 << 20
