@@ -21,10 +21,8 @@ constexpr std::size_t kMaxBatch = 64;  // datagrams per sendmmsg call
 constexpr std::size_t kMaxControlDatagram = 516;
 // Read ahead at most this much of the next window (at least one block): 44 blocks of 1468.
 constexpr std::size_t kReadAheadBytes = 64 * 1024;
-// ... and only windows of at least this much are built ahead (ReadTransfer::prepare_next_window):
-// there it takes a pread or a large copy off the round trip. A lock-step 1468-byte block
-// gains nothing (its pread is a microsecond of a round trip of tens), and each session
-// building ahead holds one more window of memory.
+// ... for windows of at least this much, where one pread replaces one per block. (Every
+// window, lock-step included, is built ahead as datagrams: ReadTransfer::prepare_next_window.)
 constexpr std::size_t kReadAheadMinimum = 16 * 1024;
 
 sockaddr_in to_sockaddr(const UdpEndpoint& endpoint) {
@@ -238,16 +236,14 @@ void TftpSession::after_step() {
   if (read_ahead_ && transfer_) {
     const std::size_t block = transfer_->options().block_size;
     const std::size_t window = transfer_->options().window_size;
-    if (block * window >= kReadAheadMinimum) {
-      // A window of blocks: one pread for (up to 64 KiB of) it, then copies into its
-      // datagrams; a single large block is read straight into its datagram.
-      const auto next = transfer_->next_window_offset();
-      if (next && window > 1) {
-        const std::size_t blocks = std::clamp<std::size_t>(kReadAheadBytes / block, 1, window);
-        read_ahead_->read_ahead(*next, blocks * block);
-      }
-      transfer_->prepare_next_window();
+    // A large window of small blocks: one pread for (up to 64 KiB of) it, then copies into
+    // its datagrams; otherwise each block is read straight into its datagram.
+    const auto next = transfer_->next_window_offset();
+    if (next && window > 1 && block * window >= kReadAheadMinimum) {
+      const std::size_t blocks = std::clamp<std::size_t>(kReadAheadBytes / block, 1, window);
+      read_ahead_->read_ahead(*next, blocks * block);
     }
+    transfer_->prepare_next_window();
   }
   arm_timer();
 }
