@@ -65,10 +65,11 @@ TransferStatus ReadTransfer::send_window(std::uint64_t from, SteadyTime now, Pac
 }
 
 void ReadTransfer::prepare_next_window() {
+  const std::uint64_t from = oack_pending_ ? 1 : window_end_ + 1;
+  if (prepared_from_ != 0 && prepared_from_ == from && next_window_offset()) return;  // built (a duplicate ACK)
   prepared_.clear();
   prepared_from_ = 0;
   if (!next_window_offset()) return;
-  const std::uint64_t from = oack_pending_ ? 1 : window_end_ + 1;
   const std::size_t block_size = options_.block_size;
   for (std::uint64_t block = from; block < from + options_.window_size; ++block) {
     auto slot = prepared_.prepare(kHeaderSize + block_size);

@@ -332,6 +332,19 @@ TEST(ReadTransfer, PreparedWindowsSendTheSameDatagramsWithoutReadingOnTheAck) {
   }
 }
 
+TEST(ReadTransfer, ADuplicateAckDoesNotRebuildThePreparedWindow) {
+  Harness h(20 * 512, options(512, 4));
+  h.start();
+  h.transfer.prepare_next_window();  // blocks 5-8: four reads
+  const auto reads = h.source->reads;
+  h.ack(0);                          // a duplicate (before the window): ignored
+  h.transfer.prepare_next_window();  // the session asks again after every step
+  EXPECT_EQ(h.source->reads, reads);
+  h.ack(4);
+  EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{5, 6, 7, 8}));
+  EXPECT_EQ(h.source->reads, reads);
+}
+
 TEST(ReadTransfer, PartialAckOrTimeoutDiscardsThePreparedWindow) {
   Harness h(20 * 512, options(512, 4));
   h.start();
