@@ -762,8 +762,9 @@ class Bench:
         # CPU per exchange is compared under the same load (wake-ups per message fall as the
         # rate grows); dnsmasq at its own.
         common = min(best["netbootd"], best["kea"]) if "kea" in best else best["netbootd"]
-        sustain = dict(best, netbootd=common, **({"kea": common} if "kea" in best else {}))
-        sustain["floor"] = sustain["floor-durable"] = common
+        sustain = {**best, "netbootd": common, "floor": common, "floor-durable": common}
+        if "kea" in best:
+            sustain["kea"] = common
         for label, prefill in (("dhcp", 0), ("dhcp_full", self.args.prefill)):
             if prefill and not self.args.prefill:
                 continue
@@ -967,7 +968,7 @@ def report(runs: List[dict], args: argparse.Namespace, started: float, command: 
             if r["scenario"] in ("dhcp", "dhcp_full") and r.get("error"):
                 out.append(f"\n{r['server']} ({r['scenario']}, run {r['rep']}): {r['error']} "
                            f"(it used {r['cpu_s']:.1f} s of CPU meanwhile)")
-        nb, kea, dm = (med(runs, "dhcp", s, "rate") for s in ("netbootd", "kea", "dnsmasq"))
+        nb = med(runs, "dhcp", "netbootd", "rate")
         nbc, keac = (med(runs, "dhcp", s, "cpu_us_per_exchange") for s in ("netbootd", "kea"))
         full = med(runs, "dhcp_full", "netbootd", "rate")
         out.append("")

@@ -65,11 +65,12 @@ TransferStatus ReadTransfer::send_window(std::uint64_t from, SteadyTime now, Pac
 }
 
 void ReadTransfer::prepare_next_window() {
+  const bool due = next_window_offset().has_value();
   const std::uint64_t from = oack_pending_ ? 1 : window_end_ + 1;
-  if (prepared_from_ != 0 && prepared_from_ == from && next_window_offset()) return;  // built (a duplicate ACK)
+  if (due && prepared_from_ == from) return;  // already built (the step was a duplicate ACK)
   prepared_.clear();
   prepared_from_ = 0;
-  if (!next_window_offset()) return;
+  if (!due) return;
   const std::size_t block_size = options_.block_size;
   for (std::uint64_t block = from; block < from + options_.window_size; ++block) {
     auto slot = prepared_.prepare(kHeaderSize + block_size);

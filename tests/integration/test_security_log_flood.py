@@ -15,23 +15,11 @@ import dhcp_client as dc
 import netns
 import security_helpers as sh
 from daemon import Netbootd
+from test_security_flood import CONFIG as FLOOD_CONFIG
 from test_security_flood import PXE_VENDOR
 
-CONFIG = """[logger]
-level = info
-
-[bootp]
-pool_start = {pool_start}
-pool_count = 50
-allow_simple_dhcp = no
-boot_file = pxelinux.0
-lease_file = {lease_file}
-
-[tftp]
-root = {tftp_root}
-timeout = 1
-retries = 1
-"""
+# The flood test's server, logging at info (the refusals are info and warning lines).
+CONFIG = "[logger]\nlevel = info\n\n" + FLOOD_CONFIG.replace("retries = 2", "retries = 1")
 
 REQUESTS = 3000
 

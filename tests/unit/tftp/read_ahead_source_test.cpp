@@ -26,10 +26,18 @@ Bytes slice(const Bytes& all, std::size_t offset, std::size_t size) {
   return Bytes(all.begin() + static_cast<std::ptrdiff_t>(offset), all.begin() + static_cast<std::ptrdiff_t>(end));
 }
 
+/// A file in memory behind a ReadAheadSource.
+struct Cached {
+  explicit Cached(std::size_t size)
+      : file(pattern_bytes(size)), inner(std::make_shared<MemorySource>(file)), source(inner) {}
+  const Bytes file;
+  std::shared_ptr<MemorySource> inner;
+  ReadAheadSource source;
+};
+
 TEST(ReadAheadSource, TheBlockReadAheadIsServedWithoutAnotherRead) {
-  const Bytes file = pattern_bytes(5000);
-  auto inner = std::make_shared<MemorySource>(file);
-  ReadAheadSource source(inner);
+  Cached cached(5000);
+  auto& [file, inner, source] = cached;
   source.read_ahead(1024, 512);
   EXPECT_EQ(inner->reads, 1U);
   EXPECT_EQ(read(source, 1024, 512), slice(file, 1024, 512));
@@ -43,9 +51,8 @@ TEST(ReadAheadSource, TheBlockReadAheadIsServedWithoutAnotherRead) {
 }
 
 TEST(ReadAheadSource, ReadingTheSameRangeAgainCostsNothing) {
-  const Bytes file = pattern_bytes(5000);
-  auto inner = std::make_shared<MemorySource>(file);
-  ReadAheadSource source(inner);
+  Cached cached(5000);
+  auto& [file, inner, source] = cached;
   for (int i = 0; i < 100; ++i) source.read_ahead(1024, 512);  // duplicate ACKs
   EXPECT_EQ(inner->reads, 1U);
   source.read_ahead(1536, 512);  // the next one is read
@@ -54,9 +61,8 @@ TEST(ReadAheadSource, ReadingTheSameRangeAgainCostsNothing) {
 }
 
 TEST(ReadAheadSource, AWindowOfBlocksComesFromOneRead) {
-  const Bytes file = pattern_bytes(20'000);
-  auto inner = std::make_shared<MemorySource>(file);
-  ReadAheadSource source(inner);
+  Cached cached(20'000);
+  auto& [file, inner, source] = cached;
   source.read_ahead(1468, 8 * 1468);
   for (std::size_t block = 1; block <= 8; ++block)
     EXPECT_EQ(read(source, block * 1468, 1468), slice(file, block * 1468, 1468)) << block;
@@ -65,9 +71,8 @@ TEST(ReadAheadSource, AWindowOfBlocksComesFromOneRead) {
 }
 
 TEST(ReadAheadSource, AnyOtherReadGoesToTheInnerSourceAndDropsTheBlock) {
-  const Bytes file = pattern_bytes(5000);
-  auto inner = std::make_shared<MemorySource>(file);
-  ReadAheadSource source(inner);
+  Cached cached(5000);
+  auto& [file, inner, source] = cached;
   struct Case {
     std::uint64_t offset;
     std::size_t size;
@@ -85,9 +90,8 @@ TEST(ReadAheadSource, AnyOtherReadGoesToTheInnerSourceAndDropsTheBlock) {
 }
 
 TEST(ReadAheadSource, TheShortLastBlockAndTheEmptyOneAfterIt) {
-  const Bytes file = pattern_bytes(1300);
-  auto inner = std::make_shared<MemorySource>(file);
-  ReadAheadSource source(inner);
+  Cached cached(1300);
+  auto& [file, inner, source] = cached;
   source.read_ahead(1024, 512);
   EXPECT_EQ(read(source, 1024, 512), slice(file, 1024, 512));  // 276 bytes
   source.read_ahead(1536, 512);
