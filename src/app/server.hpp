@@ -10,20 +10,9 @@
 #include "app/logging.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "core/service.hpp"
 
 namespace netboot::app {
-
-/// What every service offers the composition root.
-class Service {
- public:
-  virtual ~Service() = default;
-  /// Binds sockets and starts serving; an error is one line for the operator.
-  virtual Result<void> start() = 0;
-  /// Closes listeners and aborts work in progress (TFTP transfers get an ERROR).
-  virtual void stop() = 0;
-  /// "dhcp 0.0.0.0:67", for the ready line.
-  [[nodiscard]] virtual std::string describe() const = 0;
-};
 
 class Server {
  public:

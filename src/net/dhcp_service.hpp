@@ -10,9 +10,9 @@
 #include <asio.hpp>
 #include <spdlog/logger.h>
 
-#include "app/server.hpp"
 #include "config/config.hpp"
 #include "core/log_limiter.hpp"
+#include "core/service.hpp"
 #include "dhcp/pipeline/exchange.hpp"
 #include "dhcp/pipeline/make_pipeline.hpp"
 #include "lease/address_allocator.hpp"
@@ -50,7 +50,7 @@ struct DhcpServiceDependencies {
   std::chrono::milliseconds park_timeout{5000};  // drop parked exchanges after this
 };
 
-class DhcpService final : public app::Service {
+class DhcpService final : public Service {
  public:
   DhcpService(asio::io_context& io, const config::DhcpConfig& config, DhcpServiceDependencies deps,
               std::shared_ptr<spdlog::logger> log);

@@ -8,15 +8,15 @@
 #include <asio.hpp>
 #include <spdlog/logger.h>
 
-#include "app/server.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "core/service.hpp"
 #include "lease/lease_store.hpp"
 #include "net/http_connection.hpp"
 
 namespace netboot::net {
 
-class HttpService final : public app::Service {
+class HttpService final : public Service {
  public:
   /// `leases` may be null (no DHCP service); it must outlive the service. With check_ip on and
   /// no store, every download is refused.

@@ -12,9 +12,9 @@
 #include <asio.hpp>
 #include <spdlog/logger.h>
 
-#include "app/server.hpp"
 #include "config/config.hpp"
 #include "core/network_interface.hpp"
+#include "core/service.hpp"
 #include "lease/lease_store.hpp"
 #include "net/tftp_session.hpp"
 #include "net/udp_listener.hpp"
@@ -31,7 +31,7 @@ struct TftpCounters {
   std::uint64_t finished = 0;       // sessions ended, whatever the outcome
 };
 
-class TftpService final : public app::Service {
+class TftpService final : public Service {
  public:
   /// `leases` (may be null, must outlive the service) gives {bootfile} in [filters]: the
   /// per-client boot file of the lease held by the requesting address.
