@@ -1,12 +1,14 @@
 #pragma once
-// Which address a client gets: the allocation policy of issue 3 over an AddressPool.
+// Which address a client gets (reservation, held address, requested, first free, reuse; see
+// allocate()) over an AddressPool.
 //
 // Consistency with the store: the allocator subscribes to the store it reads (LeaseObserver)
 // and updates its free set and its reuse queues inside every commit(), synchronously, on the
 // loop thread. So the DHCP step simply calls allocate() (a pure decision: nothing changes) and
 // then store.commit(); the next allocate() already sees that address as taken. There is no
 // second copy of the bindings to keep in step by hand, and the store stays ignorant of pools.
-// A DISCOVER must commit its Offered lease for the offered address to count as taken.
+// A DISCOVER's Offered lease goes through store.hold() (in memory, never written), which
+// notifies the allocator like a commit: the offered address counts as taken at once.
 #include <chrono>
 #include <cstdint>
 #include <map>

@@ -1,6 +1,8 @@
 #pragma once
 // One TFTP transfer on the event loop: its own socket (its TID, RFC 1350 §4), one timer,
-// and a ReadTransfer that decides everything. The session only moves datagrams and time.
+// and the state machine that decides what to send and when: a ReadTransfer (RRQ) or a
+// WriteTransfer (WRQ). The session moves datagrams and time, and asks the ReadTransfer to
+// build the next window while the client acknowledges.
 #include <array>
 #include <chrono>
 #include <cstdint>
