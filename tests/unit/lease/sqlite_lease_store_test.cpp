@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -190,8 +191,12 @@ TEST(SqliteLeaseStore, GroupsEverythingQueuedDuringAWriteIntoOneTransaction) {
   std::mutex gate;
   std::unique_lock hold(gate);
   std::atomic<int> posts{0};
+  std::promise<void> first_batch_written;
   Post blocking = [&, inner = loop.hook()](std::function<void()> work) {
-    if (posts.fetch_add(1) == 0) std::lock_guard wait(gate);
+    if (posts.fetch_add(1) == 0) {
+      first_batch_written.set_value();
+      std::lock_guard wait(gate);
+    }
     inner(std::move(work));
   };
   auto opened = SqliteLeaseStore::open(dir.path() / "leases.db", blocking);
@@ -200,8 +205,8 @@ TEST(SqliteLeaseStore, GroupsEverythingQueuedDuringAWriteIntoOneTransaction) {
   std::size_t completions = 0;
   auto count = [&](Result<void> r) { completions += r.has_value() ? 1 : 0; };
   store.commit(make_lease(mac(0), ip("10.1.0.0")), count);
-  for (int spin = 0; posts.load() == 0 && spin < 30'000; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (posts.load() != 1) {
+  const bool written = first_batch_written.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  if (!written || posts.load() != 1) {
     hold.unlock();  // let the writer go, or close() would wait for it forever
     FAIL() << "first batch never finished";
   }
@@ -425,9 +430,11 @@ TEST(SqliteLeaseStore, LeasesWhoseCompletionRanSurviveKillNine) {
     for (std::uint32_t i = 0; i < kCount; ++i) {
       (*store)->commit(make_lease(mac(i), ip("10.2.0.0").plus(i)), [&](Result<void> r) { durable += r ? 1 : 0; });
     }
-    for (int spin = 0; durable < kCount && spin < 30'000; ++spin) {
+    // Each batch posts one closure: run what came, then wait for the next post (bounded).
+    while (durable < kCount) {
+      const auto seen = loop.posted();
       loop.drain();
-      if (durable < kCount) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (durable < kCount && !loop.wait_posted(seen + 1)) break;
     }
     if (durable != kCount) _exit(4);
     raise(SIGKILL);
