@@ -13,9 +13,11 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -523,13 +525,30 @@ class TinyHttp {
     thread_ = std::thread([this] { serve(); });
   }
   ~TinyHttp() {
-    stop_ = true;
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
     ::shutdown(fd_, SHUT_RDWR);
     ::close(fd_);
     thread_.join();
     for (auto& t : workers_) t.join();
   }
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// Waits (bounded) until a /slow/ request has reached the server, where it now stalls.
+  bool wait_slow_request(std::chrono::seconds limit) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [this] { return slow_requests_ > 0; });
+  }
+  /// Ends the stall of /slow/ requests.
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    changed_.notify_all();
+  }
 
  private:
   void serve() {
@@ -547,7 +566,10 @@ class TinyHttp {
     std::string request(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
     const auto path = request.substr(4, request.find(' ', 4) - 4);
     if (path.rfind("/slow/", 0) == 0) {
-      for (int i = 0; i < 100 && !stop_ && !release_; ++i) std::this_thread::sleep_for(100ms);  // stalls, bounded
+      std::unique_lock lock(mutex_);
+      ++slow_requests_;
+      changed_.notify_all();
+      changed_.wait_for(lock, 10s, [this] { return released_ || stop_; });  // stalls, bounded
     }
     const auto it = files_.find(path);
     std::string head = it == files_.end() ? "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n"
@@ -560,9 +582,12 @@ class TinyHttp {
   int fd_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int slow_requests_ = 0;  // guarded by mutex_
+  bool released_ = false;  // guarded by mutex_
 
  public:
-  std::atomic<bool> release_{false};  // ends the stall of /slow/ requests
   std::thread thread_;
   std::vector<std::thread> workers_;
 };
@@ -587,13 +612,13 @@ TEST_F(TftpServiceTest, SlowRemoteDoesNotDelayOtherTransfers) {
   config.root_url = "http://127.0.0.1:" + std::to_string(http.port());
   start();
   auto slow = std::async(std::launch::async, [this] { return download(port, "slow/x"); });
-  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(http.wait_slow_request(30s)) << "the slow request never reached the remote server";
   // The remote server holds the slow file until released: the fast one must complete meanwhile,
   // whatever the machine's load (ordering, not wall-clock bounds).
   const auto fast = download(port, "fast.bin");
   EXPECT_EQ(fast.data, pattern(100'000, 5));
   EXPECT_EQ(slow.wait_for(0s), std::future_status::timeout) << "the slow transfer finished before it was released";
-  http.release_ = true;
+  http.release();
   EXPECT_EQ(slow.get().data, pattern(1000, 6));
 }
 
