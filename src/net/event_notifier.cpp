@@ -1,22 +1,8 @@
 #include "net/event_notifier.hpp"
 
-#include "acl/notification.hpp"
+#include "dhcp/boot_event.hpp"
 
 namespace netboot::net {
-namespace {
-
-acl::NotifiedEvent::Kind notified_kind(dhcp::BootEvent::Kind kind) {
-  switch (kind) {
-    case dhcp::BootEvent::Kind::Boot: return acl::NotifiedEvent::Kind::Boot;
-    case dhcp::BootEvent::Kind::Lease: return acl::NotifiedEvent::Kind::Lease;
-    case dhcp::BootEvent::Kind::Release: return acl::NotifiedEvent::Kind::Release;
-    case dhcp::BootEvent::Kind::Decline: break;
-  }
-  return acl::NotifiedEvent::Kind::Decline;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<EventNotifier>> EventNotifier::create(asio::io_context& io, std::vector<UdpEndpoint> targets,
                                                              std::shared_ptr<spdlog::logger> log) {
   asio::ip::udp::socket socket(io);
@@ -30,10 +16,7 @@ Result<std::unique_ptr<EventNotifier>> EventNotifier::create(asio::io_context& i
 
 void EventNotifier::publish(const std::vector<dhcp::BootEvent>& events) {
   if (targets_.empty() || events.empty()) return;
-  std::vector<acl::NotifiedEvent> notified;
-  notified.reserve(events.size());
-  for (const auto& e : events) notified.push_back({notified_kind(e.kind), e.mac, e.address, e.uuid});
-  for (const auto& message : acl::notification_messages(notified)) {
+  for (const auto& message : dhcp::notification_messages(events)) {
     for (const auto& target : targets_) {
       const asio::ip::udp::endpoint to(asio::ip::address_v4(target.address.to_host_order()), target.port);
       std::error_code ec;

@@ -1,6 +1,6 @@
 #pragma once
 // pybootd's [bootp] notify: one UDP datagram per BOOT/LEASE/RELEASE event to every target
-// (format in acl/notification.hpp and docs/access-control.md). Fire and forget: a full
+// (format in dhcp/boot_event.hpp and docs/access-control.md). Fire and forget: a full
 // socket buffer or an unreachable target loses that datagram, never delays a DHCP reply.
 #include <cstdint>
 #include <memory>
@@ -11,7 +11,7 @@
 
 #include "core/ipv4_address.hpp"
 #include "core/result.hpp"
-#include "dhcp/pipeline/exchange.hpp"
+#include "dhcp/boot_event.hpp"
 
 namespace netboot::net {
 

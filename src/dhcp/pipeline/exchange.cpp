@@ -27,16 +27,6 @@ std::string_view to_string(LeaseWrite write) noexcept {
   return "?";
 }
 
-std::string_view to_string(BootEvent::Kind kind) noexcept {
-  switch (kind) {
-    case BootEvent::Kind::Boot: return "BOOT";
-    case BootEvent::Kind::Lease: return "LEASE";
-    case BootEvent::Kind::Release: return "RELEASE";
-    case BootEvent::Kind::Decline: return "DECLINE";
-  }
-  return "?";
-}
-
 DhcpPacket make_reply_draft(const DhcpPacket& request) {
   DhcpPacket reply;
   reply.op = BootpOp::Reply;

@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/ipv4_address.hpp"
+#include "dhcp/boot_event.hpp"
 #include "dhcp/dhcp_packet.hpp"
 #include "dhcp/pipeline/verdict.hpp"
 #include "dhcp/pxe.hpp"
@@ -46,20 +47,6 @@ enum class LeaseWrite : std::uint8_t {
   CommitBeforeReply,  // commit, and send the reply only from the durable completion (ACK)
 };
 std::string_view to_string(LeaseWrite write) noexcept;
-
-/// Data for pybootd's `notify` and the logs, published after the reply left.
-struct BootEvent {
-  enum class Kind : std::uint8_t { Boot, Lease, Release, Decline };
-  Kind kind = Kind::Lease;
-  MacAddress mac;
-  Ipv4Address address;
-  std::optional<Uuid> uuid;
-  std::optional<std::uint16_t> arch;
-  lease::BootPhase phase = lease::BootPhase::Idle;
-  std::string boot_file;
-  friend bool operator==(const BootEvent&, const BootEvent&) = default;
-};
-std::string_view to_string(BootEvent::Kind kind) noexcept;
 
 /// The reply skeleton RFC 2131 table 3 asks for: op BOOTREPLY, htype/hlen/chaddr, xid,
 /// flags and giaddr copied, everything else empty; no message type yet. A request without

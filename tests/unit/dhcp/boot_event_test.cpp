@@ -1,11 +1,20 @@
 #include <gtest/gtest.h>
 
-#include "acl/notification.hpp"
+#include "dhcp/boot_event.hpp"
 
-namespace netboot::acl {
+namespace netboot::dhcp {
 namespace {
 
-using Kind = NotifiedEvent::Kind;
+using Kind = BootEvent::Kind;
+
+BootEvent event(Kind kind, const MacAddress& mac, Ipv4Address address, std::optional<Uuid> uuid) {
+  BootEvent e;
+  e.kind = kind;
+  e.mac = mac;
+  e.address = address;
+  e.uuid = uuid;
+  return e;
+}
 
 const MacAddress kMac = *MacAddress::parse("52:54:00:ab:cd:0e");
 const MacAddress kOther = *MacAddress::parse("52:54:00:00:00:02");
@@ -22,20 +31,20 @@ TEST(FormatNotification, PybootdSpelling) {
 TEST(NotificationMessages, OneDatagramPerAcknowledgementOrRelease) {
   struct Case {
     const char* name;
-    std::vector<NotifiedEvent> events;
+    std::vector<BootEvent> events;
     std::vector<std::string> messages;
   };
   const Case cases[] = {
       {"PXE ACK: the pipeline's LEASE + BOOT become one BOOT",
-       {{Kind::Lease, kMac, kIp, kUuid}, {Kind::Boot, kMac, kIp, kUuid}},
+       {event(Kind::Lease, kMac, kIp, kUuid), event(Kind::Boot, kMac, kIp, kUuid)},
        {"BOOT,4C414230-1234-4567-89AB-CDEF00770001,52:54:00:AB:CD:0E,198.18.0.100"}},
-      {"plain ACK with a remembered UUID", {{Kind::Lease, kMac, kIp, kUuid}},
+      {"plain ACK with a remembered UUID", {event(Kind::Lease, kMac, kIp, kUuid)},
        {"LEASE,4C414230-1234-4567-89AB-CDEF00770001,52:54:00:AB:CD:0E,198.18.0.100"}},
-      {"plain ACK without UUID", {{Kind::Lease, kMac, kIp, std::nullopt}}, {"LEASE,52:54:00:AB:CD:0E,198.18.0.100"}},
-      {"release", {{Kind::Release, kMac, kIp, std::nullopt}}, {"RELEASE,52:54:00:AB:CD:0E,198.18.0.100"}},
-      {"decline: no pybootd message", {{Kind::Decline, kMac, kIp, std::nullopt}}, {}},
+      {"plain ACK without UUID", {event(Kind::Lease, kMac, kIp, std::nullopt)}, {"LEASE,52:54:00:AB:CD:0E,198.18.0.100"}},
+      {"release", {event(Kind::Release, kMac, kIp, std::nullopt)}, {"RELEASE,52:54:00:AB:CD:0E,198.18.0.100"}},
+      {"decline: no pybootd message", {event(Kind::Decline, kMac, kIp, std::nullopt)}, {}},
       {"a BOOT of another client does not hide this LEASE",
-       {{Kind::Lease, kMac, kIp, std::nullopt}, {Kind::Boot, kOther, kIp2, std::nullopt}},
+       {event(Kind::Lease, kMac, kIp, std::nullopt), event(Kind::Boot, kOther, kIp2, std::nullopt)},
        {"LEASE,52:54:00:AB:CD:0E,198.18.0.100", "BOOT,52:54:00:00:00:02,198.18.0.101"}},
       {"nothing", {}, {}},
   };
@@ -43,4 +52,4 @@ TEST(NotificationMessages, OneDatagramPerAcknowledgementOrRelease) {
 }
 
 }  // namespace
-}  // namespace netboot::acl
+}  // namespace netboot::dhcp
