@@ -5,7 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "dhcp/pipeline/check_remote_access.hpp"
+#include "dhcp/pipeline/make_pipeline.hpp"
+#include "lease/address_allocator.hpp"
 #include "lease/sqlite_lease_store.hpp"
 #include "net/access_checker.hpp"
 #include "net/event_notifier.hpp"
@@ -31,12 +32,29 @@ dhcp::BootFileSizeLookup make_boot_file_size(const config::Config& config) {
   };
 }
 
+lease::PoolSettings pool_settings(const config::DhcpConfig& config) {
+  lease::PoolSettings settings;
+  settings.pool_start = config.pool_start;
+  settings.pool_count = config.pool_count;
+  settings.reservations = config.static_leases;
+  settings.lease_time = std::chrono::seconds(config.lease_time);
+  return settings;
+}
+
+// siaddr when TFTP listens on an address of its own.
+std::optional<Ipv4Address> separate_tftp_server(const config::Config& config) {
+  if (config.services.tftp && config.tftp.address && !config.tftp.address->is_unspecified())
+    return *config.tftp.address;
+  return std::nullopt;
+}
+
 }  // namespace
 
 // Owns the lease store and the services, in construction order; destroyed in reverse.
 struct Server::Parts {
   std::unique_ptr<lease::SqliteLeaseStore> leases;
-  std::unique_ptr<net::HttpAccessChecker> access_checker;  // outlive the DHCP service that asks them
+  std::unique_ptr<lease::AddressAllocator> allocator;      // outlive the DHCP service's pipeline
+  std::unique_ptr<net::HttpAccessChecker> access_checker;  // that reads and asks them
   std::unique_ptr<net::EventNotifier> notifier;
   std::unique_ptr<net::DhcpService> dhcp;
   std::unique_ptr<net::TftpService> tftp;
@@ -60,30 +78,41 @@ Result<void> Server::build() {
     if (!store) return fail(store.error().code, store.error().detail);
     parts_->leases = std::move(*store);
     log_->info("lease file {}: {} leases", config_.dhcp.lease_file.string(), parts_->leases->size());
-    net::DhcpServiceDependencies deps{*parts_->leases};
-    deps.boot_file_size = make_boot_file_size(config_);
-    if (config_.services.tftp && config_.tftp.address && !config_.tftp.address->is_unspecified())
-      deps.tftp_server = *config_.tftp.address;
+    parts_->allocator = std::make_unique<lease::AddressAllocator>(pool_settings(config_.dhcp), *parts_->leases);
     if (config_.dhcp.access == config::AccessMode::Http) {
       net::AccessCheckerOptions options;
       options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config_.http_access.timeout * 1000.0));
       auto checker = net::HttpAccessChecker::create(io_, options, logging_.get("access"));
       if (!checker) return fail(checker.error().code, checker.error().detail);
       parts_->access_checker = std::move(*checker);
-      deps.park_timeout = dhcp::access_park_timeout(config_.http_access);
     }
-    deps.access_steps = [this, log = logging_.get("access")](net::ResumeParked resume) {
-      return dhcp::make_access_steps(config_.dhcp, config_.access_lists, config_.http_access, *parts_->leases,
-                                     parts_->access_checker.get(), std::move(resume),
-                                     [log](std::string_view line) { log->info("{}", line); });
-    };
+    net::EventSink events;
     if (!config_.dhcp.notify.empty()) {
       auto notifier = net::EventNotifier::create(io_, config_.dhcp.notify, logging_.get("notify"));
       if (!notifier) return fail(notifier.error().code, notifier.error().detail);
       parts_->notifier = std::move(*notifier);
-      deps.events = [n = parts_->notifier.get()](const std::vector<dhcp::BootEvent>& events) { n->publish(events); };
+      events = [n = parts_->notifier.get()](const std::vector<dhcp::BootEvent>& published) { n->publish(published); };
     }
-    parts_->dhcp = std::make_unique<net::DhcpService>(io_, config_.dhcp, std::move(deps), logging_.get("dhcp"));
+    dhcp::AccessDependencies access{
+        .lists = config_.access_lists,
+        .http = config_.http_access,
+        .checker = parts_->access_checker.get(),
+        .log = [log = logging_.get("access")](std::string_view line) { log->info("{}", line); },
+    };
+    auto pipeline = dhcp::make_pipeline(config_.dhcp, {.leases = *parts_->leases,
+                                                       .allocator = *parts_->allocator,
+                                                       .boot_file_size = make_boot_file_size(config_),
+                                                       .tftp_server = separate_tftp_server(config_),
+                                                       .access = std::move(access)});
+    auto dhcp_log = logging_.get("dhcp");
+    parts_->dhcp = std::make_unique<net::DhcpService>(
+        io_, config_.dhcp,
+        net::DhcpServiceDependencies{.leases = *parts_->leases,
+                                     .pipeline = std::move(pipeline),
+                                     .listener = std::make_unique<net::UdpListener>(io_, dhcp_log),
+                                     .events = std::move(events),
+                                     .park_timeout = dhcp::access_park_timeout(config_.http_access)},
+        dhcp_log);
     services_.push_back(parts_->dhcp.get());
   }
   if (config_.services.tftp) {

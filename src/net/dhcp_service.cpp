@@ -11,15 +11,6 @@
 namespace netboot::net {
 namespace {
 
-lease::PoolSettings pool_settings(const config::DhcpConfig& config) {
-  lease::PoolSettings settings;
-  settings.pool_start = config.pool_start;
-  settings.pool_count = config.pool_count;
-  settings.reservations = config.static_leases;
-  settings.lease_time = std::chrono::seconds(config.lease_time);
-  return settings;
-}
-
 std::string client_label(const dhcp::Exchange& ex) {
   const auto mac = ex.request.chaddr.mac();
   std::string label = mac ? mac->to_string() : std::string("(no MAC)");
@@ -43,17 +34,11 @@ DhcpService::DhcpService(asio::io_context& io, const config::DhcpConfig& config,
       config_(config),
       deps_(std::move(deps)),
       log_(std::move(log)),
-      allocator_(pool_settings(config), deps_.leases),
-      pipeline_(dhcp::make_pipeline(
-          config, dhcp::PipelineDependencies{
-                      deps_.leases, allocator_, deps_.boot_file_size, deps_.tftp_server, std::chrono::seconds(120),
-                      std::chrono::seconds(86400),
-                      deps_.access_steps ? deps_.access_steps([this](const MacAddress& mac, std::uint32_t xid) {
-                        resume(mac, xid);
-                      })
-                                         : std::vector<std::unique_ptr<dhcp::Step>>{}})),
-      listener_(io, log_),
-      park_timer_(io) {}
+      pipeline_(deps_.pipeline),
+      listener_(*deps_.listener),
+      park_timer_(io) {
+  pipeline_.on_resume([this](const MacAddress& mac, std::uint32_t xid) { resume(mac, xid); });
+}
 
 DhcpService::~DhcpService() = default;
 

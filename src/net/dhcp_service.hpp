@@ -1,6 +1,7 @@
 #pragma once
 // The DHCP service: glue between a UdpListener, the decision pipeline and the lease store.
 // Datagram in -> parse -> pipeline -> (commit) -> reply out of the arrival interface -> events.
+// The composition root (app/server.cpp) builds the pipeline and the listener and hands them over.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -14,8 +15,7 @@
 #include "core/log_limiter.hpp"
 #include "core/service.hpp"
 #include "dhcp/pipeline/exchange.hpp"
-#include "dhcp/pipeline/make_pipeline.hpp"
-#include "lease/address_allocator.hpp"
+#include "dhcp/pipeline/pipeline.hpp"
 #include "lease/lease_store.hpp"
 #include "net/udp_listener.hpp"
 
@@ -34,20 +34,15 @@ struct DhcpCounters {
   std::uint64_t commit_failed = 0;
 };
 
-/// Resumes a parked exchange (remote access check done): mac + xid identify it.
-using ResumeParked = std::function<void(const MacAddress& mac, std::uint32_t xid)>;
-/// Builds the access-control steps; they receive the resume callback for parked exchanges.
-using AccessStepsFactory = std::function<std::vector<std::unique_ptr<dhcp::Step>>(ResumeParked resume)>;
 /// Publishes BOOT/LEASE/RELEASE events (pybootd's notify) after the reply left.
 using EventSink = std::function<void(const std::vector<dhcp::BootEvent>& events)>;
 
 struct DhcpServiceDependencies {
-  lease::LeaseStore& leases;
-  dhcp::BootFileSizeLookup boot_file_size = {};
-  std::optional<Ipv4Address> tftp_server = {};
-  AccessStepsFactory access_steps = {};
+  lease::LeaseStore& leases;                    // the store the pipeline reads; commits go here
+  dhcp::Pipeline pipeline;                      // make_pipeline(), over the same store
+  std::unique_ptr<DatagramListener> listener;   // a UdpListener (a fake one in tests)
   EventSink events = {};
-  std::chrono::milliseconds park_timeout{5000};  // drop parked exchanges after this
+  std::chrono::milliseconds park_timeout{};     // drop parked exchanges after this (access_park_timeout)
 };
 
 class DhcpService final : public Service {
@@ -73,9 +68,8 @@ class DhcpService final : public Service {
   const config::DhcpConfig& config_;
   DhcpServiceDependencies deps_;
   std::shared_ptr<spdlog::logger> log_;
-  lease::AddressAllocator allocator_;
-  dhcp::Pipeline pipeline_;
-  UdpListener listener_;
+  dhcp::Pipeline& pipeline_;
+  DatagramListener& listener_;
   unsigned served_ifindex_ = 0;  // the interface holding pool_start
   DhcpCounters counters_;
   Bytes reply_wire_;  // the reply being sent: one buffer reused for every reply

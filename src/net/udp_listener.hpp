@@ -33,29 +33,41 @@ struct UdpListenerOptions {
   int receive_buffer = 0;      // SO_RCVBUF when > 0
 };
 
-class UdpListener {
+/// What the DHCP service needs of its socket: UdpListener, or a fake one in tests.
+class DatagramListener {
  public:
   using Handler = std::function<void(ByteView datagram, const PacketInfo& info)>;
 
-  UdpListener(asio::io_context& io, std::shared_ptr<spdlog::logger> log);
-  ~UdpListener();
-  UdpListener(const UdpListener&) = delete;
-  UdpListener& operator=(const UdpListener&) = delete;
-
+  virtual ~DatagramListener() = default;
   /// Opens and binds; an error is one line ("cannot bind UDP 0.0.0.0:67: Permission denied").
-  Result<void> open(const UdpListenerOptions& options);
+  virtual Result<void> open(const UdpListenerOptions& options) = 0;
   /// Starts the receive loop; `handler` runs on the event loop for each datagram.
-  void start(Handler handler);
-  void close();
-  [[nodiscard]] std::uint16_t local_port() const;
+  virtual void start(Handler handler) = 0;
+  virtual void close() = 0;
+  [[nodiscard]] virtual std::uint16_t local_port() const = 0;
 
   /// Sends `datagram` to `to`, out of interface `ifindex` with source address `source`
   /// (either may be 0 to let routing decide). Returns false (and logs at debug) on error.
-  bool send(ByteView datagram, UdpEndpoint to, unsigned ifindex, Ipv4Address source);
+  virtual bool send(ByteView datagram, UdpEndpoint to, unsigned ifindex, Ipv4Address source) = 0;
 
   /// Teaches the kernel that `address` is at `mac` on `ifindex` (SIOCSARP), so that a reply can be
   /// unicast to a client that has no address yet (RFC 2131 4.1). False when not permitted.
-  bool add_arp_entry(Ipv4Address address, const MacAddress& mac, unsigned ifindex);
+  virtual bool add_arp_entry(Ipv4Address address, const MacAddress& mac, unsigned ifindex) = 0;
+};
+
+class UdpListener final : public DatagramListener {
+ public:
+  UdpListener(asio::io_context& io, std::shared_ptr<spdlog::logger> log);
+  ~UdpListener() override;
+  UdpListener(const UdpListener&) = delete;
+  UdpListener& operator=(const UdpListener&) = delete;
+
+  Result<void> open(const UdpListenerOptions& options) override;
+  void start(Handler handler) override;
+  void close() override;
+  [[nodiscard]] std::uint16_t local_port() const override;
+  bool send(ByteView datagram, UdpEndpoint to, unsigned ifindex, Ipv4Address source) override;
+  bool add_arp_entry(Ipv4Address address, const MacAddress& mac, unsigned ifindex) override;
 
  private:
   void wait_readable();

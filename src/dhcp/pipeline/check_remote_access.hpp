@@ -69,7 +69,7 @@ class CheckRemoteAccess final : public Step {
 };
 
 /// The access steps for the configured mode (none, one CheckLocalAccess, or one
-/// CheckRemoteAccess, which needs `checker`), for PipelineDependencies::access_steps.
+/// CheckRemoteAccess, which needs `checker`); make_pipeline places them.
 [[nodiscard]] std::vector<std::unique_ptr<Step>> make_access_steps(
     const config::DhcpConfig& dhcp, const config::AccessLists& lists, const config::HttpAccessConfig& http,
     const lease::LeaseStore& leases, acl::AccessChecker* checker, CheckRemoteAccess::Resume resume,

@@ -15,16 +15,25 @@ Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies de
   steps.push_back(std::make_unique<IdentifyClient>());
   steps.push_back(std::make_unique<ClassifyRequest>(config.server_address));
   steps.push_back(std::make_unique<TrackBootPhase>(config.allow_simple_dhcp, deps.leases));
-  for (auto& step : deps.access_steps) steps.push_back(std::move(step));
+  auto resume = std::make_shared<ResumeParked>();
+  auto forward = [resume](const MacAddress& mac, std::uint32_t xid) {
+    if (*resume) (*resume)(mac, xid);
+  };
+  static const config::AccessLists kNoLists;
+  static const config::HttpAccessConfig kNoHttp;
+  auto access = std::move(deps.access).value_or(AccessDependencies{.lists = kNoLists, .http = kNoHttp});
+  for (auto& step : make_access_steps(config, access.lists, access.http, deps.leases, access.checker,
+                                      std::move(forward), std::move(access.log)))
+    steps.push_back(std::move(step));
   steps.push_back(std::make_unique<SelectBootFile>(config.boot_files));
-  const AllocationSettings allocation{std::chrono::seconds(config.lease_time), deps.offer_hold,
-                                      deps.decline_probation};
+  AllocationSettings allocation;
+  allocation.lease_time = std::chrono::seconds(config.lease_time);
   steps.push_back(std::make_unique<AllocateAddress>(deps.leases, deps.allocator, allocation));
   steps.push_back(std::make_unique<AddNetworkOptions>(config, deps.tftp_server));
   steps.push_back(std::make_unique<AddPxeOptions>(std::move(deps.boot_file_size)));
   steps.push_back(std::make_unique<ForceBroadcast>(config.buggy_clients));
   steps.push_back(std::make_unique<RecordEvents>());
-  return Pipeline(std::move(steps));
+  return Pipeline(std::move(steps), std::move(resume));
 }
 
 }  // namespace netboot::dhcp

@@ -6,27 +6,35 @@
 #include "config/config.hpp"
 #include "dhcp/pipeline/add_pxe_options.hpp"
 #include "dhcp/pipeline/allocate_address.hpp"
+#include "dhcp/pipeline/check_remote_access.hpp"
 #include "dhcp/pipeline/pipeline.hpp"
 
 namespace netboot::dhcp {
 
+/// What the access steps ([bootp] access = mac, uuid or http) read besides [bootp]. The
+/// steps copy what they keep.
+struct AccessDependencies {
+  const config::AccessLists& lists;       // [mac], [uuid]
+  const config::HttpAccessConfig& http;   // [http]
+  acl::AccessChecker* checker = nullptr;  // access = http; without one every request is denied
+  acl::AccessLog log = {};                // their "allowed"/"denied" lines
+};
+
 struct PipelineDependencies {
   const lease::LeaseStore& leases;
   const lease::AddressAllocator& allocator;
-  BootFileSizeLookup boot_file_size = {};            // option 13; empty: not sent
-  std::optional<Ipv4Address> tftp_server = {};       // siaddr when TFTP is not on the DHCP address
-  std::chrono::seconds offer_hold{120};
-  std::chrono::seconds decline_probation{86400};
-  /// Access control (MAC/UUID ACL, remote HTTP check): run after track-boot-phase, before
-  /// select-boot-file, in the order given.
-  std::vector<std::unique_ptr<Step>> access_steps = {};
+  BootFileSizeLookup boot_file_size = {};       // option 13; empty: not sent
+  std::optional<Ipv4Address> tftp_server = {};  // siaddr when TFTP is not on the DHCP address
+  /// Inputs of the access steps; without them, empty lists and no checker (requests denied).
+  std::optional<AccessDependencies> access = {};
 };
 
 /// The steps in their fixed order:
 ///   identify-client, classify-request, track-boot-phase, [access steps], select-boot-file,
 ///   allocate-address, add-network-options, add-pxe-options, force-broadcast, record-events.
-/// Classification runs before the access checks so that requests meant for another server
-/// never reach a remote check.
+/// The access steps are those of config.access (make_access_steps); a step that parks an
+/// exchange resumes it through Pipeline::on_resume. Classification runs before the access
+/// checks so that requests meant for another server never reach a remote check.
 [[nodiscard]] Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies deps);
 
 }  // namespace netboot::dhcp

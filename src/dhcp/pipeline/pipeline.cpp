@@ -2,7 +2,8 @@
 
 namespace netboot::dhcp {
 
-Pipeline::Pipeline(std::vector<std::unique_ptr<Step>> steps) : steps_(std::move(steps)) {
+Pipeline::Pipeline(std::vector<std::unique_ptr<Step>> steps, std::shared_ptr<ResumeParked> resume)
+    : steps_(std::move(steps)), resume_(std::move(resume)) {
   std::erase(steps_, nullptr);
 }
 

@@ -271,13 +271,14 @@ TEST(CheckRemoteAccessStep, GrantedFileAndHostnameReachTheReplyAndTheLease) {
   test::LeaseWorld world;
   FakeChecker checker;
   std::vector<Resumed> resumed;
-  std::vector<std::unique_ptr<Step>> access;
-  access.push_back(std::make_unique<CheckRemoteAccess>(
-      http_config(), checker, world.store, std::map<MacAddress, Ipv4Address>{},
-      [&](const MacAddress& m, std::uint32_t xid) { resumed.push_back({m, xid}); }));
   auto config = test::lab_config();
+  config.access = config::AccessMode::Http;
+  const config::AccessLists lists;
+  const auto http = http_config();
   Pipeline pipeline = make_pipeline(config, {.leases = world.store, .allocator = world.allocator,
-                                             .access_steps = std::move(access)});
+                                             .access = AccessDependencies{.lists = lists, .http = http,
+                                                                          .checker = &checker}});
+  pipeline.on_resume([&](const MacAddress& m, std::uint32_t xid) { resumed.push_back({m, xid}); });
   const Bytes prl{1, 3, 6, 12, 15, 43, 60, 66, 67, 93, 97};
   auto discover = test::exchange({.parameter_list = prl});
   EXPECT_EQ(pipeline.run(discover), Verdict::Park);

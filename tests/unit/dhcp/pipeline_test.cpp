@@ -96,11 +96,11 @@ TEST_F(Flow, MakePipelineFixesTheOrder) {
 }
 
 TEST_F(Flow, AccessStepsGoAfterTheBootPhase) {
-  std::vector<std::string> log;
-  std::vector<std::unique_ptr<Step>> access;
-  access.push_back(std::make_unique<ScriptedStep>("check-local-access", std::vector{Verdict::Drop}, log));
+  config.access = config::AccessMode::Mac;  // and no [mac] list: every client unlisted
+  const config::AccessLists lists;
+  const config::HttpAccessConfig http;
   auto with_acl = make_pipeline(config, {.leases = world.store, .allocator = world.allocator,
-                                         .access_steps = std::move(access)});
+                                         .access = AccessDependencies{.lists = lists, .http = http}});
   EXPECT_EQ(with_acl.step_names()[3], "check-local-access");
   auto ex = test::exchange({});
   EXPECT_EQ(with_acl.run(ex), Verdict::Drop);

@@ -1,0 +1,242 @@
+// The DHCP service in-process, on a fake listener: the test hands it datagrams as the socket
+// would (with the arrival interface and address) and reads what it sends, with the real
+// pipeline (built by make_pipeline, as app/server.cpp does), a memory lease store whose
+// completions the test delivers, and the event loop run on the test's thread. No socket,
+// so no broadcast leaves the machine.
+#include "net/dhcp_service.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <sstream>
+
+#include "dhcp/dhcp_packet.hpp"
+#include "dhcp/pipeline/make_pipeline.hpp"
+#include "unit/dhcp/pipeline_test_support.hpp"
+
+namespace netboot::net {
+namespace {
+
+using dhcp::MessageType;
+using dhcp::test::ip;
+
+struct Sent {
+  dhcp::DhcpPacket packet;
+  UdpEndpoint to;
+  unsigned ifindex = 0;
+  Ipv4Address source;
+};
+
+/// Records what the service asks of its socket; deliver() is a datagram arriving.
+class FakeListener final : public DatagramListener {
+ public:
+  explicit FakeListener(std::vector<Sent>& sent) : sent_(sent) {}
+  Result<void> open(const UdpListenerOptions& options) override {
+    opened = options;
+    return {};
+  }
+  void start(Handler handler) override { handler_ = std::move(handler); }
+  void close() override { handler_ = nullptr; }
+  [[nodiscard]] std::uint16_t local_port() const override { return opened ? opened->port : 0; }
+  bool send(ByteView datagram, UdpEndpoint to, unsigned ifindex, Ipv4Address source) override {
+    auto packet = dhcp::parse_dhcp_packet(datagram);
+    EXPECT_TRUE(packet) << "the service sent an unparsable datagram";
+    if (packet) sent_.push_back({std::move(*packet), to, ifindex, source});
+    return true;
+  }
+  bool add_arp_entry(Ipv4Address, const MacAddress&, unsigned) override { return false; }  // not root
+
+  void deliver(ByteView datagram, unsigned ifindex = 2) const {
+    ASSERT_TRUE(handler_) << "the service is not listening";
+    handler_(datagram, PacketInfo{UdpEndpoint{Ipv4Address::any(), 68}, ip("192.168.1.1"),
+                                  Ipv4Address::broadcast(), ifindex});
+  }
+
+  std::optional<UdpListenerOptions> opened;
+
+ private:
+  std::vector<Sent>& sent_;
+  Handler handler_;
+};
+
+/// Asks nobody: the test answers each question when it chooses.
+class FakeChecker final : public acl::AccessChecker {
+ public:
+  void check(std::string url, Done done) override { questions.push_back({std::move(url), std::move(done)}); }
+  struct Question {
+    std::string url;
+    Done done;
+  };
+  std::vector<Question> questions;
+};
+
+struct DhcpServiceTest : ::testing::Test {
+  /// Builds and starts the service as the composition root does, with `mode` access.
+  void start(config::AccessMode mode = config::AccessMode::None) {
+    config.access = mode;
+    http.location = "http://auth:8080";
+    http.pxe_path = "/boot";
+    http.timeout = 5.0;
+    auto pipeline = dhcp::make_pipeline(
+        config, {.leases = store,
+                 .allocator = allocator,
+                 .access = dhcp::AccessDependencies{.lists = lists, .http = http, .checker = &checker}});
+    auto fake = std::make_unique<FakeListener>(sent);
+    listener = fake.get();
+    service = std::make_unique<DhcpService>(
+        io, config,
+        DhcpServiceDependencies{.leases = store,
+                                .pipeline = std::move(pipeline),
+                                .listener = std::move(fake),
+                                .events = [this](const std::vector<dhcp::BootEvent>& e) {
+                                  events.insert(events.end(), e.begin(), e.end());
+                                },
+                                .park_timeout = dhcp::access_park_timeout(http)},
+        log);
+    ASSERT_TRUE(service->start());
+  }
+
+  void deliver(const dhcp::test::RequestSpec& spec) {
+    listener->deliver(dhcp::serialize_dhcp_packet(dhcp::test::make_request(spec)));
+  }
+  /// Delivers the lease store's completions (the durable commits) and runs what was posted.
+  void complete_commits() {
+    while (!completions.empty()) {
+      auto done = std::move(completions.front());
+      completions.pop_front();
+      done();
+    }
+    io.poll();
+    io.restart();
+  }
+  void run_loop() {
+    io.poll();
+    io.restart();
+  }
+  std::string logs() {
+    sink->flush();
+    return log_text.str();
+  }
+
+  config::DhcpConfig config = dhcp::test::lab_config();
+  config::AccessLists lists;
+  config::HttpAccessConfig http;
+  asio::io_context io;
+  std::deque<std::function<void()>> completions;
+  lease::MemoryLeaseStore store{[this](std::function<void()> done) { completions.push_back(std::move(done)); }};
+  lease::AddressAllocator allocator{lease::PoolSettings{config.pool_start, config.pool_count, config.static_leases,
+                                                        std::chrono::seconds(config.lease_time)},
+                                    store};
+  FakeChecker checker;
+  std::vector<Sent> sent;
+  std::vector<dhcp::BootEvent> events;
+  std::ostringstream log_text;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text);
+  std::shared_ptr<spdlog::logger> log = std::make_shared<spdlog::logger>("dhcp", sink);
+  FakeListener* listener = nullptr;
+  std::unique_ptr<DhcpService> service;
+};
+
+TEST_F(DhcpServiceTest, ListensOnTheConfiguredPortWithBroadcast) {
+  config.port = 6767;
+  start();
+  ASSERT_TRUE(listener->opened);
+  EXPECT_EQ(listener->opened->port, 6767);
+  EXPECT_TRUE(listener->opened->broadcast);
+  EXPECT_EQ(service->describe(), "dhcp 0.0.0.0:6767");
+}
+
+TEST_F(DhcpServiceTest, DiscoverGetsAnOfferOutOfTheArrivalInterfaceFromOurAddress) {
+  start();
+  deliver({});
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].packet.message_type, MessageType::Offer);
+  EXPECT_EQ(sent[0].packet.yiaddr, ip("192.168.1.100"));
+  EXPECT_EQ(sent[0].ifindex, 2u);
+  EXPECT_EQ(sent[0].source, ip("192.168.1.1"));
+  // No address yet and no ARP entry allowed: broadcast (RFC 2131 §4.1).
+  EXPECT_EQ(sent[0].to, (UdpEndpoint{Ipv4Address::broadcast(), 68}));
+  EXPECT_TRUE(completions.empty()) << "an OFFER is held in memory, never written";
+  EXPECT_EQ(service->counters().offers, 1u);
+}
+
+TEST_F(DhcpServiceTest, AckLeavesOnlyOnceTheLeaseIsDurableThenEventsArePublished) {
+  start();
+  deliver({});
+  ASSERT_EQ(sent.size(), 1u);
+  const auto offered = sent[0].packet.yiaddr;
+  deliver({.type = MessageType::Request, .server_id = ip("192.168.1.1"), .requested = offered});
+  EXPECT_EQ(sent.size(), 1u) << "no ACK before the commit is durable";
+  EXPECT_TRUE(events.empty());
+  ASSERT_FALSE(completions.empty());
+  complete_commits();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].packet.message_type, MessageType::Ack);
+  EXPECT_EQ(sent[1].packet.yiaddr, offered);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().address, offered);
+  EXPECT_EQ(service->counters().acks, 1u);
+}
+
+TEST_F(DhcpServiceTest, MalformedDatagramIsCountedAndTheNextClientServed) {
+  start();
+  const Bytes garbage(17, 0xFF);
+  listener->deliver(garbage);
+  EXPECT_TRUE(sent.empty());
+  EXPECT_EQ(service->counters().parse_failed, 1u);
+  deliver({});
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].packet.message_type, MessageType::Offer);
+}
+
+TEST_F(DhcpServiceTest, RequestOnAnotherInterfaceThanThePoolsIsNotForUs) {
+  config.detected_interface = "lo";  // the pool's interface: index 1
+  start();
+  listener->deliver(dhcp::serialize_dhcp_packet(dhcp::test::make_request({})), 2);
+  EXPECT_TRUE(sent.empty());
+  EXPECT_EQ(service->counters().not_for_us, 1u);
+  listener->deliver(dhcp::serialize_dhcp_packet(dhcp::test::make_request({})), 1);
+  EXPECT_EQ(sent.size(), 1u);
+}
+
+TEST_F(DhcpServiceTest, ParkedRequestResumesWhenTheAuthorizationServerAnswers) {
+  start(config::AccessMode::Http);
+  deliver({});
+  EXPECT_TRUE(sent.empty()) << "parked while the authorization server is asked";
+  EXPECT_EQ(service->counters().parked, 1u);
+  ASSERT_EQ(checker.questions.size(), 1u);
+  EXPECT_NE(checker.questions[0].url.find("http://auth:8080/boot?"), std::string::npos) << checker.questions[0].url;
+  checker.questions[0].done(acl::decide_from_answer(200, "file: custom.efi\n"));
+  EXPECT_TRUE(sent.empty()) << "resumed from the loop, never inside the answer's call";
+  run_loop();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].packet.message_type, MessageType::Offer);
+  EXPECT_EQ(sent[0].packet.file, "custom.efi");
+}
+
+TEST_F(DhcpServiceTest, DeniedRequestIsDroppedWithTheStepsReason) {
+  start(config::AccessMode::Http);
+  deliver({});
+  ASSERT_EQ(checker.questions.size(), 1u);
+  checker.questions[0].done(acl::decide_from_answer(403, ""));
+  run_loop();
+  EXPECT_TRUE(sent.empty());
+  EXPECT_EQ(service->counters().dropped, 1u);
+  EXPECT_NE(logs().find("ignored (check-remote-access:"), std::string::npos) << logs();
+}
+
+TEST_F(DhcpServiceTest, StopClosesTheListenerAndForgetsParkedRequests) {
+  start(config::AccessMode::Http);
+  deliver({});
+  ASSERT_EQ(checker.questions.size(), 1u);
+  service->stop();
+  checker.questions[0].done(acl::decide_from_answer(200, ""));
+  run_loop();
+  EXPECT_TRUE(sent.empty());
+  EXPECT_NE(logs().find("stopped: 1 received"), std::string::npos) << logs();
+}
+
+}  // namespace
+}  // namespace netboot::net
