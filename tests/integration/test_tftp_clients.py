@@ -3,7 +3,9 @@
 tftp-hpa's `tftp`, `atftp` (blksize, tsize, windowsize) and `curl tftp://` download a small
 file and a file larger than 65535 blocks of 512 bytes (block numbers must roll over),
 byte-identical; a missing file is an error, not a hang; an escape attempt is refused.
-Exits 77 (skipped) when a client tool is missing.
+Loopback loses nothing: every download must complete without a single retransmission (the
+daemon's transfer line says how many), so a block numbered wrong on the wire fails the test
+even though the timeout would repair it. Exits 77 (skipped) when a client tool is missing.
 
 The helpers here (free_port, tftp_config, fetch, rrq_oack) are imported by the other
 test_tftp_*.py scripts."""
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import socket
 import struct
 import subprocess
@@ -78,13 +81,14 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def fetch_command(tool: str, port: int, remote: str, local: Path, options: bool = True, window: int = 8) -> list:
+def fetch_command(tool: str, port: int, remote: str, local: Path, options: bool = True, window: int = 8,
+                  blksize: int = 1468) -> list:
     if tool == "tftp":
         return ["tftp", "-m", "binary", "127.0.0.1", str(port), "-c", "get", remote, str(local)]
     if tool == "atftp":
         cmd = ["atftp", "--get", "-r", remote, "-l", str(local), "--tftp-timeout", "1"]
         if options:
-            cmd += ["--option", "blksize 1468", "--option", "tsize 0", "--option", f"windowsize {window}"]
+            cmd += ["--option", f"blksize {blksize}", "--option", "tsize 0", "--option", f"windowsize {window}"]
         return cmd + ["127.0.0.1", str(port)]
     if tool == "curl":
         cmd = ["curl", "-sS", "--max-time", "120", "-o", str(local)]
@@ -95,12 +99,12 @@ def fetch_command(tool: str, port: int, remote: str, local: Path, options: bool 
 
 
 def fetch(tool: str, port: int, remote: str, local: Path, timeout: float = 120, options: bool = True,
-          window: int = 8):
+          window: int = 8, blksize: int = 1468):
     """Runs one client; returns the CompletedProcess (bounded by timeout)."""
     if local.exists():
         local.unlink()
-    return subprocess.run(fetch_command(tool, port, remote, local, options, window), capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(fetch_command(tool, port, remote, local, options, window, blksize), capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def rrq_oack(port: int, name: str, options: dict, timeout: float = 5.0):
@@ -139,11 +143,17 @@ class RealClients(unittest.TestCase):
     def tearDownClass(cls):
         cls.daemon.stop()
 
-    def download_ok(self, tool: str, remote: str, expected: str, options: bool = True, window: int = 8):
+    def download_ok(self, tool: str, remote: str, expected: str, options: bool = True, window: int = 8,
+                    blksize: int = 1468):
         local = self.out / f"{tool}-{window}-{remote.replace('/', '_')}"
-        r = fetch(tool, self.port, remote, local, options=options, window=window)
+        mark = self.daemon.log_offset()
+        r = fetch(tool, self.port, remote, local, options=options, window=window, blksize=blksize)
         self.assertEqual(r.returncode, 0, f"{tool} failed: {r.stdout} {r.stderr}\n{self.daemon.log_tail()}")
         self.assertEqual(sha256(local), expected, f"{tool}: content differs")
+        # A lossless link: any retransmission is a bug that a timeout papered over.
+        m = self.daemon.wait_for_log(rf"{re.escape(remote)} completed: .*, (\d+) retransmissions", timeout=5,
+                                     since=mark)
+        self.assertEqual(int(m.group(1)), 0, f"{tool}: {m.group(0)}")
 
     def test_tftp_hpa_small_and_big(self):
         self.download_ok("tftp", "small.bin", self.small)
@@ -163,6 +173,13 @@ class RealClients(unittest.TestCase):
                 self.daemon.wait_for_log(rf"images/big.bin completed: .* blksize 1468, windowsize {window}\b",
                                          timeout=5, since=mark)
                 self.download_ok("atftp", "small.bin", self.small, window=window)
+
+    def test_atftp_windows_of_512_across_the_wrap(self):
+        # 65,537 blocks of 512 bytes in windows that straddle the wrap (65521..65536): built
+        # ahead (16 blocks), and read ahead in one pread first (32 blocks = 16 KiB).
+        for window in (16, 32):
+            with self.subTest(window=window):
+                self.download_ok("atftp", "images/big.bin", self.big, window=window, blksize=512)
 
     def test_atftp_big_lock_step_512(self):
         self.download_ok("atftp", "images/big.bin", self.big, options=False)
