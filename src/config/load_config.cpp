@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "config/near_miss.hpp"
 #include "core/text.hpp"
 
 namespace netboot::config {
@@ -25,6 +26,27 @@ constexpr SectionAlias kSectionAliases[] = {{"bootp", "bootpd"}, {"tftp", "tftpd
 constexpr std::string_view kKnownSections[] = {"logger", "bootp", "tftp",   "mac",         "uuid",          "http",
                                                "filters", "httpd", "bootfile", "static_dhcp", "buggy_clients",
                                                "netbootd"};
+
+// The keys each section knows; an unknown key close to one of these is a typo (an error),
+// anything else a warning. Sections keyed by data ([bootfile], [mac], ...) have no list.
+constexpr std::string_view kLoggerKeys[] = {"type", "level", "file"};
+constexpr std::string_view kBootpKeys[] = {"address",   "port",      "interface", "access",      "allow_simple_dhcp",
+                                           "boot_file", "domain",    "servername", "server_name", "dns",
+                                           "gateway",   "set_gateway", "netmask",  "lease_time",  "pool_start",
+                                           "pool_count", "notify",   "timeout",    "lease_file"};
+constexpr std::string_view kHttpKeys[] = {"location", "pxe", "dhcp", "timeout", "always_check"};
+constexpr std::string_view kTftpKeys[] = {"address",  "port",          "blocksize",     "timeout",
+                                          "retries",  "retry",         "root",          "writable",
+                                          "max_transfers", "max_transfers_per_client", "max_windowsize",
+                                          "allow_filesystem_root"};
+constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "address",              "port", "root",
+                                           "check_ip", "max_connections", "allow_filesystem_root"};
+constexpr std::string_view kProcessKeys[] = {"user", "group"};
+
+// Every name a section may be written as, aliases included, for "did you mean".
+constexpr std::string_view kSectionSpellings[] = {"logger",  "bootp",    "bootpd",      "tftp",          "tftpd",
+                                                  "mac",     "uuid",     "http",        "filters",       "httpd",
+                                                  "bootfile", "static_dhcp", "buggy_clients", "netbootd"};
 
 std::string canonical_section(std::string_view name) {
   for (const auto& [canonical, alias] : kSectionAliases)
@@ -58,6 +80,10 @@ class Loader {
     return fmt::format("{}:{}: [{}]: {}", ini_.path, s.line, s.name, reason);
   }
   void warn(std::string message) { warnings_.push_back(std::move(message)); }
+  // An unknown key: an error when it is a near miss of a known one, else a warning.
+  bool unknown_key(const Entry& e, std::span<const std::string_view> known);
+  // A root folder that must exist, and may be "/" only with allow_filesystem_root = yes.
+  bool check_root(std::string_view section_name, const fs::path& root, bool defaulted, bool allow_slash);
 
   [[nodiscard]] const IniSection* section(std::string_view canonical) const;
   [[nodiscard]] std::vector<Entry> entries(std::string_view canonical) const;
@@ -85,6 +111,7 @@ class Loader {
   bool load_httpd();
   bool load_process();
   bool detect_network();
+  bool check_sections();
   bool check_unknown();
 
   const IniFile& ini_;
@@ -99,7 +126,47 @@ class Loader {
   bool dns_auto_ = false;
   std::optional<Entry> pool_start_entry_;
   std::optional<Entry> netmask_entry_;
+  std::optional<Entry> interface_entry_;
+  bool tftp_root_defaulted_ = false;
+  struct StaticLease {
+    MacAddress mac;
+    Ipv4Address address;
+    int line = 0;
+  };
+  std::vector<StaticLease> static_lines_;
 };
+
+bool Loader::unknown_key(const Entry& e, std::span<const std::string_view> known) {
+  if (const auto meant = near_miss(e.entry->key, known))
+    return fail_with(at(e, fmt::format("unknown key: did you mean '{}'?", *meant)));
+  warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+  return true;
+}
+
+// Issue 22: a typo once left TFTP on the working directory, "/" under systemd, and a client
+// fetched etc/shadow. A root is never silently the working directory or the whole filesystem.
+bool Loader::check_root(std::string_view section_name, const fs::path& root, bool defaulted, bool allow_slash) {
+  const auto entry = find(section_name, {"root"});
+  const auto report = [&](const std::string& reason) {
+    return fail_with(entry ? at(*entry, reason) : fmt::format("{}: [{}] root: {}", ini_.path, section_name, reason));
+  };
+  std::error_code ec;
+  const auto status = fs::status(root, ec);
+  if (!fs::exists(status)) {
+    if (defaulted)
+      return report(fmt::format("not set, and the default {} does not exist: create it and put the boot files "
+                                "there, or set root in [tftp] (netbootd never serves its working directory)",
+                                root.string()));
+    return report(fmt::format("'{}' does not exist", root.string()));
+  }
+  if (!fs::is_directory(status)) return report(fmt::format("'{}' is not a directory", root.string()));
+  const auto real = fs::canonical(root, ec);
+  if (!ec && real == real.root_path() && !allow_slash)
+    return report(fmt::format("'{}' is the whole filesystem (/): every file of this host would be served; "
+                              "set allow_filesystem_root = yes in [{}] if that is really meant",
+                              root.string(), section_name));
+  return true;
+}
 
 const IniSection* Loader::section(std::string_view canonical) const {
   for (const auto& s : ini_.sections)
@@ -218,6 +285,7 @@ bool Loader::load_bootp() {
       ok = read_port(e, d.port);
     } else if (key == "interface") {
       d.interface = std::string(value);
+      interface_entry_ = e;
     } else if (key == "allow_simple_dhcp") {
       ok = read_bool(e, d.allow_simple_dhcp);
     } else if (key == "boot_file") {
@@ -279,7 +347,7 @@ bool Loader::load_bootp() {
     } else if (key == "lease_file") {
       d.lease_file = resolve_path(value);
     } else {
-      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+      ok = unknown_key(e, kBootpKeys);
     }
     if (!ok) return false;
   }
@@ -306,6 +374,7 @@ bool Loader::load_bootp() {
       return fail_with(at(e, fmt::format("{} is already reserved at line {}", address.to_string(), it->second->line)));
     reserved.emplace(address, e.entry);
     d.static_leases[*mac] = address;
+    static_lines_.push_back({*mac, address, e.entry->line});
   }
   // [buggy_clients]: MACs (or prefixes) that only understand broadcast replies.
   for (const auto& e : entries("buggy_clients")) {
@@ -384,7 +453,7 @@ bool Loader::load_http_access() {
     } else if (key == "always_check") {
       ok = read_bool(e, h.always_check);
     } else {
-      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+      ok = unknown_key(e, kHttpKeys);
     }
     if (!ok) return false;
   }
@@ -399,6 +468,7 @@ bool Loader::load_tftp() {
   TftpConfig& t = config_.tftp;
   t.base_dir = base_dir_;
   bool root_given = false;
+  bool allow_slash = false;
   for (const auto& e : entries("tftp")) {
     const auto key = to_lower(e.entry->key);
     const std::string_view value = trim(e.entry->value);
@@ -441,20 +511,21 @@ bool Loader::load_tftp() {
     } else if (key == "max_windowsize") {
       ok = read_uint(e, 1, 65535, number);
       t.max_window_size = static_cast<std::uint16_t>(number);
+    } else if (key == "allow_filesystem_root") {
+      ok = read_bool(e, allow_slash);
     } else {
-      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+      ok = unknown_key(e, kTftpKeys);
     }
     if (!ok) return false;
   }
-  if (!root_given) t.root_dir = fs::current_path();  // pybootd's default: the working directory
-  if (config_.services.tftp && !t.remote_root()) {
-    std::error_code ec;
-    if (!fs::is_directory(t.root_dir, ec)) {
-      const auto root = find("tftp", {"root"});
-      const auto reason = fmt::format("'{}' is not a directory", t.root_dir.string());
-      return fail_with(root ? at(*root, reason) : fmt::format("{}: [tftp] root: {}", ini_.path, reason));
-    }
+  // pybootd's default was its working directory ("/" under systemd); netbootd's is a fixed,
+  // documented folder that must exist (LoadOptions::default_root, /srv/tftp as tftpd-hpa's).
+  if (!root_given) {
+    t.root_dir = options_.default_root;
+    tftp_root_defaulted_ = true;
   }
+  if (config_.services.tftp && !t.remote_root() && !check_root("tftp", t.root_dir, tftp_root_defaulted_, allow_slash))
+    return false;
   for (const auto& e : entries("filters")) {
     if (trim(e.entry->key).empty()) return fail_with(at(e, "empty pattern"));
     t.filters.push_back({std::string(trim(e.entry->key)), std::string(trim(e.entry->value)), {ini_.path, e.entry->line}});
@@ -466,6 +537,7 @@ bool Loader::load_httpd() {
   HttpServiceConfig& h = config_.httpd;
   bool enabled = false;
   bool root_given = false;
+  bool allow_slash = false;
   for (const auto& e : entries("httpd")) {
     const auto key = to_lower(e.entry->key);
     const std::string_view value = trim(e.entry->value);
@@ -487,8 +559,10 @@ bool Loader::load_httpd() {
     } else if (key == "max_connections") {
       ok = read_uint(e, 1, 1'000'000, number);
       h.max_connections = static_cast<unsigned>(number);
+    } else if (key == "allow_filesystem_root") {
+      ok = read_bool(e, allow_slash);
     } else {
-      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+      ok = unknown_key(e, kHttpdKeys);
     }
     if (!ok) return false;
   }
@@ -496,13 +570,12 @@ bool Loader::load_httpd() {
   if (enabled && options_.services_from_cli && !config_.services.http) config_.services.http = true;
   if (!root_given) h.root = config_.tftp.root_dir;
   if (config_.services.http) {
-    std::error_code ec;
-    if (h.root.empty() || !fs::is_directory(h.root, ec)) {
+    if (h.root.empty()) {
+      const auto reason = std::string("the HTTP service needs a local root directory (the TFTP root is a URL)");
       const auto root = find("httpd", {"root"});
-      const auto reason = h.root.empty() ? std::string("the HTTP service needs a local root directory (the TFTP root is a URL)")
-                                         : fmt::format("'{}' is not a directory", h.root.string());
       return fail_with(root ? at(*root, reason) : fmt::format("{}: [httpd] root: {}", ini_.path, reason));
     }
+    if (!check_root("httpd", h.root, !root_given && tftp_root_defaulted_, allow_slash)) return false;
   }
   return true;
 }
@@ -523,7 +596,7 @@ bool Loader::load_process() {
     const auto key = to_lower(e.entry->key);
     const std::string_view value = trim(e.entry->value);
     if (key != "user" && key != "group") {
-      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+      if (!unknown_key(e, kProcessKeys)) return false;
       continue;
     }
     if (!is_account_name(value))
@@ -546,6 +619,14 @@ bool Loader::load_process() {
 bool Loader::detect_network() {
   DhcpConfig& d = config_.dhcp;
   if (!config_.services.dhcp) return true;
+  if (!d.interface.empty() &&
+      std::none_of(interfaces_.begin(), interfaces_.end(), [&](const NetworkInterface& i) { return i.name == d.interface; })) {
+    std::string names;
+    for (const auto& itf : interfaces_)
+      if (names.find(itf.name) == std::string::npos) names += (names.empty() ? "" : ", ") + itf.name;
+    return fail_with(at(*interface_entry_, fmt::format("no interface {} (interfaces: {})", d.interface,
+                                                       names.empty() ? "none" : names)));
+  }
   std::string seen;
   const NetworkInterface* match = nullptr;
   for (const auto& itf : interfaces_) {
@@ -588,19 +669,29 @@ bool Loader::detect_network() {
     return fail_with(at(*pool_start_entry_, fmt::format("the pool {} .. {} (pool_count {}) leaves the subnet {}/{}",
                                                         d.pool_start.to_string(), last.to_string(), d.pool_count,
                                                         d.server_address.to_string(), d.netmask.prefix_length().value_or(0))));
-  for (const auto& [mac, address] : d.static_leases)
-    if (!address.same_subnet(d.server_address, d.netmask))
-      warn(fmt::format("{}: [static_dhcp] {} = {} is outside the served subnet", ini_.path, mac.to_string('-'),
-                       address.to_string()));
+  for (const auto& lease : static_lines_)
+    if (!lease.address.same_subnet(d.server_address, d.netmask))
+      warn(fmt::format("{}:{}: [static_dhcp] {} = {}: outside the served subnet {}/{}, never offered", ini_.path,
+                       lease.line, lease.mac.to_string('-'), lease.address.to_string(), d.server_address.to_string(),
+                       d.netmask.prefix_length().value_or(0)));
+  return true;
+}
+
+// Before anything else: a misspelt [tftp] must be reported as such, not as what its
+// absence leads to.
+bool Loader::check_sections() {
+  for (const auto& s : ini_.sections) {
+    const auto name = canonical_section(s.name);
+    if (std::find(std::begin(kKnownSections), std::end(kKnownSections), name) != std::end(kKnownSections)) continue;
+    if (const auto meant = near_miss(s.name, kSectionSpellings))
+      return fail_with(at_section(s, fmt::format("unknown section: did you mean [{}]?", *meant)));
+    warn(fmt::format("{}:{}: [{}]: unknown section, ignored", ini_.path, s.line, s.name));
+  }
   return true;
 }
 
 bool Loader::check_unknown() {
-  std::set<std::string> seen_sections;
   for (const auto& s : ini_.sections) {
-    const auto name = canonical_section(s.name);
-    if (std::find(std::begin(kKnownSections), std::end(kKnownSections), name) == std::end(kKnownSections))
-      warn(fmt::format("{}:{}: [{}]: unknown section, ignored", ini_.path, s.line, s.name));
     std::set<std::string> keys;
     for (const auto& e : s.entries)
       if (!keys.insert(to_lower(e.key)).second)
@@ -608,8 +699,7 @@ bool Loader::check_unknown() {
   }
   for (const auto& e : entries("logger")) {
     const auto key = to_lower(e.entry->key);
-    if (key != "type" && key != "level" && key != "file")
-      warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
+    if (key != "type" && key != "level" && key != "file" && !unknown_key(e, kLoggerKeys)) return false;
   }
   return true;
 }
@@ -617,7 +707,7 @@ bool Loader::check_unknown() {
 Result<LoadedConfig> Loader::run() {
   config_.source = ini_.path;
   config_.services = options_.services;
-  const bool ok = load_logger() && load_bootp() && load_access_lists() && load_http_access() && load_tftp() &&
+  const bool ok = check_sections() && load_logger() && load_bootp() && load_access_lists() && load_http_access() && load_tftp() &&
                   load_httpd() && load_process() && detect_network() && check_unknown();
   if (!ok) return fail(Errc::BadValue, error_);
   if (!config_.tftp.address) {

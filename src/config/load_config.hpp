@@ -11,12 +11,17 @@
 
 namespace netboot::config {
 
+/// The TFTP (and HTTP) root when the file names none: Debian's tftpd-hpa folder. It must
+/// exist; netbootd never falls back to its working directory as pybootd did.
+inline constexpr const char* kDefaultRoot = "/srv/tftp";
+
 /// What the command line decides before the file is read.
 struct LoadOptions {
   Services services;                 // from -p / -t / -H
   bool services_from_cli = false;    // -p or -t given: [httpd] enable does not override them
   bool debug = false;                // -d: level = debug whatever [logger] says
   std::filesystem::path resolv_conf = "/etc/resolv.conf";  // for dns = auto
+  std::filesystem::path default_root = kDefaultRoot;       // [tftp] root when the file sets none
 };
 
 struct LoadedConfig {

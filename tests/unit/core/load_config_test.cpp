@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/load_config.hpp"
+#include "config/near_miss.hpp"
 
 namespace netboot::config {
 namespace {
@@ -48,6 +49,8 @@ Loaded load_text(const std::string& text, LoadOptions options = {}) {
   TempDir dir;
   const auto file = dir.write("netbootd.ini", text);
   fs::create_directories(dir.path() / "tftpboot");
+  // The host's /srv/tftp may or may not exist: tests name their own default root.
+  if (options.default_root == kDefaultRoot) options.default_root = dir.path() / "tftpboot";
   return Loaded{load_config(file, options, kInterfaces)};
 }
 
@@ -98,7 +101,7 @@ TEST(LoadConfig, PybootdDefaults) {
   EXPECT_EQ(c.tftp.port, 69);
   EXPECT_DOUBLE_EQ(c.tftp.timeout, 2.0);
   EXPECT_EQ(c.tftp.retries, 5u);
-  EXPECT_EQ(c.tftp.root_dir, fs::current_path());
+  EXPECT_EQ(c.tftp.root_dir.filename(), "tftpboot");  // LoadOptions::default_root, never the working directory
   EXPECT_FALSE(c.tftp.writable);
   EXPECT_EQ(c.httpd.port, 80);
   EXPECT_FALSE(c.services.http);
@@ -314,9 +317,9 @@ TEST(LoadConfig, UnknownSectionsAndKeysAreWarningsWithTheirLine) {
   ASSERT_TRUE(loaded.result) << loaded.error();
   const auto& w = loaded.result->warnings;
   ASSERT_EQ(w.size(), 3u);
-  EXPECT_NE(w[0].find("netbootd.ini:3: [bootp] colour: unknown key"), std::string::npos) << w[0];
-  EXPECT_NE(w[1].find("netbootd.ini:8: [tftp] foo: unknown key"), std::string::npos) << w[1];
-  EXPECT_NE(w[2].find("netbootd.ini:5: [weird]: unknown section"), std::string::npos) << w[2];
+  EXPECT_NE(w[0].find("netbootd.ini:5: [weird]: unknown section"), std::string::npos) << w[0];
+  EXPECT_NE(w[1].find("netbootd.ini:3: [bootp] colour: unknown key"), std::string::npos) << w[1];
+  EXPECT_NE(w[2].find("netbootd.ini:8: [tftp] foo: unknown key"), std::string::npos) << w[2];
 }
 
 TEST(LoadConfig, LongLinesAreReadWhole) {
@@ -348,8 +351,14 @@ TEST(LoadConfig, BadConfigurationsNameFileLineKeyAndReason) {
        "netbootd.ini:3: [bootp] access: 'ldap' is not an access mode"},
       {"pool that fits no local interface", "[bootp]\n\npool_start = 10.9.8.7\n",
        "netbootd.ini:3: [bootp] pool_start: Unable to detect network configuration: pool_start 10.9.8.7 is in no local subnet"},
-      {"pool on another interface than the configured one", kMinimal + "interface = eth1\n",
-       "Unable to detect network configuration: pool_start 192.168.1.100 is in no local subnet on interface eth1"},
+      {"pool on another interface than the configured one", kMinimal + "interface = lo\n",
+       "Unable to detect network configuration: pool_start 192.168.1.100 is in no local subnet on interface lo"},
+      // Issue 22: a missing interface is named as such, with the ones there are.
+      {"interface that does not exist", kMinimal + "interface = eth2\n",
+       "netbootd.ini:3: [bootp] interface: no interface eth2 (interfaces: lo, eth0)"},
+      {"root that does not exist", kMinimal + "[tftp]\nroot = ./missing\n",
+       "netbootd.ini:4: [tftp] root: '"},
+      {"root that is a file", kMinimal + "[tftp]\nroot = ./netbootd.ini\n", "netbootd.ini' is not a directory"},
       {"pool leaving the subnet", kMinimal + "pool_count = 200\n",
        "netbootd.ini:2: [bootp] pool_start: the pool 192.168.1.100 .. 192.168.2.43 (pool_count 200) leaves"},
       {"missing pool_start", "[bootp]\nboot_file = pxelinux.0\n",
@@ -481,6 +490,156 @@ TEST(FormatConfig, PrintsEveryResolvedValue) {
                                "netmask = 255.255.255.0", "gateway = 192.168.1.1", "dns = 192.168.1.2", "a/* = b",
                                "[httpd]", "lease_time = 86400"})
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+}
+
+
+// Issue 22: a root is never silently the working directory or the whole filesystem.
+TEST(LoadConfigRoot, MissingDefaultRootStopsWithTheFix) {
+  LoadOptions options;
+  options.default_root = "/nonexistent/netbootd-default-root";
+  const auto loaded = load_text(kMinimal, options);
+  ASSERT_FALSE(loaded.result);
+  EXPECT_NE(loaded.error().find("netbootd.ini: [tftp] root: not set, and the default /nonexistent/netbootd-default-root "
+                                "does not exist: create it"),
+            std::string::npos)
+      << loaded.error();
+}
+
+TEST(LoadConfigRoot, MissingRootSaysDoesNotExist) {
+  const auto loaded = load_text(kMinimal + "[tftp]\nroot = /nonexistent/boot-files\n");
+  ASSERT_FALSE(loaded.result);
+  EXPECT_NE(loaded.error().find("netbootd.ini:4: [tftp] root: '/nonexistent/boot-files' does not exist"),
+            std::string::npos)
+      << loaded.error();
+}
+
+TEST(LoadConfigRoot, DefaultRootIsUsedWhenItExists) {
+  TempDir dir;
+  LoadOptions options;
+  options.default_root = dir.path();
+  const auto loaded = load_text(kMinimal, options);
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_EQ(loaded.config().tftp.root_dir, dir.path());
+  EXPECT_EQ(loaded.config().httpd.root, dir.path());
+  EXPECT_NE(loaded.config().tftp.root_dir, fs::current_path());
+}
+
+TEST(LoadConfigRoot, SlashNeedsAnExplicitOptIn) {
+  for (const std::string root : {"/", "/..", "/./"}) {
+    SCOPED_TRACE(root);
+    const auto refused = load_text(kMinimal + "[tftp]\nroot = " + root + "\n");
+    ASSERT_FALSE(refused.result);
+    EXPECT_NE(refused.error().find("netbootd.ini:4: [tftp] root: '/' is the whole filesystem (/)"), std::string::npos)
+        << refused.error();
+    EXPECT_NE(refused.error().find("allow_filesystem_root = yes in [tftp]"), std::string::npos) << refused.error();
+  }
+  const auto allowed = load_text(kMinimal + "[tftp]\nroot = /\nallow_filesystem_root = yes\n");
+  ASSERT_TRUE(allowed.result) << allowed.error();
+  EXPECT_EQ(allowed.config().tftp.root_dir, "/");
+}
+
+TEST(LoadConfigRoot, SlashThroughASymlinkIsRefusedToo) {
+  TempDir dir;
+  fs::create_directory_symlink("/", dir.path() / "everything");
+  const auto loaded = load_text(kMinimal + "[tftp]\nroot = " + (dir.path() / "everything").string() + "\n");
+  ASSERT_FALSE(loaded.result);
+  EXPECT_NE(loaded.error().find("is the whole filesystem"), std::string::npos) << loaded.error();
+}
+
+TEST(LoadConfigRoot, HttpRootSlashNeedsItsOwnOptIn) {
+  LoadOptions http;
+  http.services.http = true;
+  const auto refused = load_text(kMinimal + "[httpd]\nroot = /\n", http);
+  ASSERT_FALSE(refused.result);
+  EXPECT_NE(refused.error().find("netbootd.ini:4: [httpd] root: '/' is the whole filesystem (/)"), std::string::npos)
+      << refused.error();
+  // Inherited from a TFTP root of "/" allowed in [tftp]: [httpd] must opt in as well.
+  const auto inherited = load_text(kMinimal + "[tftp]\nroot = /\nallow_filesystem_root = yes\n", http);
+  ASSERT_FALSE(inherited.result);
+  EXPECT_NE(inherited.error().find("[httpd] root: '/' is the whole filesystem"), std::string::npos) << inherited.error();
+  const auto allowed = load_text(kMinimal + "[httpd]\nroot = /\nallow_filesystem_root = on\n", http);
+  EXPECT_TRUE(allowed.result) << allowed.error();
+}
+
+TEST(LoadConfigRoot, DhcpOnlyNeedsNoRoot) {
+  LoadOptions dhcp_only;
+  dhcp_only.services = {true, false, false};
+  dhcp_only.services_from_cli = true;
+  dhcp_only.default_root = "/nonexistent/netbootd-default-root";
+  const auto loaded = load_text(kMinimal, dhcp_only);
+  EXPECT_TRUE(loaded.result) << loaded.error();
+}
+
+// Issue 22: near misses of known names are errors with a suggestion; other names warnings.
+TEST(LoadConfigNearMiss, MisspeltSectionIsAnErrorNamingTheRightOne) {
+  struct Case {
+    std::string section, meant;
+  };
+  for (const auto& c : std::vector<Case>{{"tftpp", "tftp"}, {"TFPT", "tftp"}, {"tfp", "tftp"}, {"botp", "bootp"},
+                                         {"bootfiles", "bootfile"}, {"static-dhcp", "static_dhcp"},
+                                         {"filter", "filters"}, {"loger", "logger"}, {"htpd", "httpd"},
+                                         {"buggy_client", "buggy_clients"}, {"netboot", "netbootd"}}) {
+    SCOPED_TRACE(c.section);
+    const auto loaded = load_text(kMinimal + "[" + c.section + "]\nroot = /\n");
+    ASSERT_FALSE(loaded.result);
+    EXPECT_NE(loaded.error().find("netbootd.ini:3: [" + c.section + "]: unknown section: did you mean [" + c.meant + "]?"),
+              std::string::npos)
+        << loaded.error();
+  }
+}
+
+TEST(LoadConfigNearMiss, MisspeltKeyIsAnErrorNamingTheRightOne) {
+  struct Case {
+    std::string text, message;
+  };
+  for (const auto& c : std::vector<Case>{
+           {kMinimal + "pool_cuont = 5\n", "netbootd.ini:3: [bootp] pool_cuont: unknown key: did you mean 'pool_count'?"},
+           {kMinimal + "lease-file = x.db\n", "[bootp] lease-file: unknown key: did you mean 'lease_file'?"},
+           {kMinimal + "[tftp]\nroots = /srv\n", "netbootd.ini:4: [tftp] roots: unknown key: did you mean 'root'?"},
+           {kMinimal + "[httpd]\nprot = 80\n", "[httpd] prot: unknown key: did you mean 'port'?"},
+           {kMinimal + "[http]\nlocaton = x\n", "[http] locaton: unknown key: did you mean 'location'?"},
+           {kMinimal + "[netbootd]\nusr = nobody\n", "[netbootd] usr: unknown key: did you mean 'user'?"},
+           {kMinimal + "[logger]\nlevle = debug\n", "[logger] levle: unknown key: did you mean 'level'?"},
+       }) {
+    SCOPED_TRACE(c.text);
+    const auto loaded = load_text(c.text);
+    ASSERT_FALSE(loaded.result);
+    EXPECT_NE(loaded.error().find(c.message), std::string::npos) << loaded.error();
+  }
+}
+
+TEST(LoadConfigNearMiss, FarUnknownNamesStayWarnings) {
+  const auto loaded = load_text(kMinimal + "vendor_extension = 1\n[my_site_notes]\nowner = ops\n[tftp]\ncomment = x\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_EQ(loaded.result->warnings.size(), 3u);
+}
+
+TEST(NearMiss, EditDistance) {
+  EXPECT_EQ(edit_distance("tftp", "tftp"), 0u);
+  EXPECT_EQ(edit_distance("TFTP", "tftp"), 0u);
+  EXPECT_EQ(edit_distance("tftpp", "tftp"), 1u);
+  EXPECT_EQ(edit_distance("tfpt", "tftp"), 1u);  // a swap of neighbours is one mistake
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  const std::string_view known[] = {"tftp", "bootp", "mac"};
+  EXPECT_EQ(near_miss("tftpp", known), std::optional<std::string_view>("tftp"));
+  EXPECT_EQ(near_miss("tftp", known), std::nullopt);
+  EXPECT_EQ(near_miss("max", known), std::optional<std::string_view>("mac"));
+  EXPECT_EQ(near_miss("xyz", known), std::nullopt);     // short names: one mistake at most
+  EXPECT_EQ(near_miss("bootpxe", known), std::optional<std::string_view>("bootp"));  // two edits: longer names allow two
+  EXPECT_EQ(near_miss("bootpxes", known), std::nullopt);  // three
+  EXPECT_EQ(near_miss(std::string(100, 'a'), known), std::nullopt);
+}
+
+// Issue 22: the warning names the file and line of the reservation.
+TEST(LoadConfig, StaticLeaseOutsideTheSubnetWarnsWithItsLine) {
+  const auto loaded = load_text(kMinimal + "[static_dhcp]\n00-1E-4F-C4-95-EE = 192.168.1.5\n00-1E-4F-C4-95-EF = 10.9.9.9\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  ASSERT_EQ(loaded.result->warnings.size(), 1u);
+  EXPECT_NE(loaded.result->warnings[0].find("netbootd.ini:5: [static_dhcp] 00-1E-4F-C4-95-EF = 10.9.9.9: outside the "
+                                            "served subnet 192.168.1.1/24"),
+            std::string::npos)
+      << loaded.result->warnings[0];
 }
 
 }  // namespace
