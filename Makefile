@@ -8,7 +8,7 @@ CONFIG    ?= etc/netbootd.ini
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 
-.PHONY: all build deps deps-test configure test unit e2e demo bench fuzz run check-config clean sanitize
+.PHONY: all build deps deps-test configure test unit e2e demo bench fuzz run check-config install clean sanitize
 
 all: build
 
@@ -54,6 +54,11 @@ run: build
 
 check-config: build
 	$(BUILD)/netbootd -c $(CONFIG) --check-config
+
+# The binary, the unit, the sample as /etc/netbootd/netbootd.ini.example and the docs
+# (README, "Install as a service"). DESTDIR=/some/where stages them instead.
+install: build
+	cmake --install $(BUILD)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of everything, then every test.
 sanitize:

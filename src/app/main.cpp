@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <condition_variable>
 #include <exception>
+#include <string>
+#include <vector>
 #include <mutex>
 #include <thread>
 
@@ -11,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "app/logging.hpp"
+#include "app/preflight.hpp"
 #include "app/privileges.hpp"
 #include "app/server.hpp"
 #include "config/load_config.hpp"
@@ -18,6 +21,13 @@
 
 #ifndef NETBOOTD_VERSION
 #define NETBOOTD_VERSION "dev"
+#endif
+// Where `cmake --install` puts the documentation and the sample (CMakeLists.txt).
+#ifndef NETBOOTD_DOC_DIR
+#define NETBOOTD_DOC_DIR "/usr/share/doc/netbootd"
+#endif
+#ifndef NETBOOTD_SAMPLE_CONFIG
+#define NETBOOTD_SAMPLE_CONFIG "/etc/netbootd/netbootd.ini.example"
 #endif
 
 namespace {
@@ -32,7 +42,17 @@ struct CommandLine {
   bool http = false;
   bool debug = false;
   bool check_config = false;
+  bool strict = false;
 };
+
+// --strict: every warning is an error (CI, packaging). Prints them; true when start may go on.
+bool report_warnings(const std::vector<std::string>& warnings, bool strict, const std::string& source) {
+  for (const auto& warning : warnings) fmt::print(stderr, "netbootd: {}: {}\n", strict ? "error" : "warning", warning);
+  if (!strict || warnings.empty()) return true;
+  fmt::print(stderr, "netbootd: {}: {} warning{} refused by --strict\n", source, warnings.size(),
+             warnings.size() == 1 ? "" : "s");
+  return false;
+}
 
 int run(const CommandLine& cli) {
   using namespace netboot;
@@ -60,11 +80,15 @@ int run(const CommandLine& cli) {
     return kExitConfigError;
   }
   if (cli.check_config) {
-    for (const auto& warning : loaded->warnings) fmt::print(stderr, "netbootd: warning: {}\n", warning);
+    auto warnings = loaded->warnings;
+    const auto checked = app::preflight(config, app::current_run_as(*account), app::unprivileged_port_start());
+    warnings.insert(warnings.end(), checked.begin(), checked.end());
     fmt::print("{}", config::format_config(config));
+    if (!report_warnings(warnings, cli.strict, config.source.string())) return kExitConfigError;
     fmt::print(stderr, "netbootd: {}: configuration OK\n", config.source.string());
     return 0;
   }
+  if (cli.strict && !report_warnings(loaded->warnings, true, config.source.string())) return kExitConfigError;
 
   if (*account) {
     if (auto forbidden = app::forbid_new_privileges(); !forbidden) {
@@ -149,7 +173,13 @@ int main(int argc, char** argv) {
   app.add_flag("-H,--http", cli.http, "also start the HTTP file service");
   app.add_flag("-d,--debug", cli.debug, "log at debug level, whatever [logger] level says");
   app.add_flag("--check-config", cli.check_config,
-               "load and validate the configuration, print the effective configuration, exit 0 (valid) or 2");
+               "load and validate the configuration, check the boot files, lease folder and ports, print the "
+               "effective configuration, exit 0 (valid) or 2");
+  app.add_flag("--strict", cli.strict,
+               "every warning is an error (with --check-config: for CI and packaging), exit 2");
+  app.footer(fmt::format("Documentation: {}/README.md and {}/configuration.md (every key and its default).\n"
+                         "Sample configuration: {}",
+                         NETBOOTD_DOC_DIR, NETBOOTD_DOC_DIR, NETBOOTD_SAMPLE_CONFIG));
   app.set_version_flag("--version", std::string("netbootd ") + NETBOOTD_VERSION + "\n");
   try {
     app.parse(argc, argv);

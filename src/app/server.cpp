@@ -130,7 +130,8 @@ Result<void> Server::start() {
   if (auto built = build(); !built) return built;
   for (Service* service : services_) {
     if (auto started = service->start(); !started) {
-      stop();
+      // No "stopped: 0 received" line after "cannot start": the services never served.
+      for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->abandon();
       return started;
     }
   }

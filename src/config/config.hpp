@@ -40,6 +40,14 @@ struct BootFileTable {
   std::optional<std::string> fallback;
   std::map<std::uint16_t, std::string> ipxe_by_arch;
   std::optional<std::string> ipxe_fallback;
+  /// Every boot file as written ([bootfile] key or [bootp] boot_file) and where, for the
+  /// checks of --check-config.
+  struct Source {
+    std::string key;   // "[bootfile] 00007", "[bootp] boot_file"
+    std::string file;
+    Location where;
+  };
+  std::vector<Source> sources;
 
   /// The file for a client; nullptr when nothing is configured for it.
   /// Arch 7 and 9 (both x86-64 UEFI, RFC 4578 erratum 4477) stand in for each other unless

@@ -289,7 +289,11 @@ bool Loader::load_bootp() {
     } else if (key == "allow_simple_dhcp") {
       ok = read_bool(e, d.allow_simple_dhcp);
     } else if (key == "boot_file") {
-      if (!value.empty()) d.boot_files.fallback = std::string(value);
+      if (!value.empty()) {
+        d.boot_files.fallback = std::string(value);
+        d.boot_files.sources.push_back({fmt::format("[{}] {}", e.where->name, e.entry->key), std::string(value),
+                                        {ini_.path, e.entry->line}});
+      }
     } else if (key == "domain") {
       d.domain = std::string(value);
     } else if (key == "servername" || key == "server_name") {
@@ -392,6 +396,8 @@ bool Loader::load_boot_files() {
   for (const auto& e : entries("bootfile")) {
     std::string_view key = trim(e.entry->key);
     const std::string value(trim(e.entry->value));
+    if (!value.empty())
+      table.sources.push_back({fmt::format("[{}] {}", e.where->name, e.entry->key), value, {ini_.path, e.entry->line}});
     bool ipxe = false;
     if (istarts_with(key, "ipxe.")) {
       ipxe = true;

@@ -14,6 +14,8 @@ class Service {
   virtual Result<void> start() = 0;
   /// Closes listeners and aborts work in progress (TFTP transfers get an ERROR).
   virtual void stop() = 0;
+  /// stop() after a failed start: nothing was served, so nothing to report.
+  virtual void abandon() { stop(); }
   /// "dhcp 0.0.0.0:67", for the ready line.
   [[nodiscard]] virtual std::string describe() const = 0;
 };

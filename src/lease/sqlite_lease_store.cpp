@@ -1,8 +1,13 @@
 #include "lease/sqlite_lease_store.hpp"
 
+#include <fcntl.h>
+#include <pwd.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <system_error>
@@ -86,6 +91,35 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+std::string owner_name(uid_t uid) {
+  if (const passwd* pw = ::getpwuid(uid)) return pw->pw_name;
+  return std::to_string(uid);
+}
+
+// SQLite reports EACCES as "unable to open database file" or, when only the folder is not
+// writable (the -wal file), "disk I/O error". Say what cannot be written, whose it is, and
+// who netbootd runs as.
+std::optional<std::string> permission_problem(const std::filesystem::path& path) {
+  const auto describe = [](const std::filesystem::path& what, int mode_wanted, const char* verb)
+      -> std::optional<std::string> {
+    struct stat st {};
+    if (::stat(what.c_str(), &st) != 0 || ::faccessat(AT_FDCWD, what.c_str(), mode_wanted, AT_EACCESS) == 0)
+      return std::nullopt;
+    const uid_t me = ::geteuid();
+    return fmt::format("permission denied: {} {} is owned by user {} (mode {:04o}) and netbootd runs as user {} "
+                       "(uid {}): chown {} {}, or set [bootp] lease_file to a folder that user can write",
+                       verb, what.string(), owner_name(st.st_uid), st.st_mode & 07777, owner_name(me), me,
+                       owner_name(me), what.string());
+  };
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    auto file = path;
+    file += suffix;
+    if (auto problem = describe(file, R_OK | W_OK, "the file")) return problem;
+  }
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  return describe(dir, W_OK | X_OK, "the folder");
+}
+
 int bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
   return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
@@ -103,12 +137,18 @@ Result<std::unique_ptr<SqliteLeaseStore>> SqliteLeaseStore::open(const std::file
       rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
+    if (auto problem = permission_problem(path)) message = *problem;
     return fail(Errc::Io, fmt::format("lease file {}: {}", path.string(), message));
   }
   // From here the store owns `db`: an early return closes it through the destructor.
   std::unique_ptr<SqliteLeaseStore> store(new SqliteLeaseStore(path, std::move(post), db));
-  if (auto loaded = store->load(); !loaded) return Unexpected{loaded.error()};
-  if (auto prepared = store->prepare(); !prepared) return Unexpected{prepared.error()};
+  auto opened = store->load();
+  if (opened) opened = store->prepare();
+  if (!opened) {
+    if (auto problem = permission_problem(path))
+      return fail(Errc::Io, fmt::format("lease file {}: {}", path.string(), *problem));
+    return Unexpected{opened.error()};
+  }
   store->writer_ = std::thread([raw = store.get()] { raw->run_writer(); });
   return store;
 }

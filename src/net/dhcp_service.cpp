@@ -59,12 +59,18 @@ Result<void> DhcpService::start() {
   return {};
 }
 
+void DhcpService::abandon() {
+  report_on_stop_ = false;
+  stop();
+}
+
 void DhcpService::stop() {
   if (stopped_) return;
   stopped_ = true;
   listener_.close();
   park_timer_.cancel();
   parked_.clear();
+  if (!report_on_stop_) return;
   log_->info("stopped: {} received, {} malformed, {} not for us, {} dropped, {} offers, {} acks, {} naks{}",
              counters_.received, counters_.parse_failed, counters_.not_for_us, counters_.dropped, counters_.offers,
              counters_.acks, counters_.naks,

@@ -53,6 +53,7 @@ class DhcpService final : public Service {
 
   Result<void> start() override;
   void stop() override;
+  void abandon() override;
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] const DhcpCounters& counters() const { return counters_; }
 
@@ -81,6 +82,7 @@ class DhcpService final : public Service {
   std::map<MacAddress, Parked> parked_;  // one per client: a newer request supersedes
   asio::steady_timer park_timer_;
   bool stopped_ = false;
+  bool report_on_stop_ = true;  // false after a failed start (abandon())
 };
 
 }  // namespace netboot::net

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/open_beneath.hpp"
+#include "net/bind_hint.hpp"
 #include "net/limited_log.hpp"
 
 namespace netboot::net {
@@ -89,7 +90,7 @@ Result<void> HttpService::start() {
   if (ec) return fail(Errc::Io, fmt::format("cannot open {}: {}", where, ec.message()));
   s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   s.acceptor.bind(endpoint, ec);
-  if (ec) return fail(Errc::Io, fmt::format("cannot bind {}: {}", where, ec.message()));
+  if (ec) return fail(Errc::Io, fmt::format("cannot bind {}: {}{}", where, ec.message(), bind_hint(ec, s.config.port, "t")));
   s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail(Errc::Io, fmt::format("cannot listen on {}: {}", where, ec.message()));
   s.stopping = false;

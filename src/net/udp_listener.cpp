@@ -1,4 +1,5 @@
 #include "net/udp_listener.hpp"
+#include "net/bind_hint.hpp"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -52,7 +53,7 @@ Result<void> UdpListener::open(const UdpListenerOptions& options) {
                    static_cast<socklen_t>(options.interface.size())) != 0)
     return fail(Errc::Io, fmt::format("cannot bind {} to interface {}: {}", where, options.interface, std::strerror(errno)));
   socket_.bind(asio::ip::udp::endpoint(asio::ip::make_address_v4(options.address.to_host_order()), options.port), ec);
-  if (ec) return fail(Errc::Io, fmt::format("cannot bind {}: {}", where, ec.message()));
+  if (ec) return fail(Errc::Io, fmt::format("cannot bind {}: {}{}", where, ec.message(), bind_hint(ec, options.port, "u")));
   socket_.non_blocking(true, ec);
   return {};
 }

@@ -66,7 +66,7 @@ class CheckConfig(unittest.TestCase):
             "[bootp]\npool_start = 127.0.0.100\naccess = uuid\n":
                 r":3: \[bootp\] access: access = uuid needs a \[uuid\] section",
             # 203.0.113.0/24 (TEST-NET-3) is on no interface of a test machine.
-            "[bootp]\npool_start = 203.0.113.10\n":
+            "[bootp]\npool_start = 203.0.113.10\n[tftp]\nroot = .\n":
                 r":2: \[bootp\] pool_start: Unable to detect network configuration",
         }
         for text, pattern in cases.items():
@@ -77,7 +77,7 @@ class CheckConfig(unittest.TestCase):
                 self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
     def test_unknown_keys_are_warnings_not_errors(self):
-        r = check_config("[bootp]\npool_start = 127.0.0.100\nflavour = vanilla\n[extra]\nx = 1\n")
+        r = check_config("[bootp]\npool_start = 127.0.0.100\nflavour = vanilla\n[extra]\nx = 1\n[tftp]\nroot = .\n")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stderr, r"warning: \S+:3: \[bootp\] flavour: unknown key")
         self.assertRegex(r.stderr, r"warning: \S+:4: \[extra\]: unknown section")
@@ -98,6 +98,9 @@ class CheckConfig(unittest.TestCase):
         netns.require_netns()
         with netns.NetnsPair(subnet="192.168.1.0/24") as pair, tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "images").mkdir()
+            # The boot files it names, as --check-config looks for them (issue 22).
+            for name in ("pxelinux.0", "ipxe.efi", "undionly.kpxe", "boot.ipxe", "menu.ipxe"):
+                (Path(tmp) / "images" / name).write_bytes(b"x")
             (Path(tmp) / "www").mkdir()
             text = (SOURCE / "tests/data/configs/every-key.ini").read_text().replace("interface = eth0",
                                                                                     f"interface = {pair.server_if}")
