@@ -145,13 +145,13 @@ class PrivilegeDropTest(unittest.TestCase):
                     self.assertIsNotNone(ack, d.log_tail())
 
     def test_unknown_user_is_a_configuration_error(self):
-        result = daemon.check_config("[bootp]\npool_start = 127.0.0.100\n[tftp]\nroot = /\n"
+        result = daemon.check_config("[bootp]\npool_start = 127.0.0.100\n[tftp]\nroot = .\n"
                                      "[netbootd]\nuser = no-such-user-netbootd\n")
         self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
         self.assertIn("[netbootd] user no-such-user-netbootd: no such user", result.stderr)
 
     def test_root_as_the_target_is_refused(self):
-        result = daemon.check_config("[bootp]\npool_start = 127.0.0.100\n[tftp]\nroot = /\n"
+        result = daemon.check_config("[bootp]\npool_start = 127.0.0.100\n[tftp]\nroot = .\n"
                                      "[netbootd]\nuser = root\n")
         self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
         self.assertIn("is root (uid 0)", result.stderr)
