@@ -30,10 +30,6 @@ constexpr std::size_t kSnameOffset = 44;
 constexpr std::size_t kFileOffset = 108;
 static_assert(kFileOffset + kFileSize == kFixedHeaderSize);
 
-std::uint32_t be32(ByteView d, std::size_t at) {
-  return std::uint32_t{d[at]} << 24 | std::uint32_t{d[at + 1]} << 16 | std::uint32_t{d[at + 2]} << 8 | d[at + 3];
-}
-std::uint16_t be16(ByteView d, std::size_t at) { return static_cast<std::uint16_t>(d[at] << 8 | d[at + 1]); }
 
 std::string fixed_string(ByteView field) {
   const auto text = as_text(field);
@@ -75,13 +71,18 @@ Result<DhcpPacket> parse_dhcp_packet(ByteView d) noexcept {
       return fail(Errc::BadLength, fmt::format("hlen {} larger than the 16-byte chaddr", p.chaddr.hlen));
     std::copy_n(d.begin() + kChaddrOffset, kChaddrSize, p.chaddr.bytes.begin());
     p.hops = d[kHopsOffset];
-    p.xid = be32(d, kXidOffset);
-    p.secs = be16(d, kSecsOffset);
-    p.broadcast = (be16(d, kFlagsOffset) & kBroadcastFlag) != 0;
-    p.ciaddr = Ipv4Address::from_host_order(be32(d, kCiaddrOffset));
-    p.yiaddr = Ipv4Address::from_host_order(be32(d, kYiaddrOffset));
-    p.siaddr = Ipv4Address::from_host_order(be32(d, kSiaddrOffset));
-    p.giaddr = Ipv4Address::from_host_order(be32(d, kGiaddrOffset));
+    // xid .. giaddr are consecutive big-endian fields, all inside the length checked above.
+    static_assert(kSecsOffset == kXidOffset + 4 && kFlagsOffset == kSecsOffset + 2 && kCiaddrOffset == kFlagsOffset + 2 &&
+                  kYiaddrOffset == kCiaddrOffset + 4 && kSiaddrOffset == kYiaddrOffset + 4 &&
+                  kGiaddrOffset == kSiaddrOffset + 4);
+    ByteReader fields(d.subspan(kXidOffset, kChaddrOffset - kXidOffset));
+    p.xid = *fields.u32();
+    p.secs = *fields.u16();
+    p.broadcast = (*fields.u16() & kBroadcastFlag) != 0;
+    p.ciaddr = Ipv4Address::from_host_order(*fields.u32());
+    p.yiaddr = Ipv4Address::from_host_order(*fields.u32());
+    p.siaddr = Ipv4Address::from_host_order(*fields.u32());
+    p.giaddr = Ipv4Address::from_host_order(*fields.u32());
     const auto sname_field = d.subspan(kSnameOffset, kSnameSize);
     const auto file_field = d.subspan(kFileOffset, kFileSize);
 

@@ -7,15 +7,6 @@ namespace {
 
 bool is_framing(OptionCode code) { return code == OptionCode::Pad || code == OptionCode::End; }
 
-std::uint32_t read_be(const Bytes& v, std::size_t offset, std::size_t width) {
-  std::uint32_t value = 0;
-  for (std::size_t i = 0; i < width; ++i) value = value << 8 | v[offset + i];
-  return value;
-}
-
-}  // namespace
-
-namespace {
 
 // Where `code` is, or would go: the entries are sorted by code.
 template <class Entries>
@@ -65,13 +56,13 @@ std::optional<std::uint8_t> OptionMap::get_u8(OptionCode code) const {
 std::optional<std::uint16_t> OptionMap::get_u16(OptionCode code) const {
   const auto* v = find(code);
   if (v == nullptr || v->size() != 2) return std::nullopt;
-  return static_cast<std::uint16_t>(read_be(*v, 0, 2));
+  return *ByteReader(*v).u16();
 }
 
 std::optional<std::uint32_t> OptionMap::get_u32(OptionCode code) const {
   const auto* v = find(code);
   if (v == nullptr || v->size() != 4) return std::nullopt;
-  return read_be(*v, 0, 4);
+  return *ByteReader(*v).u32();
 }
 
 std::optional<Ipv4Address> OptionMap::get_address(OptionCode code) const {
@@ -85,7 +76,8 @@ std::optional<std::vector<Ipv4Address>> OptionMap::get_addresses(OptionCode code
   if (v == nullptr || v->empty() || v->size() % 4 != 0) return std::nullopt;
   std::vector<Ipv4Address> out;
   out.reserve(v->size() / 4);
-  for (std::size_t i = 0; i < v->size(); i += 4) out.push_back(Ipv4Address::from_host_order(read_be(*v, i, 4)));
+  ByteReader reader(*v);
+  while (!reader.at_end()) out.push_back(Ipv4Address::from_host_order(*reader.u32()));
   return out;
 }
 

@@ -51,7 +51,7 @@ std::optional<std::uint16_t> client_arch(const OptionMap& options) {
   // RFC 4578 §2.1: a list of one or more 16-bit codes; the first is the preferred one.
   if (const auto* v = options.find(OptionCode::ClientSystemArchitecture); v != nullptr && v->size() >= 2 &&
                                                                           v->size() % 2 == 0)
-    return static_cast<std::uint16_t>((*v)[0] << 8 | (*v)[1]);
+    return *ByteReader(*v).u16();
   if (const auto vendor = options.get_string(OptionCode::VendorClassIdentifier))
     return arch_from_vendor_class(*vendor);
   return std::nullopt;
