@@ -53,10 +53,9 @@ bool put_string(std::span<std::uint8_t> out, std::size_t& pos, std::string_view 
 }  // namespace
 
 std::optional<Opcode> peek_opcode(ByteView datagram) noexcept {
-  if (datagram.size() < 2) return std::nullopt;
-  const auto op = static_cast<std::uint16_t>(datagram[0] << 8 | datagram[1]);
-  if (op < 1 || op > 6) return std::nullopt;
-  return static_cast<Opcode>(op);
+  const auto op = ByteReader(datagram).u16();
+  if (!op || *op < 1 || *op > 6) return std::nullopt;
+  return static_cast<Opcode>(*op);
 }
 
 Result<TftpPacket> parse_tftp_packet(ByteView datagram) {
