@@ -104,6 +104,15 @@ class Loader {
 
   bool load_logger();
   bool load_bootp();
+  bool read_access_mode(const Entry& e, std::string_view value);
+  bool read_default_boot_file(const Entry& e, std::string_view value);
+  bool read_servername(std::string_view value);
+  bool read_dns(const Entry& e, std::string_view value);
+  bool read_netmask(const Entry& e, std::string_view value);
+  bool read_notify_targets(const Entry& e, std::string_view value);
+  bool check_pool();
+  bool load_static_dhcp();
+  bool load_buggy_clients();
   bool load_boot_files();
   bool load_access_lists();
   bool load_http_access();
@@ -264,98 +273,147 @@ bool Loader::load_logger() {
   return true;
 }
 
+// [bootp]: one reader per key, looked up by name (pybootd's two spellings of servername share one).
 bool Loader::load_bootp() {
-  DhcpConfig& d = config_.dhcp;
+  using Reader = bool (*)(Loader& l, const Entry& e, std::string_view value);
+  static constexpr std::pair<std::string_view, Reader> kReaders[] = {
+      {"access", [](Loader& l, const Entry& e, std::string_view v) { return l.read_access_mode(e, v); }},
+      {"address", [](Loader& l, const Entry& e, std::string_view) { return l.read_address(e, l.config_.dhcp.listen_address); }},
+      {"port", [](Loader& l, const Entry& e, std::string_view) { return l.read_port(e, l.config_.dhcp.port); }},
+      {"interface",
+       [](Loader& l, const Entry& e, std::string_view v) {
+         l.config_.dhcp.interface = std::string(v);
+         l.interface_entry_ = e;
+         return true;
+       }},
+      {"allow_simple_dhcp",
+       [](Loader& l, const Entry& e, std::string_view) { return l.read_bool(e, l.config_.dhcp.allow_simple_dhcp); }},
+      {"boot_file", [](Loader& l, const Entry& e, std::string_view v) { return l.read_default_boot_file(e, v); }},
+      {"domain",
+       [](Loader& l, const Entry&, std::string_view v) {
+         l.config_.dhcp.domain = std::string(v);
+         return true;
+       }},
+      {"servername", [](Loader& l, const Entry&, std::string_view v) { return l.read_servername(v); }},
+      {"server_name", [](Loader& l, const Entry&, std::string_view v) { return l.read_servername(v); }},
+      {"dns", [](Loader& l, const Entry& e, std::string_view v) { return l.read_dns(e, v); }},
+      {"gateway",
+       [](Loader& l, const Entry& e, std::string_view) {
+         Ipv4Address gateway;
+         const bool ok = l.read_address(e, gateway);
+         l.config_.dhcp.gateway = gateway;
+         l.gateway_given_ = true;
+         return ok;
+       }},
+      {"set_gateway", [](Loader& l, const Entry& e, std::string_view) { return l.read_bool(e, l.set_gateway_); }},
+      {"netmask", [](Loader& l, const Entry& e, std::string_view v) { return l.read_netmask(e, v); }},
+      {"lease_time",
+       [](Loader& l, const Entry& e, std::string_view) {
+         std::uint64_t v = 0;
+         const bool ok = l.read_uint(e, 1, std::numeric_limits<std::uint32_t>::max() - 1, v);
+         l.config_.dhcp.lease_time = static_cast<std::uint32_t>(v);
+         return ok;
+       }},
+      {"pool_start",
+       [](Loader& l, const Entry& e, std::string_view) {
+         l.pool_start_entry_ = e;
+         return l.read_address(e, l.config_.dhcp.pool_start);
+       }},
+      {"pool_count",
+       [](Loader& l, const Entry& e, std::string_view) {
+         std::uint64_t v = 0;
+         const bool ok = l.read_uint(e, 0, 1u << 24, v);
+         l.config_.dhcp.pool_count = static_cast<std::uint32_t>(v);
+         return ok;
+       }},
+      {"notify", [](Loader& l, const Entry& e, std::string_view v) { return l.read_notify_targets(e, v); }},
+      {"timeout",
+       [](Loader& l, const Entry& e, std::string_view) {
+         return l.read_seconds(e, 0.001, 3600, l.config_.http_access.timeout);
+       }},
+      {"lease_file",
+       [](Loader& l, const Entry&, std::string_view v) {
+         l.config_.dhcp.lease_file = l.resolve_path(v);
+         return true;
+       }},
+  };
   for (const auto& e : entries("bootp")) {
     const auto key = to_lower(e.entry->key);
-    const std::string_view value = trim(e.entry->value);
-    bool ok = true;
-    if (key == "access") {
-      const auto mode = to_lower(value);
-      if (mode.empty() || mode == "none") d.access = AccessMode::None;
-      else if (mode == "mac") d.access = AccessMode::Mac;
-      else if (mode == "uuid") d.access = AccessMode::Uuid;
-      else if (mode == "http") d.access = AccessMode::Http;
-      else ok = fail_with(at(e, fmt::format("'{}' is not an access mode (mac, uuid or http)", value)));
-      if (ok && d.access != AccessMode::None && section(mode) == nullptr)
-        ok = fail_with(at(e, fmt::format("access = {} needs a [{}] section, and there is none", mode, mode)));
-    } else if (key == "address") {
-      ok = read_address(e, d.listen_address);
-    } else if (key == "port") {
-      ok = read_port(e, d.port);
-    } else if (key == "interface") {
-      d.interface = std::string(value);
-      interface_entry_ = e;
-    } else if (key == "allow_simple_dhcp") {
-      ok = read_bool(e, d.allow_simple_dhcp);
-    } else if (key == "boot_file") {
-      if (!value.empty()) {
-        d.boot_files.fallback = std::string(value);
-        d.boot_files.sources.push_back({fmt::format("[{}] {}", e.where->name, e.entry->key), std::string(value),
-                                        {ini_.path, e.entry->line}});
-      }
-    } else if (key == "domain") {
-      d.domain = std::string(value);
-    } else if (key == "servername" || key == "server_name") {
-      d.servername = std::string(value);
-    } else if (key == "dns") {
-      d.dns.clear();
-      dns_auto_ = iequals(value, "auto");
-      if (!dns_auto_ && !value.empty()) {
-        for (auto part : split(value, ';')) {
-          const auto address = Ipv4Address::parse(part);
-          if (!address) {
-            ok = fail_with(at(e, fmt::format("'{}' is not an IPv4 address (dns is a ';' list of addresses, or auto)", part)));
-            break;
-          }
-          d.dns.push_back(*address);
-        }
-      }
-    } else if (key == "gateway") {
-      Ipv4Address gateway;
-      ok = read_address(e, gateway);
-      d.gateway = gateway;
-      gateway_given_ = true;
-    } else if (key == "set_gateway") {
-      ok = read_bool(e, set_gateway_);
-    } else if (key == "netmask") {
-      Ipv4Address mask;
-      ok = read_address(e, mask);
-      if (ok && !mask.prefix_length()) ok = fail_with(at(e, fmt::format("'{}' is not a contiguous netmask", value)));
-      d.netmask = mask;
-      netmask_entry_ = e;
-    } else if (key == "lease_time") {
-      std::uint64_t v = 0;
-      ok = read_uint(e, 1, std::numeric_limits<std::uint32_t>::max() - 1, v);
-      d.lease_time = static_cast<std::uint32_t>(v);
-    } else if (key == "pool_start") {
-      ok = read_address(e, d.pool_start);
-      pool_start_entry_ = e;
-    } else if (key == "pool_count") {
-      std::uint64_t v = 0;
-      ok = read_uint(e, 0, 1u << 24, v);
-      d.pool_count = static_cast<std::uint32_t>(v);
-    } else if (key == "notify") {
-      d.notify.clear();
-      for (auto part : split(value, ';')) {
-        if (part.empty()) continue;
-        const auto endpoint = UdpEndpoint::parse(part);
-        if (!endpoint) {
-          ok = fail_with(at(e, fmt::format("'{}' is not an a.b.c.d:port notification target", part)));
-          break;
-        }
-        d.notify.push_back(*endpoint);
-      }
-    } else if (key == "timeout") {
-      ok = read_seconds(e, 0.001, 3600, config_.http_access.timeout);
-    } else if (key == "lease_file") {
-      d.lease_file = resolve_path(value);
-    } else {
-      ok = unknown_key(e, kBootpKeys);
-    }
+    const auto* reader = std::find_if(std::begin(kReaders), std::end(kReaders),
+                                      [&](const auto& entry) { return entry.first == key; });
+    const bool ok = reader != std::end(kReaders) ? reader->second(*this, e, trim(e.entry->value))
+                                                 : unknown_key(e, kBootpKeys);
     if (!ok) return false;
   }
-  if (d.lease_file.empty()) d.lease_file = "/var/lib/netbootd/leases.db";
+  if (config_.dhcp.lease_file.empty()) config_.dhcp.lease_file = "/var/lib/netbootd/leases.db";
+  return check_pool();
+}
+
+bool Loader::read_access_mode(const Entry& e, std::string_view value) {
+  auto& access = config_.dhcp.access;
+  const auto mode = to_lower(value);
+  if (mode.empty() || mode == "none") access = AccessMode::None;
+  else if (mode == "mac") access = AccessMode::Mac;
+  else if (mode == "uuid") access = AccessMode::Uuid;
+  else if (mode == "http") access = AccessMode::Http;
+  else return fail_with(at(e, fmt::format("'{}' is not an access mode (mac, uuid or http)", value)));
+  if (access != AccessMode::None && section(mode) == nullptr)
+    return fail_with(at(e, fmt::format("access = {} needs a [{}] section, and there is none", mode, mode)));
+  return true;
+}
+
+bool Loader::read_default_boot_file(const Entry& e, std::string_view value) {
+  if (value.empty()) return true;
+  auto& files = config_.dhcp.boot_files;
+  files.fallback = std::string(value);
+  files.sources.push_back({fmt::format("[{}] {}", e.where->name, e.entry->key), std::string(value),
+                           {ini_.path, e.entry->line}});
+  return true;
+}
+
+bool Loader::read_servername(std::string_view value) {
+  config_.dhcp.servername = std::string(value);
+  return true;
+}
+
+bool Loader::read_dns(const Entry& e, std::string_view value) {
+  auto& dns = config_.dhcp.dns;
+  dns.clear();
+  dns_auto_ = iequals(value, "auto");
+  if (dns_auto_ || value.empty()) return true;
+  for (auto part : split(value, ';')) {
+    const auto address = Ipv4Address::parse(part);
+    if (!address)
+      return fail_with(at(e, fmt::format("'{}' is not an IPv4 address (dns is a ';' list of addresses, or auto)", part)));
+    dns.push_back(*address);
+  }
+  return true;
+}
+
+bool Loader::read_netmask(const Entry& e, std::string_view value) {
+  Ipv4Address mask;
+  bool ok = read_address(e, mask);
+  if (ok && !mask.prefix_length()) ok = fail_with(at(e, fmt::format("'{}' is not a contiguous netmask", value)));
+  config_.dhcp.netmask = mask;
+  netmask_entry_ = e;
+  return ok;
+}
+
+bool Loader::read_notify_targets(const Entry& e, std::string_view value) {
+  auto& notify = config_.dhcp.notify;
+  notify.clear();
+  for (auto part : split(value, ';')) {
+    if (part.empty()) continue;
+    const auto endpoint = UdpEndpoint::parse(part);
+    if (!endpoint) return fail_with(at(e, fmt::format("'{}' is not an a.b.c.d:port notification target", part)));
+    notify.push_back(*endpoint);
+  }
+  return true;
+}
+
+// The DHCP service needs a pool start, and the pool must end inside the address space.
+bool Loader::check_pool() {
+  const DhcpConfig& d = config_.dhcp;
   if (config_.services.dhcp && !pool_start_entry_) {
     const IniSection* bootp = section("bootp");
     if (bootp == nullptr)
@@ -366,8 +424,11 @@ bool Loader::load_bootp() {
   }
   if (static_cast<std::uint64_t>(d.pool_start.to_host_order()) + d.pool_count > (1ull << 32))
     return fail_with(at(*pool_start_entry_, "pool_start + pool_count runs past 255.255.255.255"));
+  return true;
+}
 
-  // [static_dhcp]: MAC = IP reservations.
+// [static_dhcp]: MAC = IP reservations.
+bool Loader::load_static_dhcp() {
   std::map<Ipv4Address, const IniEntry*> reserved;
   for (const auto& e : entries("static_dhcp")) {
     const auto mac = MacAddress::parse(e.entry->key);
@@ -377,18 +438,22 @@ bool Loader::load_bootp() {
     if (auto it = reserved.find(address); it != reserved.end())
       return fail_with(at(e, fmt::format("{} is already reserved at line {}", address.to_string(), it->second->line)));
     reserved.emplace(address, e.entry);
-    d.static_leases[*mac] = address;
+    config_.dhcp.static_leases[*mac] = address;
     static_lines_.push_back({*mac, address, e.entry->line});
   }
-  // [buggy_clients]: MACs (or prefixes) that only understand broadcast replies.
+  return true;
+}
+
+// [buggy_clients]: MACs (or prefixes) that only understand broadcast replies.
+bool Loader::load_buggy_clients() {
   for (const auto& e : entries("buggy_clients")) {
     const auto prefix = MacPrefix::parse(e.entry->key);
     if (!prefix) return fail_with(at(e, "not a MAC address or prefix (AA-BB-CC-DD-EE-FF or AA-BB-CC/24)"));
     bool enabled = true;
     if (!trim(e.entry->value).empty() && !read_bool(e, enabled)) return false;
-    if (enabled) d.buggy_clients.push_back(*prefix);
+    if (enabled) config_.dhcp.buggy_clients.push_back(*prefix);
   }
-  return load_boot_files();
+  return true;
 }
 
 bool Loader::load_boot_files() {
@@ -713,7 +778,8 @@ bool Loader::check_unknown() {
 Result<LoadedConfig> Loader::run() {
   config_.source = ini_.path;
   config_.services = options_.services;
-  const bool ok = check_sections() && load_logger() && load_bootp() && load_access_lists() && load_http_access() && load_tftp() &&
+  const bool ok = check_sections() && load_logger() && load_bootp() && load_static_dhcp() && load_buggy_clients() &&
+                  load_boot_files() && load_access_lists() && load_http_access() && load_tftp() &&
                   load_httpd() && load_process() && detect_network() && check_unknown();
   if (!ok) return fail(Errc::BadValue, error_);
   if (!config_.tftp.address) {
