@@ -13,22 +13,20 @@
 #include "net/dhcp_service.hpp"
 #include "net/http_service.hpp"
 #include "net/tftp_service.hpp"
+#include "tftp/file_names.hpp"
 
 namespace netboot::app {
 namespace {
 
-// Option 13 (boot file size): the size of the boot file in a local TFTP root. Only
-// administrator-written names reach this (from [bootfile]/boot_file), but a name that
-// climbs out of the root is still not looked at.
+// Option 13 (boot file size): the size of the boot file in a local TFTP root, opened as TFTP
+// opens it (tftp::served_file_size: no symlink out of the root, nothing TFTP would refuse), so
+// an authorization server's "file:" value cannot learn the size of a file outside the root.
 dhcp::BootFileSizeLookup make_boot_file_size(const config::Config& config) {
   if (!config.services.tftp || config.tftp.remote_root()) return {};
-  return [root = config.tftp.root_dir](std::string_view file) -> std::optional<std::uint64_t> {
-    const auto relative = std::filesystem::path(std::string(file)).relative_path().lexically_normal();
-    if (relative.empty() || *relative.begin() == "..") return std::nullopt;
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(root / relative, ec);
-    if (ec) return std::nullopt;
-    return size;
+  auto root = open_directory(config.tftp.root_dir.string());
+  if (!root) return {};  // the TFTP service reports the missing root at start
+  return [root = std::make_shared<UniqueFd>(std::move(*root))](std::string_view file) -> std::optional<std::uint64_t> {
+    return tftp::served_file_size(root->get(), file);
   };
 }
 

@@ -43,11 +43,20 @@ struct ParseState {
 
 char* read_line(char* out, int size, void* user) {
   auto& state = *static_cast<ParseState*>(user);
-  if (state.next >= state.lines.size()) return nullptr;
+  if (!state.error.empty() || state.next >= state.lines.size()) return nullptr;
   const std::string_view raw = state.lines[state.next++];
   state.current_line = static_cast<int>(state.next);
   const std::string_view trimmed = trim(raw);
+  const bool indented = !raw.empty() && (raw.front() == ' ' || raw.front() == '\t');
   if (!trimmed.empty() && trimmed.front() == '[') {
+    // inih (like ConfigParser) reads an indented line after a key as more of that key's
+    // value, so "  [tftp]" would silently become text in the section above.
+    if (indented && !state.file.sections.empty() && !state.file.sections.back().entries.empty()) {
+      state.error = fmt::format("{}:{}: '{}' is indented: a section header must start at the beginning of the line "
+                                "(an indented line continues the value of the key above it)",
+                                state.file.path, state.current_line, trimmed);
+      return nullptr;
+    }
     const auto close = trimmed.find(']');
     if (close != std::string_view::npos)
       state.file.sections.push_back({std::string(trim(trimmed.substr(1, close - 1))), state.current_line, {}});
@@ -55,11 +64,15 @@ char* read_line(char* out, int size, void* user) {
   const auto capacity = static_cast<std::size_t>(size) - 2;  // room for '\n' and NUL
   if (raw.size() <= capacity) {
     state.stand_in.assign(raw);
-  } else if (!trimmed.empty() && trimmed.front() != ';' && trimmed.front() != '#' &&
-             raw.find('=') != std::string_view::npos) {
+  } else if (trimmed.empty() || trimmed.front() == ';' || trimmed.front() == '#') {
+    state.stand_in = trimmed.empty() ? std::string() : std::string(";");
+  } else if (trimmed.front() != '[' && raw.find_first_of("=:") != std::string_view::npos) {
+    // "key = value" or "key: value": restored whole from the raw line in on_entry.
     state.stand_in = fmt::format("{} = {}", kLongLineKey, state.current_line);
   } else {
-    state.stand_in = trimmed.front() == ';' || trimmed.front() == '#' ? std::string(";") : std::string(raw.substr(0, capacity));
+    state.error = fmt::format("{}:{}: line of {} bytes is not 'key = value' (lines longer than {} bytes must be)",
+                              state.file.path, state.current_line, raw.size(), capacity);
+    return nullptr;
   }
   state.stand_in.push_back('\n');
   std::memcpy(out, state.stand_in.data(), state.stand_in.size());
@@ -85,7 +98,8 @@ int on_entry(void* user, const char* section, const char* name, const char* valu
   IniEntry entry{name, value, state.current_line};
   const bool long_line = entry.key == kLongLineKey;
   if (long_line || has_mac_keys(section)) {
-    const auto equals = raw.find('=');
+    // MAC keys hold ':' themselves; elsewhere inih splits at the first '=' or ':'.
+    const auto equals = has_mac_keys(section) ? raw.find('=') : raw.find_first_of("=:");
     if (equals != std::string_view::npos) {
       entry.key = std::string(trim(raw.substr(0, equals)));
       entry.value = std::string(strip_inline_comment(raw.substr(equals + 1)));

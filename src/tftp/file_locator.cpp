@@ -25,7 +25,11 @@ Result<Located> FileLocator::resolve(const Rewrite& rewrite) const {
     if (!opened) return fail(opened.error().code, opened.error().detail);
     return Located{std::move(*opened), {}, (directory / *name).string()};
   }
-  if (!base_dir_.empty()) {
+  // Beside the configuration file only for a directory the administrator wrote: a
+  // replacement that starts with a variable ("{filename}", "./{bootfile}") names a file of the
+  // root, never netbootd.ini or the lease file next to it.
+  const auto fixed = directory.lexically_normal();
+  if (!base_dir_.empty() && !fixed.empty() && fixed != ".") {
     auto opened = open_in(base_dir_ / directory, *name);
     if (opened) return Located{std::move(*opened), {}, (base_dir_ / directory / *name).string()};
     if (opened.error().code != Errc::NotFound) return fail(opened.error().code, opened.error().detail);

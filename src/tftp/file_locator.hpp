@@ -1,7 +1,8 @@
 #pragma once
 // From the name a client asked for to what is served: sanitise, apply [filters], resolve a
 // filter's fixed directory (absolute; else the configuration file's folder when the target
-// exists there, as pybootd looks beside itself first; else the root), follow [path]
+// exists there, as pybootd looks beside itself first; else the root; no fixed directory, as
+// in "* = {filename}": the root only, never the configuration folder), follow [path]
 // indirections. Local files open here; names for the root come back to be opened through
 // the root's FileSource (which may be remote).
 #include <filesystem>

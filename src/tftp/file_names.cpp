@@ -13,6 +13,14 @@ Result<std::string> sanitize_name(std::string_view requested) {
   return join_components(*parts);
 }
 
+std::optional<std::uint64_t> served_file_size(int dir_fd, std::string_view name) {
+  auto relative = sanitize_name(name);
+  if (!relative) return std::nullopt;
+  auto opened = open_beneath(dir_fd, *relative, kPathPolicy);
+  if (!opened) return std::nullopt;
+  return opened->size;
+}
+
 Result<CreatedFile> create_beneath(int dir_fd, std::string_view relative) {
   if (relative.empty() || relative.front() == '/') return fail(Errc::AccessDenied, "not a relative name");
   std::string leaf;

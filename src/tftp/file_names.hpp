@@ -1,5 +1,7 @@
 #pragma once
 // TFTP's rules for client file names; the confinement itself is core/open_beneath.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +27,11 @@ inline constexpr PathPolicy kPathPolicy{
 /// with tftpd-hpa -s, since PXE configurations often name files that way. An empty name is
 /// refused.
 [[nodiscard]] Result<std::string> sanitize_name(std::string_view requested);
+
+/// Option 13 (boot file size): the size of `name` beneath the root `dir_fd`, opened exactly as
+/// a TFTP read would open it (sanitize_name, open_beneath, fstat); nullopt when TFTP would
+/// refuse it or it does not exist, so no symlink tells the size of a file outside the root.
+[[nodiscard]] std::optional<std::uint64_t> served_file_size(int dir_fd, std::string_view name);
 
 struct CreatedFile {
   UniqueFd parent;   // the directory it is in, for unlinkat on abort

@@ -88,6 +88,11 @@ Verdict AllocateAddress::apply(Exchange& ex) {
       if (!stored || stored->address != address)
         return drop(ex, fmt::format("{} for {}, which this client does not hold",
                                     ex.kind == RequestKind::Decline ? "DECLINE" : "RELEASE", address.to_string()));
+      // A RELEASE of a lease that is not active (released already, expired, only offered)
+      // changes nothing: no commit, no notification, however often it is repeated.
+      if (ex.kind == RequestKind::Release &&
+          (stored->state != LeaseState::Bound || stored->expires <= ex.received.now))
+        return drop(ex, fmt::format("RELEASE for {}, whose lease is not active", address.to_string()));
       Lease changed = *stored;
       changed.updated = ex.received.now;
       if (ex.kind == RequestKind::Decline) {

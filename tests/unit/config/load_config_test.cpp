@@ -329,6 +329,32 @@ TEST(LoadConfig, LongLinesAreReadWhole) {
   EXPECT_EQ(loaded.config().tftp.root_url, url);
 }
 
+TEST(LoadConfig, LongColonLinesAreReadWhole) {
+  // Issue 23 item 10: the "key: value" form pybootd allows, past inih's 200-byte buffer.
+  const std::string url = "http://127.0.0.1:8080/" + std::string(250, 'b') + "/end";
+  const auto loaded = load_text(kMinimal + "[tftp]\nroot: " + url + "\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_EQ(loaded.config().tftp.root_url, url);
+}
+
+TEST(LoadConfig, LongWhitespaceOnlyLineIsABlankLine) {
+  const auto loaded = load_text(kMinimal + std::string(300, ' ') + "\n[tftp]\nroot = /srv\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+}
+
+TEST(LoadConfig, LongLineThatIsNoEntryIsAnErrorWithItsLine) {
+  const auto loaded = load_text(kMinimal + "[tftp]\n" + std::string(300, 'x') + "\n");
+  ASSERT_FALSE(loaded.result);
+  EXPECT_NE(loaded.error().find("netbootd.ini:4:"), std::string::npos) << loaded.error();
+}
+
+TEST(LoadConfig, IndentedSectionAfterAKeyIsExplained) {
+  const auto loaded = load_text(kMinimal + "[mac]\nAA:BB:CC:DD:EE:FF = enable\n  [tftp]\nroot = /srv\n");
+  ASSERT_FALSE(loaded.result);
+  EXPECT_NE(loaded.error().find("netbootd.ini:5:"), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().find("indented"), std::string::npos) << loaded.error();
+}
+
 struct BadConfig {
   const char* name;
   std::string text;

@@ -370,6 +370,27 @@ TEST_F(AllocateAddressStep, ReleaseKeepsTheAddressTiedToTheMac) {
   EXPECT_EQ(run({}).reply.yiaddr, ip("192.168.1.100"));  // comes back to the same address
 }
 
+TEST_F(AllocateAddressStep, ReleaseOfALeaseThatIsNotActiveChangesNothing) {
+  // Issue 23 item 8: repeated RELEASEs used to commit the lease and notify every time.
+  bind(mac("52:54:00:12:34:56"));
+  const RequestSpec release{.type = MessageType::Release, .server_id = kServer, .ciaddr = ip("192.168.1.100")};
+  ASSERT_EQ(run(release).lease_write, LeaseWrite::Commit);
+  for (int i = 0; i < 3; ++i) {
+    auto again = classified(release);
+    EXPECT_EQ(step.apply(again), Verdict::Drop);
+    EXPECT_FALSE(again.lease);
+    EXPECT_EQ(again.lease_write, LeaseWrite::None);
+    EXPECT_NE(again.drop_reason.find("not active"), std::string::npos) << again.drop_reason;
+  }
+  // An offer that was never acknowledged is not released either.
+  run({.type = MessageType::Discover, .mac = mac("52:54:00:00:00:42")});
+  const auto offered = world.store.find_by_mac(mac("52:54:00:00:00:42"));
+  ASSERT_TRUE(offered);
+  auto unbound = classified({.type = MessageType::Release, .mac = mac("52:54:00:00:00:42"), .server_id = kServer,
+                             .ciaddr = offered->address});
+  EXPECT_EQ(step.apply(unbound), Verdict::Drop);
+}
+
 TEST_F(AllocateAddressStep, ReleaseOrDeclineOfAnAddressNotHeldIsDropped) {
   auto release = classified({.type = MessageType::Release, .server_id = kServer, .ciaddr = ip("192.168.1.100")});
   EXPECT_EQ(step.apply(release), Verdict::Drop);

@@ -206,5 +206,17 @@ TEST(SanitizeName, NormalisesSeparatorsAndDropsEmptyComponents) {
   EXPECT_FALSE(sanitize_name(std::string(1025, 'a')).has_value());
 }
 
+TEST_F(Confinement, BootFileSizeOpensAsTftpDoes) {
+  // Issue 23 item 2: option 13 followed symlinks and told the size of files TFTP refuses.
+  EXPECT_EQ(served_file_size(source->fd(), "pxelinux.0"), 3u);
+  EXPECT_EQ(served_file_size(source->fd(), "/boot/grub/grub.cfg"), 4u);
+  EXPECT_EQ(served_file_size(source->fd(), "inside_link"), 3u);
+  for (const char* refused : {"abs_link_out", "rel_link_out", "dir_link_out/secret", "passwd_link", "proc_link",
+                              "sneaky_link", "../outside/secret", "emptydir", "fifo", "missing", ""}) {
+    SCOPED_TRACE(refused);
+    EXPECT_EQ(served_file_size(source->fd(), refused), std::nullopt);
+  }
+}
+
 }  // namespace
 }  // namespace netboot::tftp

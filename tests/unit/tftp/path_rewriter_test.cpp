@@ -83,6 +83,8 @@ class Locator : public ::testing::Test {
   void SetUp() override {
     tree.write("outside/secret", "SECRET");
     tree.write("config/pybootd/etc/pxe.cfg", "PXECFG");   // beside the configuration file
+    tree.write("config/netbootd.ini", "CONFIG");            // the configuration file itself
+    tree.write("config/leases.db", "LEASES");
     tree.write("config/dir/startup.cfg", "images/real-startup\n# comment\n");
     tree.write("config/dir/evil.cfg", "../outside/secret\n");
     tree.write("root/images/real-startup", "REAL");
@@ -162,6 +164,22 @@ TEST_F(Locator, BootfileVariableComesFromTheLease) {
   const auto l = locator({{"boot.bin", "{bootfile}"}});
   EXPECT_EQ(serve(l, "boot.bin", "efi/x.efi"), "EFI");
   EXPECT_EQ(serve(l, "boot.bin", "../outside/secret"), "error:" + std::string(to_string(Errc::AccessDenied)));
+}
+
+TEST_F(Locator, ReplacementStartingWithAVariableNeverLooksBesideTheConfiguration) {
+  // Issue 23 item 1: "* = {filename}" has no fixed directory; the configuration folder
+  // (netbootd.ini with [http] credentials, the lease file) is not a place to look.
+  for (const auto* replacement : {"{filename}", "{bootfile}", "./{filename}", "[{filename}]"}) {
+    SCOPED_TRACE(replacement);
+    const auto l = locator({{"*", replacement}});
+    EXPECT_EQ(serve(l, "netbootd.ini"), "error:" + std::string(to_string(Errc::NotFound)));
+    EXPECT_EQ(serve(l, "leases.db"), "error:" + std::string(to_string(Errc::NotFound)));
+    if (std::string_view(replacement).front() != '[') EXPECT_EQ(serve(l, "efi/x.efi"), "EFI");
+  }
+  // An authorization server's "file:" value is no way there either.
+  const auto l = locator({{"boot.bin", "{bootfile}"}});
+  EXPECT_EQ(serve(l, "boot.bin", "netbootd.ini"), "error:" + std::string(to_string(Errc::NotFound)));
+  EXPECT_EQ(serve(l, "boot.bin", "efi/x.efi"), "EFI");
 }
 
 }  // namespace
