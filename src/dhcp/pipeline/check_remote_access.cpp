@@ -33,14 +33,14 @@ CheckRemoteAccess::CheckRemoteAccess(config::HttpAccessConfig config, acl::Acces
 
 Verdict CheckRemoteAccess::apply(Exchange& ex) {
   if (!ex.client.mac) return drop(ex, "no MAC address");
-  const auto it = entries_.find(*ex.client.mac);
-  if (it == entries_.end() || it->second.phase != ex.phase) return ask(ex);
+  const auto it = entries_.find({*ex.client.mac, ex.phase});
+  if (it == entries_.end()) return ask(ex);
   Entry& entry = it->second;
   const bool same_request = entry.xid == ex.request.xid;
   if (!entry.decision) {
-    // In flight: this request waits for the same answer (a retransmission, or the next
-    // message of the same boot phase). With always_check a new request asks anew.
-    if (config_.always_check && !same_request) return ask(ex);
+    // In flight: this request waits for the same answer (a retransmission, the next message
+    // of the same boot phase, or with always_check a new request): one question per MAC and
+    // phase at a time, however many datagrams a client sends.
     entry.xid = ex.request.xid;
     return Verdict::Park;
   }
@@ -51,24 +51,30 @@ Verdict CheckRemoteAccess::apply(Exchange& ex) {
 
 Verdict CheckRemoteAccess::ask(Exchange& ex) {
   const MacAddress mac = *ex.client.mac;
-  if (!entries_.contains(mac)) make_room();
-  Entry& entry = entries_[mac];
-  entry.phase = ex.phase;
+  const Key key{mac, ex.phase};
+  // A phase change asks anew (as pybootd does): the other phases' decisions are forgotten;
+  // their questions in flight are not, their answers resume whoever waits.
+  for (auto it = entries_.lower_bound({mac, lease::BootPhase::Idle}); it != entries_.end() && it->first.first == mac;) {
+    if (it->first != key && it->second.decision) it = entries_.erase(it);
+    else ++it;
+  }
+  if (!entries_.contains(key)) make_room();
+  Entry& entry = entries_[key];
   entry.generation = next_generation_++;
   entry.xid = ex.request.xid;
   entry.decision.reset();
   std::string url = acl::access_url(config_, {mac, ex.client.uuid, held_address(ex), ex.client.is_pxe});
-  checker_.check(url, [this, alive = std::weak_ptr<int>(alive_), mac, generation = entry.generation,
+  checker_.check(url, [this, alive = std::weak_ptr<int>(alive_), key, generation = entry.generation,
                        url](RemoteDecision decision) {
     if (alive.expired()) return;
-    on_answer(mac, generation, url, std::move(decision));
+    on_answer(key, generation, url, std::move(decision));
   });
   return Verdict::Park;
 }
 
-void CheckRemoteAccess::on_answer(const MacAddress& mac, std::uint64_t generation, const std::string& url,
+void CheckRemoteAccess::on_answer(const Key& key, std::uint64_t generation, const std::string& url,
                                   RemoteDecision decision) {
-  const auto it = entries_.find(mac);
+  const auto it = entries_.find(key);
   if (it == entries_.end() || it->second.generation != generation) return;  // superseded by a newer question
   if (log_) {
     std::string line = fmt::format("GET {}: {} ({})", url, acl::to_string(decision.verdict), decision.detail);
@@ -83,7 +89,7 @@ void CheckRemoteAccess::on_answer(const MacAddress& mac, std::uint64_t generatio
     log_(line);
   }
   it->second.decision = std::move(decision);
-  resume_(mac, it->second.xid);
+  resume_(key.first, it->second.xid);
 }
 
 Verdict CheckRemoteAccess::deliver(Exchange& ex, Entries::iterator it) {

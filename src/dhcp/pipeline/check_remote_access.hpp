@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <utility>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -26,6 +27,9 @@ namespace netboot::dhcp {
 ///   the next request of the same phase reuses the server's answer. Failures (no answer,
 ///   5xx) are not kept: the client's next request asks again. With always_check every
 ///   request asks, and an answer serves only the request (xid) it was asked for.
+/// - At most one question per MAC and boot phase is in flight: a request that comes while
+///   it is (a retransmission, a new xid, always_check or not) waits for that answer, so a
+///   client switching between PXE and plain DISCOVERs cannot open connection after connection.
 /// - `ip=` is sent for plain DHCP requests of a client that holds an address (its lease or
 ///   reservation), as pybootd sends its pool address; PXE requests carry none.
 class CheckRemoteAccess final : public Step {
@@ -43,16 +47,16 @@ class CheckRemoteAccess final : public Step {
 
  private:
   struct Entry {
-    lease::BootPhase phase = lease::BootPhase::Idle;
     std::uint64_t generation = 0;                 // which question an answer belongs to
     std::uint32_t xid = 0;                        // the request waiting for / asking this question
     std::optional<acl::RemoteDecision> decision;  // empty while the question is in flight
   };
-  using Entries = std::map<MacAddress, Entry>;
+  using Key = std::pair<MacAddress, lease::BootPhase>;  // at most one question in flight per key
+  using Entries = std::map<Key, Entry>;
 
   Verdict ask(Exchange& ex);
   Verdict deliver(Exchange& ex, Entries::iterator it);
-  void on_answer(const MacAddress& mac, std::uint64_t generation, const std::string& url, acl::RemoteDecision decision);
+  void on_answer(const Key& key, std::uint64_t generation, const std::string& url, acl::RemoteDecision decision);
   [[nodiscard]] std::optional<Ipv4Address> held_address(const Exchange& ex) const;
   void make_room();
 

@@ -208,19 +208,36 @@ TEST(CheckRemoteAccessStep, RetransmissionWaitsForTheSameAnswer) {
   EXPECT_EQ(f.step.apply(second), Verdict::Continue);
 }
 
-TEST(CheckRemoteAccessStep, StaleAnswerOfASupersededQuestionIsIgnored) {
+TEST(CheckRemoteAccessStep, AlwaysCheckWaitsForTheQuestionInFlight) {
   Fixture f(true);
   auto first = f.prepare({}, 1);
   EXPECT_EQ(f.step.apply(first), Verdict::Park);
   auto second = f.prepare({}, 2);
   EXPECT_EQ(f.step.apply(second), Verdict::Park);
-  ASSERT_EQ(f.checker.questions.size(), 2u) << "always_check: the new request asks anew";
-  f.checker.answer(0, ok("client: stale\n"));
-  EXPECT_TRUE(f.resumed.empty());
-  EXPECT_EQ(f.step.apply(second), Verdict::Park);
-  f.checker.answer(1, acl::decide_from_answer(403, ""));
-  EXPECT_EQ(f.resumed, (std::vector<Resumed>{{kMac, 2}}));
+  ASSERT_EQ(f.checker.questions.size(), 1u) << "one question per MAC and phase in flight, always_check too";
+  f.checker.answer(0, acl::decide_from_answer(403, ""));
+  EXPECT_EQ(f.resumed, (std::vector<Resumed>{{kMac, 2}})) << "the newest request gets the answer";
   EXPECT_EQ(f.step.apply(second), Verdict::Drop);
+  auto third = f.prepare({}, 3);  // always_check: the answer was spent, the next request asks anew
+  EXPECT_EQ(f.step.apply(third), Verdict::Park);
+  EXPECT_EQ(f.checker.questions.size(), 2u);
+}
+
+TEST(CheckRemoteAccessStep, AtMostOneQuestionPerMacAndPhaseInFlight) {
+  // Issue 23 item 7: switching between PXE and plain DISCOVERs (new xids) made one
+  // connection per datagram to a slow server.
+  for (const bool always_check : {false, true}) {
+    SCOPED_TRACE(always_check);
+    Fixture f(always_check);
+    for (std::uint32_t i = 0; i < 40; ++i) {
+      auto ex = f.prepare({.pxe = i % 2 == 0}, 0x100 + i);
+      EXPECT_EQ(f.step.apply(ex), Verdict::Park);
+    }
+    EXPECT_EQ(f.checker.questions.size(), 2u) << "one PXE question, one plain question";
+    f.checker.answer(0, ok());
+    f.checker.answer(1, ok());
+    EXPECT_EQ(f.resumed.size(), 2u);
+  }
 }
 
 TEST(CheckRemoteAccessStep, OtherClientsAreNotHeldBack) {
