@@ -26,8 +26,28 @@ struct Transfer {
   std::string body;
   std::size_t max_body = 0;
   bool too_large = false;
+  std::size_t header_bytes = 0;
+  bool header_too_large = false;
+  bool headers_complete = false;  // the blank line after the (last) header block came
   std::array<char, CURL_ERROR_SIZE> error{};
 };
+
+// Response headers beyond this are refused with a clear reason (libcurl's own limit, about
+// 100 KB, reports "Out of memory", which sends an administrator looking at the wrong thing).
+constexpr std::size_t kMaxResponseHeader = 16 * 1024;
+constexpr auto kCurlTooLarge = static_cast<CURLcode>(100);  // CURLE_TOO_LARGE, libcurl >= 8.6
+
+extern "C" std::size_t count_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  transfer->header_bytes += bytes;
+  transfer->headers_complete = bytes <= 2 && (bytes == 0 || data[0] == '\r' || data[0] == '\n');
+  if (transfer->header_bytes > kMaxResponseHeader) {
+    transfer->header_too_large = true;
+    return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+  }
+  return bytes;
+}
 
 extern "C" std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -88,6 +108,8 @@ struct HttpAccessChecker::Worker {
     curl.easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
     curl.easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+    curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, count_header);
+    curl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
     curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error.data());
     if (curl.multi_add_handle(multi, easy) != CURLM_OK) {
       curl.easy_cleanup(easy);
@@ -107,6 +129,10 @@ struct HttpAccessChecker::Worker {
     curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     if (result == CURLE_OK) {
       decision = acl::decide_from_answer(status, t.body);
+    } else if (t.header_too_large || (!t.headers_complete && (result == CURLE_OUT_OF_MEMORY || result == kCurlTooLarge))) {
+      // One header line over libcurl's own limit never reaches count_header: libcurl gives up
+      // with "Out of memory" (CURLE_TOO_LARGE since 8.6) before the headers are complete.
+      decision = acl::failed_check(fmt::format("response header too large (over {} bytes)", kMaxResponseHeader));
     } else if (t.too_large || result == CURLE_FILESIZE_EXCEEDED) {
       decision = acl::failed_check(fmt::format("HTTP {}, body over {} bytes", status, options.max_body));
     } else if (result == CURLE_OPERATION_TIMEDOUT) {

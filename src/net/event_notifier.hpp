@@ -2,6 +2,9 @@
 // pybootd's [bootp] notify: one UDP datagram per BOOT/LEASE/RELEASE event to every target
 // (format in dhcp/boot_event.hpp and docs/access-control.md). Fire and forget: a full
 // socket buffer or an unreachable target loses that datagram, never delays a DHCP reply.
+// Each target has its own connected socket, so the kernel reports an ICMP "port/host
+// unreachable" for it on that socket; the next publish finds it (SO_ERROR) and says so in a
+// rate-limited warning: a target that is down does not go unnoticed.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -10,6 +13,7 @@
 #include <spdlog/logger.h>
 
 #include "core/ipv4_address.hpp"
+#include "core/log_limiter.hpp"
 #include "core/result.hpp"
 #include "dhcp/boot_event.hpp"
 
@@ -25,16 +29,24 @@ class EventNotifier {
 
   [[nodiscard]] std::uint64_t sent() const { return sent_; }
   [[nodiscard]] std::uint64_t failed() const { return failed_; }
+  [[nodiscard]] std::uint64_t unreachable() const { return unreachable_; }
 
  private:
-  EventNotifier(asio::ip::udp::socket socket, std::vector<UdpEndpoint> targets, std::shared_ptr<spdlog::logger> log)
-      : socket_(std::move(socket)), targets_(std::move(targets)), log_(std::move(log)) {}
+  struct Target {
+    UdpEndpoint endpoint;
+    asio::ip::udp::socket socket;  // connected to endpoint, unless connect failed at start
+    bool connected = false;
+  };
+  EventNotifier(std::vector<Target> targets, std::shared_ptr<spdlog::logger> log)
+      : targets_(std::move(targets)), log_(std::move(log)) {}
+  void report_unreachable(const Target& target, int error);
 
-  asio::ip::udp::socket socket_;
-  std::vector<UdpEndpoint> targets_;
+  std::vector<Target> targets_;
   std::shared_ptr<spdlog::logger> log_;
+  LogLimiter warnings_{kLogBurst, kLogInterval};
   std::uint64_t sent_ = 0;
   std::uint64_t failed_ = 0;
+  std::uint64_t unreachable_ = 0;
 };
 
 }  // namespace netboot::net

@@ -113,6 +113,30 @@ class NotifyTest(unittest.TestCase):
             finally:
                 rx.close()
 
+    def test_repeated_release_notifies_once_and_a_target_that_is_down_is_reported(self):
+        # Issue 23 items 8 and 9: a RELEASE of a lease already released notifies nobody (it
+        # used to notify and commit once per datagram); a target with nothing listening
+        # (ICMP port unreachable) is reported as a warning instead of going unnoticed.
+        mac = "02:00:00:00:40:0c"
+        config = CONFIG.replace("notify = 127.0.0.1:17001;127.0.0.1:17002", "notify = 127.0.0.1:17001;127.0.0.1:17009")
+        with netns.NetnsPair() as pair:
+            rx = Receivers(pair)
+            try:
+                with Netbootd(config, pair=pair) as d, dc.DhcpClient.for_pair(pair) as c:
+                    _, ack = c.dora(mac=mac)
+                    self.assertIsNotNone(ack, d.log_tail())
+                    self.check(rx.socks[0].recv(2048).decode(), "LEASE", None, mac.upper(), ack.yiaddr)
+                    for _ in range(5):
+                        c.release(ack.yiaddr, pair.server_ip, mac=mac)
+                    self.check(rx.socks[0].recv(2048).decode(), "RELEASE", None, mac.upper(), ack.yiaddr)
+                    # The LEASE datagram to 17009 drew an ICMP error; the RELEASE's send saw it.
+                    d.wait_for_log(r"notify 127\.0\.0\.1:17009: target unreachable", timeout=3)
+                    d.wait_for_log(r"RELEASE for .* not active", timeout=3)
+                    self.assertIsNone(rx.silent(1.0), "a second RELEASE notification")
+                    self.assertEqual(len(re.findall(r"notify 127\.0\.0\.1:17001: RELEASE", d.log())), 1, d.log_tail())
+            finally:
+                rx.close()
+
 
 if __name__ == "__main__":
     netns.require_netns()
