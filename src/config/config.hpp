@@ -122,6 +122,11 @@ struct TftpConfig {
   unsigned max_transfers = 4096;       // [tftp] max_transfers: concurrent transfers cap
   unsigned max_transfers_per_client = 64;  // [tftp] max_transfers_per_client
   std::uint16_t max_window_size = 64;  // [tftp] max_windowsize: cap on RFC 7440 windowsize
+  // A remote root (issue 23): redirects, memory and pace of the downloads.
+  bool remote_same_host_redirects = false;  // [tftp] remote_redirects = same_host (default off)
+  std::uint64_t remote_memory_limit = std::uint64_t{256} << 20;  // [tftp] remote_memory_mb: all remote downloads together
+  std::uint64_t remote_min_rate = 8192;     // [tftp] remote_min_rate: bytes/s over 10 s, or the download fails
+  unsigned remote_deadline = 1800;          // [tftp] remote_deadline: seconds a download may take at most
   std::vector<FilterRule> filters;     // [filters]
   std::filesystem::path base_dir;      // the configuration file's folder (relative [filters] targets)
   [[nodiscard]] bool remote_root() const { return !root_url.empty(); }

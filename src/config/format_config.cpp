@@ -69,6 +69,9 @@ std::string format_config(const Config& c) {
                      yes_no(t.writable));
   out += fmt::format("max_transfers = {}\nmax_transfers_per_client = {}\nmax_windowsize = {}\n", t.max_transfers,
                      t.max_transfers_per_client, t.max_window_size);
+  out += fmt::format("remote_redirects = {}\nremote_memory_mb = {}\nremote_min_rate = {}\nremote_deadline = {}\n",
+                     t.remote_same_host_redirects ? "same_host" : "off", t.remote_memory_limit >> 20, t.remote_min_rate,
+                     t.remote_deadline);
   out += "\n[filters]\n";
   for (const auto& f : t.filters) out += fmt::format("{} = {}\n", f.pattern, f.replacement);
 

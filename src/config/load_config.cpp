@@ -38,7 +38,8 @@ constexpr std::string_view kHttpKeys[] = {"location", "pxe", "dhcp", "timeout", 
 constexpr std::string_view kTftpKeys[] = {"address",  "port",          "blocksize",     "timeout",
                                           "retries",  "retry",         "root",          "writable",
                                           "max_transfers", "max_transfers_per_client", "max_windowsize",
-                                          "allow_filesystem_root"};
+                                          "allow_filesystem_root", "remote_redirects", "remote_memory_mb",
+                                          "remote_min_rate", "remote_deadline"};
 constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "address",              "port", "root",
                                            "check_ip", "max_connections", "allow_filesystem_root"};
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
@@ -584,6 +585,24 @@ bool Loader::load_tftp() {
       t.max_window_size = static_cast<std::uint16_t>(number);
     } else if (key == "allow_filesystem_root") {
       ok = read_bool(e, allow_slash);
+    } else if (key == "remote_redirects") {
+      const auto lower = to_lower(value);
+      if (lower == "off" || lower == "no" || lower == "none") {
+        t.remote_same_host_redirects = false;
+      } else if (lower == "same_host" || lower == "same-host") {
+        t.remote_same_host_redirects = true;
+      } else {
+        ok = fail_with(at(e, fmt::format("'{}': expected off or same_host", value)));
+      }
+    } else if (key == "remote_memory_mb") {
+      ok = read_uint(e, 16, 1 << 20, number);
+      t.remote_memory_limit = number << 20;
+    } else if (key == "remote_min_rate") {
+      ok = read_uint(e, 0, 1'000'000'000, number);
+      t.remote_min_rate = number;
+    } else if (key == "remote_deadline") {
+      ok = read_uint(e, 10, 86'400, number);
+      t.remote_deadline = static_cast<unsigned>(number);
     } else {
       ok = unknown_key(e, kTftpKeys);
     }

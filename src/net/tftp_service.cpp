@@ -33,7 +33,12 @@ TftpService::~TftpService() { stop(); }
 
 Result<void> TftpService::start() {
   if (config_.remote_root()) {
-    auto remote = UrlSource::create(io_, config_.root_url, log_);
+    UrlSourceOptions options;
+    options.same_host_redirects = config_.remote_same_host_redirects;
+    options.memory_limit = config_.remote_memory_limit;
+    options.min_rate = config_.remote_min_rate;
+    options.deadline = std::chrono::seconds(config_.remote_deadline);
+    auto remote = UrlSource::create(io_, config_.root_url, log_, options);
     if (!remote) return fail(remote.error().code, remote.error().detail);
     root_ = std::move(*remote);
   } else {
@@ -102,9 +107,11 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     log_->debug("{}: {} on the listening port ignored", info.peer.to_string(), packet->index());
     return;
   }
-  if (active_peers_.contains(info.peer)) {
+  if (const auto active = active_peers_.find(info.peer); active != active_peers_.end()) {
     // The client repeated its request before our first answer reached it: one transfer
-    // per client TID, not two racing ones (dnsmasq does the same).
+    // per client TID, not two racing ones (dnsmasq does the same). It is still there,
+    // though: a transfer waiting for a remote source keeps waiting for it.
+    active->second->note_client_alive();
     ++counters_.duplicates;
     log_->debug("{} {}: repeated request ignored, transfer already running", info.peer.to_string(), request->filename);
     return;
@@ -157,7 +164,7 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   }
   sessions_.emplace(session.get(), session);
   ++per_client_[info.peer.address];
-  active_peers_.insert(info.peer);
+  active_peers_.emplace(info.peer, session.get());
 
   if (is_write) {
     // Uploads go beneath the root as asked; [filters] rewrite reads only.
@@ -197,6 +204,7 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     if (!opened) ++counters_.refused;
     self->begin(std::move(opened), shown);
   });
+  session->expect_source_within(context_.retry.timeout * (context_.retry.max_retries + 1));
 }
 
 void TftpService::forget(TftpSession& session) {

@@ -4,7 +4,7 @@
 // local directory or an http(s):// prefix streamed through libcurl.
 #include <cstdint>
 #include <memory>
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 #include <unordered_map>
@@ -70,7 +70,7 @@ class TftpService final : public Service {
   std::unique_ptr<tftp::FileLocator> locator_;
   std::unordered_map<TftpSession*, std::shared_ptr<TftpSession>> sessions_;
   std::unordered_map<Ipv4Address, unsigned> per_client_;
-  std::set<UdpEndpoint> active_peers_;  // a repeated RRQ from one of these is ignored
+  std::map<UdpEndpoint, TftpSession*> active_peers_;  // a repeated RRQ from one of these is ignored
   std::unordered_map<unsigned, unsigned> mtu_by_ifindex_;
   std::vector<NetworkInterface> interfaces_;  // at start: which peers are on-link
   TftpCounters counters_;

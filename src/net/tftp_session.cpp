@@ -89,6 +89,10 @@ void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
   if (finished_) return;
   shown_ = std::move(shown_name);
   if (!opened) {
+    if (opened.error().code == Errc::Busy) {  // a remote root's memory budget is spent
+      refuse(tftp::ErrorCode::NotDefined, "Server busy, try again later", opened.error().detail);
+      return;
+    }
     const auto code = opened.error().code == Errc::NotFound ? tftp::ErrorCode::FileNotFound
                                                             : tftp::ErrorCode::AccessViolation;
     refuse(code, code == tftp::ErrorCode::FileNotFound ? "File not found" : "Access violation", opened.error().detail);
@@ -121,6 +125,15 @@ void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
   context_.batch.clear();
   transfer_->start(started_, context_.batch);
   after_step();
+}
+
+void TftpSession::expect_source_within(Duration limit) {
+  if (finished_ || started()) return;
+  timer_.expires_after(limit);
+  timer_.async_wait([weak = weak_from_this()](const std::error_code& ec) {
+    if (auto self = weak.lock(); self && !ec && !self->started() && !self->finished_)
+      self->refuse(tftp::ErrorCode::NotDefined, "File source not responding", "no answer from the remote root in time");
+  });
 }
 
 void TftpSession::begin_write(std::unique_ptr<tftp::ByteSink> sink, std::uint64_t max_size) {

@@ -60,6 +60,15 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   void begin_write(std::unique_ptr<tftp::ByteSink> sink, std::uint64_t max_size);
   /// Refuses the request from this session's TID and finishes.
   void refuse(tftp::ErrorCode code, std::string_view message, std::string_view reason);
+  /// The file is being opened from a remote root: unless begin() comes within `limit` (the
+  /// transfer's timeout and retries), the client gets an ERROR and the session ends, however
+  /// slowly the remote answers.
+  void expect_source_within(Duration limit);
+  /// The client repeated its RRQ on the listening port: it is still there (see
+  /// ReadTransfer::note_client_alive).
+  void note_client_alive() {
+    if (transfer_) transfer_->note_client_alive();
+  }
   /// Server shutdown: ERROR to the client, close, finish.
   void abort(std::string_view reason);
 

@@ -1,43 +1,177 @@
 #include "net/url_source.hpp"
 
-#include "core/byte_reader.hpp"
-#include "net/curl_library.hpp"
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "core/byte_reader.hpp"
+#include "core/text.hpp"
+#include "net/curl_library.hpp"
+
 namespace netboot::net {
 
 namespace {
 
-/// One download. Fields under `mutex` are shared with the helper thread; the callbacks are
-/// touched on the event loop only.
+// Buffers are whole chunks mapped from the kernel, not heap blocks: the helper thread's
+// malloc arena kept 2.3 GB after a flood of downloads ended; munmap gives it back at once.
+constexpr std::size_t kChunk = 256 * 1024;
+
+class Chunk {
+ public:
+  Chunk() {
+    void* p = ::mmap(nullptr, kChunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    data_ = p == MAP_FAILED ? nullptr : static_cast<std::uint8_t*>(p);
+  }
+  ~Chunk() {
+    if (data_ != nullptr) ::munmap(data_, kChunk);
+  }
+  Chunk(Chunk&& other) noexcept : data_(std::exchange(other.data_, nullptr)) {}
+  Chunk& operator=(Chunk&& other) noexcept {
+    std::swap(data_, other.data_);
+    return *this;
+  }
+  [[nodiscard]] std::uint8_t* data() const { return data_; }
+
+ private:
+  std::uint8_t* data_ = nullptr;
+};
+
+/// Bytes [low, end) of a body in chunks; low stays a multiple of kChunk.
+class ChunkBuffer {
+ public:
+  [[nodiscard]] std::uint64_t low() const { return low_; }
+  [[nodiscard]] std::uint64_t end() const { return end_; }
+  bool append(const char* bytes, std::size_t size) {
+    while (size > 0) {
+      const std::size_t used = static_cast<std::size_t>((end_ - low_) % kChunk);
+      if (used == 0 && end_ - low_ == chunks_.size() * kChunk) {
+        chunks_.emplace_back();
+        if (chunks_.back().data() == nullptr) {
+          chunks_.pop_back();
+          return false;
+        }
+      }
+      const std::size_t n = std::min(size, kChunk - used);
+      std::memcpy(chunks_.back().data() + used, bytes, n);
+      bytes += n;
+      size -= n;
+      end_ += n;
+    }
+    return true;
+  }
+  /// Copies from `offset` (low <= offset <= end) as much as `out` holds and is buffered.
+  std::size_t copy(std::uint64_t offset, std::span<std::uint8_t> out) const {
+    std::size_t copied = 0;
+    while (copied < out.size() && offset < end_) {
+      const auto index = static_cast<std::size_t>((offset - low_) / kChunk);
+      const auto within = static_cast<std::size_t>((offset - low_) % kChunk);
+      const std::size_t n = static_cast<std::size_t>(
+          std::min<std::uint64_t>({out.size() - copied, kChunk - within, end_ - offset}));
+      std::memcpy(out.data() + copied, chunks_[index].data() + within, n);
+      copied += n;
+      offset += n;
+    }
+    return copied;
+  }
+  /// Unmaps the chunks wholly below `offset`.
+  void drop_below(std::uint64_t offset) {
+    while (!chunks_.empty() && low_ + kChunk <= std::min(offset, end_)) {
+      chunks_.pop_front();
+      low_ += kChunk;
+    }
+  }
+
+ private:
+  std::deque<Chunk> chunks_;
+  std::uint64_t low_ = 0;
+  std::uint64_t end_ = 0;
+};
+
+/// What every download reserves from: the worst case of its buffer, taken at start and
+/// given back when the download is destroyed.
+struct Budget {
+  std::atomic<std::uint64_t> reserved{0};
+  std::atomic<std::size_t> downloads{0};
+  std::uint64_t limit = 0;
+  bool take(std::uint64_t bytes) {
+    auto current = reserved.load();
+    do {
+      if (current + bytes > limit) return false;
+    } while (!reserved.compare_exchange_weak(current, current + bytes));
+    ++downloads;
+    return true;
+  }
+  void give(std::uint64_t bytes) {
+    reserved -= bytes;
+    --downloads;
+  }
+};
+
+class RemoteFile;
+
+/// One download, shared by the transfers of one file. Fields under `mutex` are shared with
+/// the helper thread; the callbacks are touched on the event loop only.
 struct Download {
-  std::string url;
+  Download(std::string fetched, std::shared_ptr<Budget> from, std::uint64_t bytes)
+      : url(std::move(fetched)), requested(url), budget(std::move(from)), reservation(bytes) {}
+  ~Download() { budget->give(reservation); }
+  Download(const Download&) = delete;
+  Download& operator=(const Download&) = delete;
+
+  std::string url;        // what is fetched now (after the redirects followed)
+  std::string requested;  // what was asked for
   std::mutex mutex;
-  Bytes data;                      // bytes [low, low + data.size()) of the body
-  std::uint64_t low = 0;
+  ChunkBuffer buffer;
   bool headers_known = false;
   bool complete = false;
+  bool paused = false;
   std::optional<Error> error;
   std::optional<std::uint64_t> content_length;
-  bool paused = false;
-  std::uint64_t read_pos = 0;      // where the reader is: read-ahead is measured from here
+  std::map<const void*, std::uint64_t> readers;  // reader -> highest offset it read
   // Helper thread only:
-  std::uint64_t notified_end = 0;  // low + data.size() at the last notification
+  std::uint64_t notified_end = 0;
   bool notified = false;
+  unsigned redirects = 0;
+  CURL* easy = nullptr;
+  const CurlLibrary* curl = nullptr;        // for on_body, which gets only the download
+  const UrlSourceOptions* options = nullptr;
   // Event loop only:
-  tftp::FileSource::OpenCallback on_open;
-  std::function<void()> on_ready;
+  std::vector<tftp::FileSource::OpenCallback> waiting;  // opens waiting for the status
+  std::vector<RemoteFile*> files;                       // open readers, woken on new data
   bool open_reported = false;
-  CURL* easy = nullptr;  // helper thread only
-  const CurlLibrary* curl = nullptr;  // for on_body, which gets only the download
+  bool abandoned = false;  // every reader has gone: being stopped, not to be joined
+  // Immutable:
+  std::shared_ptr<Budget> budget;
+  std::uint64_t reservation;
+
+  // Under mutex: the span the buffer may hold, and where the readers are.
+  [[nodiscard]] std::uint64_t max_span() const { return options->read_ahead + options->keep_behind + kChunk; }
+  [[nodiscard]] std::uint64_t furthest_reader() const {
+    std::uint64_t furthest = 0;
+    for (const auto& [reader, position] : readers) furthest = std::max(furthest, position);
+    return furthest;
+  }
+  [[nodiscard]] std::uint64_t slowest_reader() const {
+    std::uint64_t slowest = buffer.end();
+    for (const auto& [reader, position] : readers) slowest = std::min(slowest, position);
+    return slowest;
+  }
+  /// Room for `bytes` more: ahead of the furthest reader by at most read_ahead, and no more
+  /// than max_span buffered (a slow reader holds the others back rather than growing it).
+  [[nodiscard]] bool has_room(std::uint64_t bytes) const {
+    return buffer.end() + bytes <= furthest_reader() + options->read_ahead + kChunk &&
+           buffer.end() - buffer.low() + bytes <= max_span();
+  }
 };
 
 Error http_error(long status) {
@@ -46,7 +180,34 @@ Error http_error(long status) {
   return {Errc::Io, "HTTP " + std::to_string(status)};
 }
 
+/// "scheme://host:port" of an absolute URL, lower-cased, with the scheme's default port.
+std::optional<std::string> origin_of(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  const std::string scheme = to_lower(url.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  std::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) return std::nullopt;  // no user info
+  if (authority.empty()) return std::nullopt;
+  std::string host(authority);
+  const auto bracket = host.rfind(']');
+  const auto colon = host.rfind(':');
+  std::string port = scheme == "http" ? "80" : "443";
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    if (colon + 1 < host.size()) port = host.substr(colon + 1);
+    host.resize(colon);
+  }
+  return scheme + "://" + to_lower(host) + ":" + port;
+}
+
 }  // namespace
+
+bool same_origin(std::string_view base, std::string_view target) {
+  const auto a = origin_of(base);
+  const auto b = origin_of(target);
+  return a && b && *a == *b;
+}
 
 struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   asio::io_context& io;
@@ -61,24 +222,41 @@ struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   std::vector<std::shared_ptr<Download>> to_resume;
   std::atomic<bool> stopping{false};
   std::unordered_map<CURL*, std::shared_ptr<Download>> active;  // helper thread only
+  std::shared_ptr<Budget> budget = std::make_shared<Budget>();
+  // Event loop only: the download of each URL, while it lives (joined by later opens).
+  std::unordered_map<std::string, std::weak_ptr<Download>> by_url;
 
   Worker(asio::io_context& context, std::shared_ptr<spdlog::logger> logger, UrlSourceOptions opts,
          const CurlLibrary& library)
-      : io(context), log(std::move(logger)), options(opts), curl(library) {}
+      : io(context), log(std::move(logger)), options(opts), curl(library) {
+    budget->limit = options.memory_limit;
+  }
   ~Worker() {
     if (multi != nullptr) curl.multi_cleanup(multi);
   }
 
   void wake() { curl.multi_wakeup(multi); }
 
-  /// Loop side: tell the owner of the download that something changed.
+  /// Loop side: tell the owners of the download that something changed.
   void notify(const std::shared_ptr<Download>& download) {
     asio::post(io, [self = shared_from_this(), download] { self->deliver(download); });
   }
 
   void deliver(const std::shared_ptr<Download>& download);
+  void hand_out(const std::shared_ptr<Download>& download, tftp::FileSource::OpenCallback done);
+  void resume(const std::shared_ptr<Download>& download) {
+    std::lock_guard lock(queue_mutex);
+    to_resume.push_back(download);
+    wake();
+  }
+  void abandon(const std::shared_ptr<Download>& download) {
+    std::lock_guard lock(queue_mutex);
+    to_remove.push_back(download);
+    wake();
+  }
 
   static std::size_t on_body(char* ptr, std::size_t size, std::size_t count, void* user);
+  void configure(CURL* easy, Download& download);
   void run();
   void finish(CURL* easy, CURLcode code);
 };
@@ -88,12 +266,27 @@ namespace {
 class RemoteFile final : public tftp::ByteSource {
  public:
   RemoteFile(std::shared_ptr<Download> download, std::shared_ptr<UrlSource::Worker> worker)
-      : download_(std::move(download)), worker_(std::move(worker)) {}
+      : download_(std::move(download)), worker_(std::move(worker)) {
+    download_->files.push_back(this);
+    std::lock_guard lock(download_->mutex);
+    download_->readers[this] = 0;
+  }
   ~RemoteFile() override {
-    download_->on_ready = nullptr;
-    std::lock_guard lock(worker_->queue_mutex);
-    worker_->to_remove.push_back(download_);
-    worker_->wake();
+    auto& files = download_->files;
+    files.erase(std::remove(files.begin(), files.end(), this), files.end());
+    bool resume = false;
+    {
+      std::lock_guard lock(download_->mutex);
+      download_->readers.erase(this);
+      trim();
+      resume = wants_resume();
+    }
+    if (files.empty() && download_->waiting.empty()) {
+      download_->abandoned = true;
+      worker_->abandon(download_);  // nobody reads it any more: stop the download
+    } else if (resume) {
+      worker_->resume(download_);  // the slowest reader is gone: the others may go on
+    }
   }
   RemoteFile(const RemoteFile&) = delete;
   RemoteFile& operator=(const RemoteFile&) = delete;
@@ -106,97 +299,136 @@ class RemoteFile final : public tftp::ByteSource {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override {
     bool resume = false;
     std::size_t copied = 0;
+    bool at_end = false;
     {
       std::lock_guard lock(download_->mutex);
       auto& d = *download_;
       if (d.error) return fail(d.error->code, d.error->detail);
-      if (offset < d.low) return fail(Errc::Io, "remote: block no longer buffered");
-      const std::uint64_t end = d.low + d.data.size();
-      d.read_pos = std::max(d.read_pos, offset);
-      if (offset + out.size() > end && !d.complete) {
-        resume = d.paused;
-        if (resume) d.paused = false;
-      } else {
-        copied = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), end > offset ? end - offset : 0));
-        std::memcpy(out.data(), d.data.data() + (offset - d.low), copied);
-        // Forget what no window restart can ask for again; trim in large steps (amortised).
-        const auto keep = worker_->options.keep_behind;
-        if (offset > d.low + 2 * keep) {
-          const auto drop = static_cast<std::size_t>(offset - keep - d.low);
-          d.data.erase(d.data.begin(), d.data.begin() + static_cast<std::ptrdiff_t>(drop));
-          d.low += drop;
-        }
-        if (d.paused && end - offset < worker_->options.read_ahead / 2) {
-          d.paused = false;
-          resume = true;
-        }
+      if (offset < d.buffer.low()) return fail(Errc::Io, "remote: block no longer buffered");
+      auto& position = d.readers[this];
+      position = std::max(position, offset);
+      const std::uint64_t end = d.buffer.end();
+      if (offset + out.size() <= end || d.complete) {
+        copied = offset < end ? d.buffer.copy(offset, out) : 0;
+        at_end = d.complete && offset + copied >= end;
       }
+      trim();
+      resume = wants_resume();
+      if (resume) d.paused = false;
     }
-    if (resume) {
-      std::lock_guard lock(worker_->queue_mutex);
-      worker_->to_resume.push_back(download_);
-      worker_->wake();
-    }
-    if (copied == 0 && !download_complete_at(offset)) return fail(Errc::Busy, "remote: waiting for data");
+    if (resume) worker_->resume(download_);
+    if (copied == 0 && !at_end) return fail(Errc::Busy, "remote: waiting for data");
     return copied;
   }
 
-  void set_ready_callback(std::function<void()> on_ready) override { download_->on_ready = std::move(on_ready); }
+  void set_ready_callback(std::function<void()> on_ready) override { on_ready_ = std::move(on_ready); }
+  void wake() const {
+    if (on_ready_) on_ready_();
+  }
 
  private:
-  bool download_complete_at(std::uint64_t offset) {
-    std::lock_guard lock(download_->mutex);
-    return download_->complete && offset >= download_->low + download_->data.size();
+  // Under the download's mutex: forget what no reader's window restart can ask for again
+  // (in whole chunks, so this is cheap).
+  void trim() {
+    auto& d = *download_;
+    const std::uint64_t slowest = d.slowest_reader();
+    const auto keep = worker_->options.keep_behind;
+    if (slowest > d.buffer.low() + keep + kChunk) d.buffer.drop_below(slowest - keep);
   }
+  // Under the mutex: the paused download has room again for a good step (not a block at a time).
+  [[nodiscard]] bool wants_resume() const {
+    const auto& d = *download_;
+    return d.paused && !d.complete && !d.error && d.has_room(worker_->options.read_ahead / 4);
+  }
+
   std::shared_ptr<Download> download_;
   std::shared_ptr<UrlSource::Worker> worker_;
+  std::function<void()> on_ready_;
 };
 
 }  // namespace
 
+void UrlSource::Worker::hand_out(const std::shared_ptr<Download>& download, tftp::FileSource::OpenCallback done) {
+  std::optional<Error> error;
+  {
+    std::lock_guard lock(download->mutex);
+    error = download->error;
+  }
+  if (error) {
+    done(fail(error->code, download->url + ": " + error->detail));
+  } else {
+    done(std::shared_ptr<tftp::ByteSource>(std::make_shared<RemoteFile>(download, shared_from_this())));
+  }
+}
+
 void UrlSource::Worker::deliver(const std::shared_ptr<Download>& download) {
   if (stopping.load()) return;  // the service may be going away: no callbacks into it
   if (!download->open_reported) {
-    std::optional<Error> error;
+    std::optional<std::uint64_t> length;
+    bool failed = false;
     {
       std::lock_guard lock(download->mutex);
       if (!download->headers_known && !download->error) return;  // nothing to say yet
-      error = download->error;
+      length = download->content_length;
+      failed = download->error.has_value();
     }
     download->open_reported = true;
-    auto on_open = std::move(download->on_open);
-    download->on_open = nullptr;
-    if (!on_open) return;
-    if (error) {
-      on_open(fail(error->code, download->url + ": " + error->detail));
-    } else {
-      on_open(std::shared_ptr<tftp::ByteSource>(std::make_shared<RemoteFile>(download, shared_from_this())));
+    if (!failed) {
+      // The URL actually fetched, once per download (however many transfers share it).
+      log->info("remote GET {}: HTTP 200, {}{}", download->url,
+                length ? fmt::format("{} bytes", *length) : std::string("size unknown"),
+                download->url != download->requested ? fmt::format(" (redirected from {})", download->requested) : "");
     }
+    auto waiting = std::move(download->waiting);
+    download->waiting.clear();
+    for (auto& done : waiting) hand_out(download, std::move(done));
     return;
   }
-  if (download->on_ready) download->on_ready();
+  // Copies: a callback may end a transfer and so destroy its RemoteFile.
+  const auto files = download->files;
+  for (const auto* file : files) {
+    if (std::find(download->files.begin(), download->files.end(), file) != download->files.end()) file->wake();
+  }
 }
 
 std::size_t UrlSource::Worker::on_body(char* ptr, std::size_t size, std::size_t count, void* user) {
   auto* download = static_cast<Download*>(user);
   const std::size_t bytes = size * count;
-  {
-    std::lock_guard lock(download->mutex);
-    if (!download->headers_known) {
-      long status = 0;
-      download->curl->easy_getinfo(download->easy, CURLINFO_RESPONSE_CODE, &status);
-      if (status >= 400) {
-        download->error = http_error(status);
-        return 0;  // aborts the transfer; finish() posts the error
-      }
-      curl_off_t length = -1;
-      download->curl->easy_getinfo(download->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-      if (length >= 0) download->content_length = static_cast<std::uint64_t>(length);
-      download->headers_known = true;
-    }
-    download->data.insert(download->data.end(), ptr, ptr + bytes);
+  std::lock_guard lock(download->mutex);
+  if (!download->headers_known) {
+    long status = 0;
+    download->curl->easy_getinfo(download->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200) return 0;  // not the file (a redirect's or an error's body): finish() says what
+    curl_off_t length = -1;
+    download->curl->easy_getinfo(download->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+    if (length >= 0) download->content_length = static_cast<std::uint64_t>(length);
+    download->headers_known = true;
+  }
+  // Flow control towards the readers: libcurl keeps these bytes and hands them again on resume.
+  if (!download->has_room(bytes)) {
+    download->paused = true;
+    return CURL_WRITEFUNC_PAUSE;
+  }
+  if (!download->buffer.append(ptr, bytes)) {
+    download->error = Error{Errc::Io, "out of memory for the download buffer"};
+    return 0;
   }
   return bytes;
+}
+
+void UrlSource::Worker::configure(CURL* easy, Download& download) {
+  curl.easy_setopt(easy, CURLOPT_URL, download.url.c_str());
+  curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Redirects are never followed by libcurl: finish() decides (same origin only, if allowed).
+  curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout.count()));
+  curl.easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(std::max<std::uint64_t>(options.min_rate, 1)));
+  curl.easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_time.count()));
+  curl.easy_setopt(easy, CURLOPT_TIMEOUT, static_cast<long>(options.deadline.count()));
+  curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Worker::on_body);
+  curl.easy_setopt(easy, CURLOPT_WRITEDATA, &download);
+  curl.easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
 }
 
 void UrlSource::Worker::finish(CURL* easy, CURLcode code) {
@@ -208,10 +440,33 @@ void UrlSource::Worker::finish(CURL* easy, CURLcode code) {
     long status = 0;
     curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     if (!download->error) {
-      if (status >= 400) {
+      if (status >= 300 && status < 400) {
+        char* location = nullptr;
+        curl.easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
+        const std::string target = location != nullptr ? location : "";
+        if (target.empty()) {
+          download->error = Error{Errc::Io, fmt::format("HTTP {} without Location", status)};
+        } else if (!options.same_host_redirects) {
+          download->error = Error{Errc::Io, fmt::format("HTTP {} redirect to {} not followed ([tftp] remote_redirects = off)",
+                                                        status, target)};
+        } else if (!same_origin(download->url, target)) {
+          download->error = Error{Errc::Io, fmt::format("HTTP {} redirect to {} not followed (another host)", status, target)};
+        } else if (++download->redirects > options.max_redirects) {
+          download->error = Error{Errc::Io, fmt::format("more than {} redirects", options.max_redirects)};
+        } else {
+          // Same origin: fetch the new URL on the same handle.
+          download->url = target;
+          curl.multi_remove_handle(multi, easy);
+          curl.easy_setopt(easy, CURLOPT_URL, download->url.c_str());
+          curl.multi_add_handle(multi, easy);
+          return;
+        }
+      } else if (status != 0 && status != 200) {
         download->error = http_error(status);
       } else if (code != CURLE_OK) {
         download->error = Error{Errc::Io, curl.easy_strerror(code)};
+      } else if (status != 200) {
+        download->error = Error{Errc::Io, "no HTTP status"};
       } else {
         if (!download->headers_known) {
           curl_off_t length = -1;
@@ -249,18 +504,7 @@ void UrlSource::Worker::run() {
       }
       download->easy = easy;
       download->curl = &curl;
-      curl.easy_setopt(easy, CURLOPT_URL, download->url.c_str());
-      curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-      curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-      curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-      curl.easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
-      curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-      curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout.count()));
-      curl.easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl.easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_timeout.count()));
-      curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Worker::on_body);
-      curl.easy_setopt(easy, CURLOPT_WRITEDATA, download.get());
-      curl.easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
+      configure(easy, *download);
       active.emplace(easy, download);
       curl.multi_add_handle(multi, easy);
     }
@@ -285,16 +529,11 @@ void UrlSource::Worker::run() {
       bool changed = false;
       {
         std::lock_guard lock(download->mutex);
-        const std::uint64_t end = download->low + download->data.size();
+        const std::uint64_t end = download->buffer.end();
         changed = download->headers_known && (!download->notified || end != download->notified_end);
         if (changed) {
           download->notified = true;
           download->notified_end = end;
-        }
-        // Pause when far enough ahead of the reader (flow control towards a slow client).
-        if (!download->paused && end > download->read_pos + options.read_ahead) {
-          download->paused = true;
-          curl.easy_pause(easy, CURLPAUSE_RECV);
         }
       }
       if (changed) notify(download);
@@ -330,30 +569,65 @@ void UrlSource::shutdown() {
   worker_->thread.join();
 }
 
+std::uint64_t UrlSource::reserved() const { return worker_->budget->reserved.load(); }
+
 void UrlSource::open(std::string_view relative, OpenCallback done) {
-  if (worker_->stopping.load()) {
+  auto& worker = *worker_;
+  if (worker.stopping.load()) {
     done(fail(Errc::Io, "shutting down"));
     return;
   }
-  auto download = std::make_shared<Download>();
   // Each path component is percent-encoded; '/' stays a separator.
   std::string url = prefix_;
   std::size_t start = 0;
   while (start <= relative.size()) {
     const auto slash = relative.find('/', start);
     const auto part = relative.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    char* escaped = worker_->curl.easy_escape(nullptr, part.data(), static_cast<int>(part.size()));
+    char* escaped = worker.curl.easy_escape(nullptr, part.data(), static_cast<int>(part.size()));
     url += '/';
     url += escaped != nullptr ? escaped : "";
-    worker_->curl.free(escaped);
+    worker.curl.free(escaped);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  download->url = std::move(url);
-  download->on_open = std::move(done);
-  std::lock_guard lock(worker_->queue_mutex);
-  worker_->to_add.push_back(std::move(download));
-  worker_->wake();
+
+  // Join the download of the same file while it still holds the first bytes.
+  if (const auto found = worker.by_url.find(url); found != worker.by_url.end()) {
+    if (auto download = found->second.lock()) {
+      bool joinable = false;
+      {
+        std::lock_guard lock(download->mutex);
+        joinable = !download->abandoned && !download->error && download->buffer.low() == 0;
+      }
+      if (joinable) {
+        if (download->open_reported) {
+          asio::post(worker.io, [self = worker_, download, done = std::move(done)]() mutable {
+            if (!self->stopping.load()) self->hand_out(download, std::move(done));
+          });
+        } else {
+          download->waiting.push_back(std::move(done));
+        }
+        return;
+      }
+    }
+  }
+  if (worker.by_url.size() >= 64) std::erase_if(worker.by_url, [](const auto& entry) { return entry.second.expired(); });
+
+  const auto download_options = &worker.options;
+  const std::uint64_t reservation = worker.options.read_ahead + worker.options.keep_behind + 3 * kChunk;
+  if (!worker.budget->take(reservation)) {
+    done(fail(Errc::Busy, fmt::format("remote memory limit reached ({} MiB reserved by {} downloads, [tftp] remote_memory_mb = {})",
+                                      worker.budget->reserved.load() >> 20, worker.budget->downloads.load(),
+                                      worker.options.memory_limit >> 20)));
+    return;
+  }
+  auto download = std::make_shared<Download>(url, worker.budget, reservation);
+  download->options = download_options;
+  download->waiting.push_back(std::move(done));
+  worker.by_url[url] = download;
+  std::lock_guard lock(worker.queue_mutex);
+  worker.to_add.push_back(std::move(download));
+  worker.wake();
 }
 
 }  // namespace netboot::net

@@ -1,6 +1,7 @@
 #include "tftp/read_transfer.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace netboot::tftp {
 
@@ -138,7 +139,10 @@ TransferStatus ReadTransfer::on_ack(std::uint16_t block, SteadyTime now, PacketB
   const std::uint64_t floor = base_ - 1;
   const std::uint64_t distance = static_cast<std::uint16_t>(block - static_cast<std::uint16_t>(floor & 0xFFFF));
   const std::uint64_t acked = floor + distance;
-  if (distance == 0 || acked >= next_) return TransferStatus::Running;  // duplicate or stale: ignore
+  if (distance == 0 || acked >= next_) {  // duplicate or stale: ignore, but the client is there
+    client_heard_ = true;
+    return TransferStatus::Running;
+  }
   stats_.blocks_acked += acked - floor;
   base_ = acked + 1;
   retries_ = 0;
@@ -176,9 +180,17 @@ TransferStatus ReadTransfer::on_timeout(SteadyTime now, PacketBatch& out) {
   if (done()) return TransferStatus::Done;
   if (now < deadline_) return TransferStatus::Running;
   if (waiting_for_source_ && next_ == base_) {
-    // Nothing outstanding: the client waits for us, not we for it. The source enforces its
-    // own stall limit and fails the read; keep the clock running meanwhile.
+    // Nothing outstanding: the client waits for us, and shows it by repeating its last ACK
+    // (or RRQ) when its own timer fires. A client heard from since the last timeout keeps
+    // the transfer waiting (the source enforces its own rate and deadline); one silent for
+    // the whole retry budget is gone, whatever the source is doing.
     deadline_ = now + retry_.timeout;
+    if (std::exchange(client_heard_, false)) {
+      retries_ = 0;
+      return TransferStatus::Running;
+    }
+    if (++retries_ > retry_.max_retries)
+      return finish(TransferOutcome::Kind::TimedOut, "client gone while waiting for the source");
     return TransferStatus::Running;
   }
   if (++retries_ > retry_.max_retries) {

@@ -81,6 +81,9 @@ class ReadTransfer {
   /// handed out as they are, so no file read or copy sits on the round trip. Anything else
   /// (a partial ACK, a timeout) discards them. A source that fails or is Busy leaves none.
   void prepare_next_window();
+  /// The client showed it is still there other than by an ACK this transfer counts (a
+  /// repeated RRQ on the listening port). A duplicate ACK counts the same way.
+  void note_client_alive() noexcept { client_heard_ = true; }
   /// Waiting for the source (remote root) rather than for the client.
   [[nodiscard]] bool waiting_for_source() const noexcept { return waiting_for_source_; }
 
@@ -103,6 +106,7 @@ class ReadTransfer {
   std::size_t last_payload_ = 0;             // its payload size
   bool oack_pending_ = false;
   bool waiting_for_source_ = false;
+  bool client_heard_ = false;  // since the last timeout, while waiting for the source
   unsigned retries_ = 0;
   SteadyTime deadline_{};
   PacketBatch prepared_;              // the next window, built ahead (prepare_next_window)

@@ -165,6 +165,10 @@ writable = true
 max_transfers = 100
 max_transfers_per_client = 4
 max_windowsize = 16
+remote_redirects = same_host
+remote_memory_mb = 64
+remote_min_rate = 1000
+remote_deadline = 600
 
 [filters]
 pxelinux.cfg/* = pybootd/etc/pxe.cfg
@@ -240,6 +244,10 @@ AA-BB-CD/24 = true
   EXPECT_EQ(t.max_transfers, 100u);
   EXPECT_EQ(t.max_transfers_per_client, 4u);
   EXPECT_EQ(t.max_window_size, 16);
+  EXPECT_TRUE(t.remote_same_host_redirects);
+  EXPECT_EQ(t.remote_memory_limit, std::uint64_t{64} << 20);
+  EXPECT_EQ(t.remote_min_rate, 1000u);
+  EXPECT_EQ(t.remote_deadline, 600u);
   ASSERT_EQ(t.filters.size(), 2u);
   EXPECT_EQ(t.filters[1].replacement, "[dir/{filename}.cfg]");
   EXPECT_TRUE(c.services.http);

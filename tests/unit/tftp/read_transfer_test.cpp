@@ -279,13 +279,42 @@ TEST(ReadTransfer, BusySourceWaitsWithoutSpendingRetriesAndResumes) {
   EXPECT_TRUE(h.transfer.waiting_for_source());
   h.ack(2);
   EXPECT_TRUE(h.out.empty());
-  // Nothing outstanding: many timeouts pass without giving up (the source owns stall limits).
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(h.timeout(), TransferStatus::Running);
+  // Nothing outstanding: a client that repeats its ACK is still there, and many timeouts
+  // pass without giving up (the source owns its rate and deadline).
+  for (int i = 0; i < 5; ++i) {
+    h.ack(2);
+    EXPECT_TRUE(h.out.empty()) << "a duplicate ACK sends nothing";
+    EXPECT_EQ(h.timeout(), TransferStatus::Running);
+  }
   h.source->set_available(512 * 4);
   h.out.clear();
   h.transfer.on_source_ready(h.clock.now(), h.out);
   EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{3, 4, 5}));
   EXPECT_EQ(h.ack(5), TransferStatus::Done);
+}
+
+TEST(ReadTransfer, ClientGoneWhileWaitingForTheSourceEndsWithinTheRetries) {
+  // Issue 23 item 6: a trickling remote kept a transfer alive long after its client left.
+  Harness h(512 * 4, options(512, 4), RetryPolicy{1s, 2});
+  h.source->set_available(512 * 2);
+  h.start();
+  h.ack(2);
+  ASSERT_TRUE(h.transfer.waiting_for_source());
+  EXPECT_EQ(h.timeout(), TransferStatus::Running);
+  EXPECT_EQ(h.timeout(), TransferStatus::Running);
+  EXPECT_EQ(h.timeout(), TransferStatus::Done) << "timeout x (retries + 1) of silence";
+  ASSERT_TRUE(h.transfer.outcome());
+  EXPECT_EQ(h.transfer.outcome()->kind, TransferOutcome::Kind::TimedOut);
+  // A repeated RRQ on the listening port counts as a sign of life too.
+  Harness r(512 * 4, options(512, 4), RetryPolicy{1s, 1});
+  r.source->set_available(0);
+  r.start();
+  for (int i = 0; i < 4; ++i) {
+    r.transfer.note_client_alive();
+    EXPECT_EQ(r.timeout(), TransferStatus::Running);
+  }
+  EXPECT_EQ(r.timeout(), TransferStatus::Running);
+  EXPECT_EQ(r.timeout(), TransferStatus::Done);
 }
 
 TEST(ReadTransfer, NegotiatedTimeoutReplacesTheConfiguredOne) {
