@@ -244,6 +244,7 @@ struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
 
   void deliver(const std::shared_ptr<Download>& download);
   void hand_out(const std::shared_ptr<Download>& download, tftp::FileSource::OpenCallback done);
+  void drain_waiting(const std::shared_ptr<Download>& download);
   void resume(const std::shared_ptr<Download>& download) {
     std::lock_guard lock(queue_mutex);
     to_resume.push_back(download);
@@ -361,6 +362,16 @@ void UrlSource::Worker::hand_out(const std::shared_ptr<Download>& download, tftp
   }
 }
 
+void UrlSource::Worker::drain_waiting(const std::shared_ptr<Download>& download) {
+  // One at a time: a RemoteFile whose transfer is already gone is destroyed at once, and it
+  // must still see the others waiting (or it would stop the download under them).
+  while (!download->waiting.empty()) {
+    auto done = std::move(download->waiting.back());
+    download->waiting.pop_back();
+    hand_out(download, std::move(done));
+  }
+}
+
 void UrlSource::Worker::deliver(const std::shared_ptr<Download>& download) {
   if (stopping.load()) return;  // the service may be going away: no callbacks into it
   if (!download->open_reported) {
@@ -379,9 +390,7 @@ void UrlSource::Worker::deliver(const std::shared_ptr<Download>& download) {
                 length ? fmt::format("{} bytes", *length) : std::string("size unknown"),
                 download->url != download->requested ? fmt::format(" (redirected from {})", download->requested) : "");
     }
-    auto waiting = std::move(download->waiting);
-    download->waiting.clear();
-    for (auto& done : waiting) hand_out(download, std::move(done));
+    drain_waiting(download);
     return;
   }
   // Copies: a callback may end a transfer and so destroy its RemoteFile.
@@ -600,12 +609,13 @@ void UrlSource::open(std::string_view relative, OpenCallback done) {
         joinable = !download->abandoned && !download->error && download->buffer.low() == 0;
       }
       if (joinable) {
+        // Waiting, even when the status is known: a download is never stopped while someone
+        // is about to read it. Answered from the loop, never from inside open().
+        download->waiting.push_back(std::move(done));
         if (download->open_reported) {
-          asio::post(worker.io, [self = worker_, download, done = std::move(done)]() mutable {
-            if (!self->stopping.load()) self->hand_out(download, std::move(done));
+          asio::post(worker.io, [self = worker_, download] {
+            if (!self->stopping.load()) self->drain_waiting(download);
           });
-        } else {
-          download->waiting.push_back(std::move(done));
         }
         return;
       }
