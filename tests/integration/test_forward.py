@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import unittest
 from pathlib import Path
@@ -84,16 +85,7 @@ class Topology:
         return netns.run(["cat", "/proc/sys/net/ipv4/ip_forward"], ns=self.server_ns, timeout=5).stdout.strip()
 
 
-def backends() -> list:
-    found = [b for b in ("nft", "iptables") if shutil.which(b)]
-    return found
-
-
 class ForwardTest(unittest.TestCase):
-    def setUp(self) -> None:
-        if not backends():
-            self.skipTest("neither nft nor iptables installed (scripts/deps.sh e2e)")
-
     def check_backend(self, backend: str) -> None:
         env = dict(os.environ, NETBOOTD_FORWARD_BACKEND=backend)
         with netns.NetnsPair() as lan, netns.NetnsPair() as wan:
@@ -152,9 +144,16 @@ class ForwardTest(unittest.TestCase):
         self.assertIn("usage:", out.stderr)
         if not shutil.which("setpriv"):
             self.skipTest("setpriv missing")
-        out = netns.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                         "bash", str(SCRIPT), "on", "-i", "lo", "-j", "nbd-lan0"], timeout=10, check=False)
-        self.assertEqual(out.returncode, 1)
+        # The unprivileged user may not be able to read the checkout (a clone under a mode-0700
+        # folder): it runs a copy in a temporary world-readable folder (issue 14).
+        with tempfile.TemporaryDirectory(prefix="netboot-forward-") as folder:
+            os.chmod(folder, 0o755)
+            script = Path(folder) / SCRIPT.name
+            shutil.copyfile(SCRIPT, script)
+            os.chmod(script, 0o755)
+            out = netns.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                             "bash", str(script), "on", "-i", "lo", "-j", "nbd-lan0"], timeout=10, check=False)
+        self.assertEqual(out.returncode, 1, out.stderr)
         self.assertIn("must be run as root", out.stderr)
 
 
