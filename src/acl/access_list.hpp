@@ -44,6 +44,25 @@ class PrefixAccessList {
     }
     return best;
   }
+  /// One identity written two ways (a UUID in netbootd's and in pybootd's byte order): an
+  /// entry matching either counts, the same specificity rules choose among them.
+  /// `by_second_only` says whether the deciding entry matched only `second`.
+  template <class Id>
+  [[nodiscard]] Decision<Prefix> check_either(const Id& first, const Id& second, bool& by_second_only) const {
+    Decision<Prefix> best;
+    by_second_only = false;
+    for (const auto& rule : rules_) {
+      const bool first_matches = rule.key.matches(first);
+      if (!first_matches && !rule.key.matches(second)) continue;
+      const bool more_specific = best.rule == nullptr || rule.key.bits > best.rule->key.bits;
+      const bool same_and_blocks = best.rule != nullptr && rule.key.bits == best.rule->key.bits && !rule.allow;
+      if (more_specific || same_and_blocks) {
+        best = {rule.allow ? Access::Allowed : Access::Denied, &rule};
+        by_second_only = !first_matches;
+      }
+    }
+    return best;
+  }
   [[nodiscard]] bool empty() const { return rules_.empty(); }
 
  private:

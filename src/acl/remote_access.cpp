@@ -16,8 +16,16 @@ std::string access_url(const config::HttpAccessConfig& config, const AccessQuery
   const std::string& path = query.pxe ? config.pxe_path : config.dhcp_path;
   std::string url = config.location + path;
   url += path.find('?') == std::string::npos ? '?' : '&';
-  url += "mac=" + query.mac.to_string('-');
-  if (query.uuid) url += "&uuid=" + upper_uuid(*query.uuid);
+  if (config.query_form == config::AccessQueryForm::Pybootd18) {
+    // Python's urlencode of pybootd's "AA:BB:.." and str(UUID(bytes=option 97)).
+    std::string mac = query.mac.to_string(':');
+    for (std::size_t at = mac.find(':'); at != std::string::npos; at = mac.find(':', at)) mac.replace(at, 1, "%3A");
+    url += "mac=" + mac;
+    if (query.uuid) url += "&uuid=" + Uuid(query.uuid->to_smbios_bytes()).to_string();
+  } else {
+    url += "mac=" + query.mac.to_string('-');
+    if (query.uuid) url += "&uuid=" + upper_uuid(*query.uuid);
+  }
   if (query.address) url += "&ip=" + query.address->to_string();
   return url;
 }

@@ -25,8 +25,10 @@ struct AccessQuery {
 };
 
 /// `<location><path>?mac=AA-BB-CC-DD-EE-FF[&uuid=XXXXXXXX-...][&ip=a.b.c.d]`: the MAC with
-/// '-' and the UUID upper-case, as pybootd sends them. Every value is hex, '-' or '.', so
-/// nothing needs percent-encoding. A path that already has a query gets '&' instead of '?'.
+/// '-' and the UUID upper-case, as pybootd's README shows them; with query_form =
+/// pybootd-1.8, `mac=AA%3ABB%3A...&uuid=xxxxxxxx-...` as pybootd 1.8's code sends them (the
+/// UUID lower-case in option 97's byte order). Every value is hex, '-', '.' or an escaped
+/// ':', so nothing else needs percent-encoding. A path that already has a query gets '&'.
 [[nodiscard]] std::string access_url(const config::HttpAccessConfig& config, const AccessQuery& query);
 
 /// Upper-case canonical text (pybootd prints UUIDs upper-case).

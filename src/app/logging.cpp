@@ -30,6 +30,10 @@ Result<Logging> Logging::create(const config::LoggerConfig& config) {
         logging.sink_ = std::make_shared<spdlog::sinks::stderr_sink_mt>();
         logging.sink_->set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%n] %v");
         break;
+      case config::LogSink::Stdout:
+        logging.sink_ = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+        logging.sink_->set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%n] %v");
+        break;
       case config::LogSink::File:
         logging.sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.file.string());
         logging.sink_->set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%n] %v");

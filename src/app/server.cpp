@@ -12,6 +12,7 @@
 #include "net/event_notifier.hpp"
 #include "net/dhcp_service.hpp"
 #include "net/http_service.hpp"
+#include "net/remote_file_size.hpp"
 #include "net/tftp_service.hpp"
 #include "tftp/file_names.hpp"
 
@@ -53,6 +54,7 @@ struct Server::Parts {
   std::unique_ptr<lease::SqliteLeaseStore> leases;
   std::unique_ptr<lease::AddressAllocator> allocator;      // outlive the DHCP service's pipeline
   std::unique_ptr<net::HttpAccessChecker> access_checker;  // that reads and asks them
+  std::unique_ptr<net::HttpRemoteFileSize> remote_file_size;
   std::unique_ptr<net::EventNotifier> notifier;
   std::unique_ptr<net::DhcpService> dhcp;
   std::unique_ptr<net::TftpService> tftp;
@@ -77,6 +79,12 @@ Result<void> Server::build() {
     parts_->leases = std::move(*store);
     log_->info("lease file {}: {} leases", config_.dhcp.lease_file.string(), parts_->leases->size());
     parts_->allocator = std::make_unique<lease::AddressAllocator>(pool_settings(config_.dhcp), *parts_->leases);
+    if (config_.services.tftp && config_.tftp.remote_root()) {
+      // Option 13 from the remote root's Content-Length, as pybootd did (asynchronously here).
+      auto sizes = net::HttpRemoteFileSize::create(io_, config_.tftp.root_url, logging_.get("dhcp"));
+      if (!sizes) return fail(sizes.error().code, sizes.error().detail);
+      parts_->remote_file_size = std::move(*sizes);
+    }
     if (config_.dhcp.access == config::AccessMode::Http) {
       net::AccessCheckerOptions options;
       options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config_.http_access.timeout * 1000.0));
@@ -96,12 +104,14 @@ Result<void> Server::build() {
         .http = config_.http_access,
         .checker = parts_->access_checker.get(),
         .log = [log = logging_.get("access")](std::string_view line) { log->info("{}", line); },
+        .debug_log = [log = logging_.get("access")](std::string_view line) { log->debug("{}", line); },
     };
     auto pipeline = dhcp::make_pipeline(config_.dhcp, {.leases = *parts_->leases,
                                                        .allocator = *parts_->allocator,
                                                        .boot_file_size = make_boot_file_size(config_),
                                                        .tftp_server = separate_tftp_server(config_),
-                                                       .access = std::move(access)});
+                                                       .access = std::move(access),
+                                                       .remote_file_size = parts_->remote_file_size.get()});
     auto dhcp_log = logging_.get("dhcp");
     parts_->dhcp = std::make_unique<net::DhcpService>(
         io_, config_.dhcp,

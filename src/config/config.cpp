@@ -9,6 +9,7 @@ std::string Location::to_string() const { return line > 0 ? fmt::format("{}:{}",
 std::string_view to_string(LogSink sink) noexcept {
   switch (sink) {
     case LogSink::Stderr: return "stderr";
+    case LogSink::Stdout: return "stdout";
     case LogSink::File: return "file";
     case LogSink::Syslog: return "syslog";
     case LogSink::None: return "none";
@@ -33,6 +34,14 @@ std::string_view to_string(AccessMode mode) noexcept {
     case AccessMode::Mac: return "mac";
     case AccessMode::Uuid: return "uuid";
     case AccessMode::Http: return "http";
+  }
+  return "?";
+}
+
+std::string_view to_string(AccessQueryForm form) noexcept {
+  switch (form) {
+    case AccessQueryForm::Readme: return "readme";
+    case AccessQueryForm::Pybootd18: return "pybootd-1.8";
   }
   return "?";
 }

@@ -21,7 +21,7 @@ struct Location {
   [[nodiscard]] std::string to_string() const;
 };
 
-enum class LogSink { Stderr, File, Syslog, None };
+enum class LogSink { Stderr, Stdout, File, Syslog, None };
 enum class LogLevel { Critical, Error, Warning, Info, Debug };
 
 struct LoggerConfig {
@@ -94,6 +94,13 @@ struct AccessLists {
   std::vector<AccessRule<UuidPrefix>> uuid;
 };
 
+/// How the question to the authorization server is written ([http] query_form):
+/// Readme: pybootd's README (2011), `mac=AA-BB-CC-DD-EE-FF&uuid=XXXXXXXX-...` (upper case,
+///         SMBIOS text order);
+/// Pybootd18: what pybootd 1.8's code sends, `mac=AA%3ABB%3A...` and the UUID lower case in
+///         option 97's byte order, so that a server written for pybootd 1.8 works unchanged.
+enum class AccessQueryForm { Readme, Pybootd18 };
+
 /// [http]: delegation of the access decision to a web server.
 struct HttpAccessConfig {
   std::string location;       // normalised to "http://host[:port][/prefix]"
@@ -101,6 +108,7 @@ struct HttpAccessConfig {
   std::string dhcp_path;      // [http] dhcp
   double timeout = 5.0;       // [http] timeout (or [bootp] timeout), seconds
   bool always_check = false;  // [http] always_check
+  AccessQueryForm query_form = AccessQueryForm::Readme;  // [http] query_form
 };
 
 /// [filters]: glob -> replacement ("{filename}" = the requested name; "[path]" = read the name from a file).
@@ -137,7 +145,7 @@ struct HttpServiceConfig {
   std::optional<Ipv4Address> address;  // default: the DHCP server address, else 0.0.0.0
   std::uint16_t port = 80;
   std::filesystem::path root;          // default: the TFTP root directory
-  bool check_ip = false;               // only clients holding a lease may download
+  bool check_ip = true;                // only clients holding a lease may download (default: yes with DHCP)
   unsigned max_connections = 1024;
 };
 
@@ -170,5 +178,6 @@ struct Config {
 std::string_view to_string(LogSink sink) noexcept;
 std::string_view to_string(LogLevel level) noexcept;
 std::string_view to_string(AccessMode mode) noexcept;
+std::string_view to_string(AccessQueryForm form) noexcept;
 
 }  // namespace netboot::config

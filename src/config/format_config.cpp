@@ -58,8 +58,8 @@ std::string format_config(const Config& c) {
   for (const auto& rule : c.access_lists.uuid) out += fmt::format("{} = {}\n", rule.key.to_string(), yes_no(rule.allow));
 
   const HttpAccessConfig& h = c.http_access;
-  out += fmt::format("\n[http]\nlocation = {}\npxe = {}\ndhcp = {}\ntimeout = {}\nalways_check = {}\n", h.location,
-                     h.pxe_path, h.dhcp_path, h.timeout, yes_no(h.always_check));
+  out += fmt::format("\n[http]\nlocation = {}\npxe = {}\ndhcp = {}\ntimeout = {}\nalways_check = {}\nquery_form = {}\n",
+                     h.location, h.pxe_path, h.dhcp_path, h.timeout, yes_no(h.always_check), to_string(h.query_form));
 
   const TftpConfig& t = c.tftp;
   out += "\n[tftp]\n";

@@ -15,6 +15,7 @@ struct IniEntry {
   std::string key;    // as written (case kept; callers compare case-insensitively)
   std::string value;  // trimmed; continuation lines joined with '\n'
   int line = 0;
+  bool from_default = false;  // copied from the [DEFAULT] section (Python ConfigParser's defaults)
 };
 
 struct IniSection {

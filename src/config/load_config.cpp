@@ -34,7 +34,7 @@ constexpr std::string_view kBootpKeys[] = {"address",   "port",      "interface"
                                            "boot_file", "domain",    "servername", "server_name", "dns",
                                            "gateway",   "set_gateway", "netmask",  "lease_time",  "pool_start",
                                            "pool_count", "notify",   "timeout",    "lease_file"};
-constexpr std::string_view kHttpKeys[] = {"location", "pxe", "dhcp", "timeout", "always_check"};
+constexpr std::string_view kHttpKeys[] = {"location", "pxe", "dhcp", "timeout", "always_check", "query_form"};
 constexpr std::string_view kTftpKeys[] = {"address",  "port",          "blocksize",     "timeout",
                                           "retries",  "retry",         "root",          "writable",
                                           "max_transfers", "max_transfers_per_client", "max_windowsize",
@@ -55,11 +55,55 @@ std::string canonical_section(std::string_view name) {
   return to_lower(name);
 }
 
+// The sections where every key is a list entry (a MAC, a UUID, an architecture, a pattern).
+constexpr std::string_view kListSections[] = {"mac", "uuid", "static_dhcp", "buggy_clients", "bootfile", "filters"};
+
+// Python's ConfigParser (pybootd's reader) makes the keys of a [DEFAULT] section (that exact
+// name) visible in every other section that does not set them, and [DEFAULT] itself is no
+// section. The same here, before anything else reads the file. In the list sections
+// ConfigParser would have made them entries (pybootd then failed on the MAC or UUID, or
+// kept a boot file or filter nobody asks for): there they are ignored, with a warning.
+IniFile apply_default_section(const IniFile& ini, std::vector<std::string>& warnings) {
+  IniFile out{ini.path, {}};
+  std::vector<IniEntry> defaults;
+  for (const auto& s : ini.sections) {
+    if (s.name != "DEFAULT") {
+      out.sections.push_back(s);
+      continue;
+    }
+    for (const auto& e : s.entries) {
+      const auto same_key = [&](const IniEntry& d) { return iequals(d.key, e.key); };
+      std::erase_if(defaults, same_key);  // the last one wins, as in ConfigParser
+      defaults.push_back(e);
+      defaults.back().from_default = true;
+    }
+  }
+  if (defaults.empty()) return out;
+  std::set<std::string> warned;
+  for (auto& s : out.sections) {
+    const auto canonical = canonical_section(s.name);
+    const bool list = std::find(std::begin(kListSections), std::end(kListSections), canonical) != std::end(kListSections);
+    for (const auto& d : defaults) {
+      const bool set_here =
+          std::any_of(s.entries.begin(), s.entries.end(), [&](const IniEntry& e) { return iequals(e.key, d.key); });
+      if (set_here) continue;
+      if (list) {
+        if (warned.insert(canonical + "\n" + to_lower(d.key)).second)
+          warnings.push_back(fmt::format("{}:{}: [DEFAULT] {}: not applied to [{}], whose keys are list entries", ini.path,
+                                         d.line, d.key, s.name));
+        continue;
+      }
+      s.entries.push_back(d);
+    }
+  }
+  return out;
+}
+
 // Reports the first error; collects warnings. Errors stop loading at once.
 class Loader {
  public:
   Loader(const IniFile& ini, const LoadOptions& options, std::span<const NetworkInterface> interfaces)
-      : ini_(ini), options_(options), interfaces_(interfaces) {
+      : ini_(apply_default_section(ini, warnings_)), options_(options), interfaces_(interfaces) {
     std::error_code ec;
     base_dir_ = fs::absolute(fs::path(ini.path), ec).parent_path();
   }
@@ -75,6 +119,9 @@ class Loader {
 
   // A failure message in the house format.
   [[nodiscard]] std::string at(const Entry& e, std::string_view reason) const {
+    if (e.entry->from_default)
+      return fmt::format("{}:{}: [DEFAULT] {} (as [{}] {}): {}", ini_.path, e.entry->line, e.entry->key, e.where->name,
+                         e.entry->key, reason);
     return fmt::format("{}:{}: [{}] {}: {}", ini_.path, e.entry->line, e.where->name, e.entry->key, reason);
   }
   [[nodiscard]] std::string at_section(const IniSection& s, std::string_view reason) const {
@@ -124,12 +171,12 @@ class Loader {
   bool check_sections();
   bool check_unknown();
 
-  const IniFile& ini_;
+  std::vector<std::string> warnings_;  // before ini_: apply_default_section() writes to it
+  const IniFile ini_;                   // the file with [DEFAULT] applied
   const LoadOptions& options_;
   std::span<const NetworkInterface> interfaces_;
   fs::path base_dir_;
   Config config_;
-  std::vector<std::string> warnings_;
   std::string error_;
   bool set_gateway_ = true;
   bool gateway_given_ = false;
@@ -147,6 +194,7 @@ class Loader {
 };
 
 bool Loader::unknown_key(const Entry& e, std::span<const std::string_view> known) {
+  if (e.entry->from_default) return true;  // a [DEFAULT] key only shows in sections that do not know it
   if (const auto meant = near_miss(e.entry->key, known))
     return fail_with(at(e, fmt::format("unknown key: did you mean '{}'?", *meant)));
   warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
@@ -247,14 +295,24 @@ fs::path Loader::resolve_path(std::string_view value) const {
   return path.is_absolute() ? path.lexically_normal() : (base_dir_ / path).lexically_normal();
 }
 
+// pybootd's logger_factory: "unix" is syslog, the Windows event log types have no Linux
+// equivalent (syslog is the nearest), "none" and anything else it did not know logged
+// nothing. An unknown type or level is a warning, not an error: pybootd started with it.
 bool Loader::load_logger() {
   if (auto e = find("logger", {"type"})) {
     const auto v = to_lower(trim(e->entry->value));
+    const auto where = [&] { return fmt::format("{}:{}: [{}] {}", ini_.path, e->entry->line, e->where->name, e->entry->key); };
     if (v == "stderr") config_.logger.type = LogSink::Stderr;
+    else if (v == "stdout") config_.logger.type = LogSink::Stdout;
     else if (v == "file") config_.logger.type = LogSink::File;
-    else if (v == "syslog") config_.logger.type = LogSink::Syslog;
-    else if (v == "none" || v.empty()) config_.logger.type = LogSink::None;
-    else return fail_with(at(*e, fmt::format("'{}' is not a logger type (stderr, file, syslog or none)", e->entry->value)));
+    else if (v == "syslog" || v == "unix") config_.logger.type = LogSink::Syslog;
+    else if (v == "winlog" || v == "eventlog" || v == "nteventlog") {
+      config_.logger.type = LogSink::Syslog;
+      warn(fmt::format("{}: '{}' is a Windows event log; logging to syslog instead", where(), e->entry->value));
+    } else if (v == "none" || v.empty()) config_.logger.type = LogSink::None;
+    else
+      warn(fmt::format("{}: '{}' is not a logger type (stderr, stdout, file, syslog, unix or none); logging to stderr",
+                       where(), e->entry->value));
   }
   if (auto e = find("logger", {"level"})) {
     const auto v = to_lower(trim(e->entry->value));
@@ -262,8 +320,13 @@ bool Loader::load_logger() {
     else if (v == "error") config_.logger.level = LogLevel::Error;
     else if (v == "warning" || v == "warn") config_.logger.level = LogLevel::Warning;
     else if (v == "info") config_.logger.level = LogLevel::Info;
-    else if (v == "debug") config_.logger.level = LogLevel::Debug;
-    else return fail_with(at(*e, fmt::format("'{}' is not a log level (critical, error, warning, info or debug)", e->entry->value)));
+    else if (v == "debug" || v == "all") config_.logger.level = LogLevel::Debug;
+    else {
+      config_.logger.level = LogLevel::Warning;  // pybootd's choice for a level it does not know
+      warn(fmt::format("{}:{}: [{}] {}: '{}' is not a log level (critical, error, warning, info, debug or all); "
+                       "using warning",
+                       ini_.path, e->entry->line, e->where->name, e->entry->key, e->entry->value));
+    }
   }
   if (auto e = find("logger", {"file"})) config_.logger.file = resolve_path(trim(e->entry->value));
   if (config_.logger.type == LogSink::File && config_.logger.file.empty()) {
@@ -496,7 +559,7 @@ bool Loader::load_access_lists() {
   }
   for (const auto& e : entries("uuid")) {
     const auto prefix = UuidPrefix::parse(e.entry->key);
-    if (!prefix) return fail_with(at(e, "not a UUID or prefix (xxxxxxxx-aaaa-bbbb-cccc-yyyyyyyyyyyy or xxxxxxxx-aaaa/48)"));
+    if (!prefix) return fail_with(at(e, "not a UUID, prefix or uuid/mask (xxxxxxxx-aaaa-bbbb-cccc-yyyyyyyyyyyy, xxxxxxxx-aaaa/48 or uuid/uuidmask)"));
     bool allow = true;
     if (!keep(e, allow)) return false;
     config_.access_lists.uuid.push_back({*prefix, allow, {ini_.path, e.entry->line}});
@@ -524,6 +587,11 @@ bool Loader::load_http_access() {
       ok = read_seconds(e, 0.001, 3600, h.timeout);
     } else if (key == "always_check") {
       ok = read_bool(e, h.always_check);
+    } else if (key == "query_form") {
+      const auto form = to_lower(value);
+      if (form == "readme") h.query_form = AccessQueryForm::Readme;
+      else if (form == "pybootd-1.8") h.query_form = AccessQueryForm::Pybootd18;
+      else ok = fail_with(at(e, fmt::format("'{}' is not a query form (readme or pybootd-1.8)", value)));
     } else {
       ok = unknown_key(e, kHttpKeys);
     }
@@ -628,6 +696,7 @@ bool Loader::load_httpd() {
   bool enabled = false;
   bool root_given = false;
   bool allow_slash = false;
+  bool check_ip_given = false;
   for (const auto& e : entries("httpd")) {
     const auto key = to_lower(e.entry->key);
     const std::string_view value = trim(e.entry->value);
@@ -646,6 +715,7 @@ bool Loader::load_httpd() {
       h.root = resolve_path(value);
     } else if (key == "check_ip") {
       ok = read_bool(e, h.check_ip);
+      check_ip_given = true;
     } else if (key == "max_connections") {
       ok = read_uint(e, 1, 1'000'000, number);
       h.max_connections = static_cast<unsigned>(number);
@@ -659,6 +729,9 @@ bool Loader::load_httpd() {
   if (enabled && !options_.services_from_cli) config_.services.http = true;
   if (enabled && options_.services_from_cli && !config_.services.http) config_.services.http = true;
   if (!root_given) h.root = config_.tftp.root_dir;
+  // pybootd's default is yes, and it checks only when its DHCP side runs (there are leases to
+  // ask): without the DHCP service the default is no. An explicit yes then refuses everyone.
+  if (!check_ip_given) h.check_ip = config_.services.dhcp;
   if (config_.services.http) {
     if (h.root.empty()) {
       const auto reason = std::string("the HTTP service needs a local root directory (the TFTP root is a URL)");

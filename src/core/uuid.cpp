@@ -63,29 +63,69 @@ std::string Uuid::to_string() const {
   return out;
 }
 
+namespace {
+
+// The number of leading one bits when `mask` is a prefix mask (ones then zeros), else -1.
+int prefix_length_of(const std::array<std::uint8_t, 16>& mask) noexcept {
+  int bits = 0;
+  bool zeros = false;
+  for (const auto byte : mask) {
+    for (int bit = 7; bit >= 0; --bit) {
+      const bool one = (byte >> bit) & 1;
+      if (one && zeros) return -1;
+      if (one) ++bits;
+      else zeros = true;
+    }
+  }
+  return bits;
+}
+
+int count_ones(const std::array<std::uint8_t, 16>& mask) noexcept {
+  int ones = 0;
+  for (const auto byte : mask)
+    for (int bit = 0; bit < 8; ++bit) ones += (byte >> bit) & 1;
+  return ones;
+}
+
+}  // namespace
+
 std::optional<UuidPrefix> UuidPrefix::parse(std::string_view text) noexcept {
   text = trim(text);
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) {
     const auto uuid = Uuid::parse(text);
     if (!uuid) return std::nullopt;
-    return UuidPrefix{*uuid, 128};
+    return UuidPrefix{*uuid, 128, kFullMask};
   }
-  const auto bits = parse_uint(text.substr(slash + 1), 0, 128);
+  const auto tail = trim(text.substr(slash + 1));
+  if (const auto mask = Uuid::parse(tail)) {  // pybootd 1.8: uuid/uuidmask, both full UUIDs
+    auto value = Uuid::parse(trim(text.substr(0, slash)));
+    if (!value) return std::nullopt;
+    auto bytes = value->bytes();
+    for (std::size_t i = 0; i < 16; ++i) bytes[i] &= mask->bytes()[i];
+    return UuidPrefix{Uuid(bytes), count_ones(mask->bytes()), mask->bytes()};
+  }
+  const auto bits = parse_uint(tail, 0, 128);
   std::array<std::uint8_t, 16> bytes{};
   const int digits = read_hex_digits(trim(text.substr(0, slash)), bytes);
   if (!bits || digits <= 0 || static_cast<int>(*bits) > digits * 4) return std::nullopt;
   const int prefix = static_cast<int>(*bits);
   clear_after_prefix(bytes, prefix);
-  return UuidPrefix{Uuid(bytes), prefix};
+  auto mask = kFullMask;
+  clear_after_prefix(mask, prefix);
+  return UuidPrefix{Uuid(bytes), prefix, mask};
 }
 
 bool UuidPrefix::matches(const Uuid& candidate) const noexcept {
-  return prefix_equal(uuid.bytes(), candidate.bytes(), bits);
+  for (std::size_t i = 0; i < 16; ++i)
+    if ((candidate.bytes()[i] & mask[i]) != uuid.bytes()[i]) return false;
+  return true;
 }
 
 std::string UuidPrefix::to_string() const {
-  return bits == 128 ? uuid.to_string() : fmt::format("{}/{}", uuid.to_string(), bits);
+  if (bits == 128) return uuid.to_string();
+  if (prefix_length_of(mask) == bits) return fmt::format("{}/{}", uuid.to_string(), bits);
+  return fmt::format("{}/{}", uuid.to_string(), Uuid(mask).to_string());
 }
 
 }  // namespace netboot

@@ -29,13 +29,19 @@ class Uuid {
   std::array<std::uint8_t, 16> bytes_{};
 };
 
-/// A UUID prefix: "12345678-abcd/48" matches every UUID starting with those 48 bits.
+/// A [uuid] key: a UUID, a prefix ("12345678-abcd/48": every UUID starting with those 48
+/// bits) or pybootd 1.8's "uuid/uuidmask" form (a UUID and a mask written as a UUID: the
+/// bits set in the mask must equal, whatever the mask's shape).
 struct UuidPrefix {
-  Uuid uuid;  // bits past `bits` are zero
-  int bits = 128;
+  Uuid uuid;                                // bits outside the mask are zero
+  int bits = 128;                           // bits the mask keeps: the more, the more specific
+  std::array<std::uint8_t, 16> mask = kFullMask;
+  static constexpr std::array<std::uint8_t, 16> kFullMask = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                             0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
   static std::optional<UuidPrefix> parse(std::string_view text) noexcept;
   [[nodiscard]] bool matches(const Uuid& uuid) const noexcept;
   [[nodiscard]] bool is_exact() const noexcept { return bits == 128; }
+  /// "uuid", "uuid/bits" for a prefix, "uuid/mask" for any other mask.
   [[nodiscard]] std::string to_string() const;
   friend constexpr auto operator<=>(const UuidPrefix&, const UuidPrefix&) = default;
 };

@@ -40,6 +40,7 @@ std::string_view reason_phrase(int status) {
     case 206: return "Partial Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -66,7 +67,8 @@ ResponsePlan plan_response(const Request& request, Access access, const FileLook
     add(plan, "Allow", "GET, HEAD");
     return plan;
   }
-  if (access == Access::NoLease) return error_answer(403, request.keep_alive, head, now, "no lease (check_ip)");
+  // pybootd's httpd answered 401 "Not authorized" to a client it had leased nothing to.
+  if (access == Access::NoLease) return error_answer(401, request.keep_alive, head, now, "no lease (check_ip)");
   switch (lookup.outcome) {
     case FileLookup::Outcome::Found: break;
     case FileLookup::Outcome::Forbidden: return error_answer(403, request.keep_alive, head, now, "refused path");

@@ -27,7 +27,7 @@ struct DhcpCounters {
   std::uint64_t parse_failed = 0;
   std::uint64_t not_for_us = 0;   // replies, wrong interface, ...
   std::uint64_t dropped = 0;      // a pipeline step said no
-  std::uint64_t parked = 0;       // waiting for a remote access decision
+  std::uint64_t parked = 0;       // waiting for a remote access decision or a boot file size
   std::uint64_t offers = 0;
   std::uint64_t acks = 0;
   std::uint64_t naks = 0;

@@ -186,7 +186,7 @@ def main():
         daemons.append(guarded)
         check(guarded.ready(), "check_ip daemon serves")
         code, body = curl(f"{guarded.base}/boot.ipxe")
-        check(code == 403 and b"#!ipxe" not in body, "check_ip refuses a client without a lease")
+        check(code == 401 and b"#!ipxe" not in body, "check_ip refuses a client without a lease")
     finally:
         for daemon in daemons:
             daemon.stop()

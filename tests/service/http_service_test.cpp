@@ -370,9 +370,9 @@ TEST_F(HttpServiceTest, CheckIpRefusesClientsWithoutALease) {
   start(&leases);
   const auto r = get("/menu.ipxe");
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->status, 403);
-  EXPECT_EQ(r->body, "403 Forbidden\n");
-  EXPECT_TRUE(logged("GET \"/menu.ipxe\" 403 bytes=0")) << sink_->text();
+  EXPECT_EQ(r->status, 401);  // pybootd's status for a client it leased nothing to
+  EXPECT_EQ(r->body, "401 Unauthorized\n");
+  EXPECT_TRUE(logged("GET \"/menu.ipxe\" 401 bytes=0")) << sink_->text();
   EXPECT_TRUE(logged("note=\"no lease (check_ip)\"")) << sink_->text();
 }
 
@@ -396,7 +396,7 @@ TEST_F(HttpServiceTest, CheckIpWithoutALeaseStoreRefusesEveryone) {
   start(nullptr);
   const auto r = get("/menu.ipxe");
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->status, 401);
 }
 
 TEST_F(HttpServiceTest, AnswersTooManyConnectionsWith503) {

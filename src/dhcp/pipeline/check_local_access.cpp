@@ -15,8 +15,9 @@ std::string describe_rule(std::string_view section, const config::AccessRule<Pre
 }  // namespace
 
 CheckLocalAccess::CheckLocalAccess(config::AccessMode mode, const config::AccessLists& lists,
-                                   const std::map<MacAddress, Ipv4Address>& static_leases, acl::AccessLog log)
-    : mode_(mode), macs_(lists.mac), uuids_(lists.uuid), log_(std::move(log)) {
+                                   const std::map<MacAddress, Ipv4Address>& static_leases, acl::AccessLog log,
+                                   acl::AccessLog debug_log)
+    : mode_(mode), macs_(lists.mac), uuids_(lists.uuid), log_(std::move(log)), debug_log_(std::move(debug_log)) {
   for (const auto& [mac, address] : static_leases) reserved_.insert(mac);
 }
 
@@ -49,15 +50,28 @@ Verdict CheckLocalAccess::apply(Exchange& ex) {
   const std::string uuid = ex.client.uuid->to_string();
   // The request itself has no option 97: TrackBootPhase took the UUID from the PXE boot.
   const char* remembered = client_uuid(ex.request.options) ? "" : " (remembered from its PXE boot)";
-  const auto by_uuid = uuids_.check(*ex.client.uuid);
+  // pybootd matched (and logged) option 97's bytes as sent: UUID(bytes=...), no swap.
+  const Uuid pybootd_order(ex.client.uuid->to_smbios_bytes());
+  bool by_pybootd_order = false;
+  const auto by_uuid = uuids_.check_either(*ex.client.uuid, pybootd_order, by_pybootd_order);
+  std::string order_note;
+  if (by_pybootd_order) {
+    order_note = fmt::format(" (in pybootd's byte order, {})", pybootd_order.to_string());
+    if (debug_log_)
+      debug_log_(fmt::format("{} UUID {} matched {} only in pybootd's byte order {} (option 97 as sent); write it "
+                             "{} to match in netbootd's order",
+                             who, uuid, describe_rule("uuid", *by_uuid.rule), pybootd_order.to_string(), uuid));
+  }
   switch (by_uuid.access) {
     case acl::Access::Denied:
-      return drop(ex, fmt::format("{} UUID {}{} blocked by {}", who, uuid, remembered, describe_rule("uuid", *by_uuid.rule)));
+      return drop(ex, fmt::format("{} UUID {}{} blocked by {}{}", who, uuid, remembered,
+                                  describe_rule("uuid", *by_uuid.rule), order_note));
     case acl::Access::Unlisted:
       return drop(ex, fmt::format("{} UUID {}{} is not listed in [uuid]", who, uuid, remembered));
     case acl::Access::Allowed: break;
   }
-  allowed(fmt::format("{} UUID {}{} allowed by {}", who, uuid, remembered, describe_rule("uuid", *by_uuid.rule)));
+  allowed(fmt::format("{} UUID {}{} allowed by {}{}", who, uuid, remembered, describe_rule("uuid", *by_uuid.rule),
+                      order_note));
   return Verdict::Continue;
 }
 

@@ -130,13 +130,15 @@ void CheckRemoteAccess::make_room() {
 std::vector<std::unique_ptr<Step>> make_access_steps(const config::DhcpConfig& dhcp, const config::AccessLists& lists,
                                                      const config::HttpAccessConfig& http,
                                                      const lease::LeaseStore& leases, acl::AccessChecker* checker,
-                                                     CheckRemoteAccess::Resume resume, acl::AccessLog log) {
+                                                     CheckRemoteAccess::Resume resume, acl::AccessLog log,
+                                                     acl::AccessLog debug_log) {
   std::vector<std::unique_ptr<Step>> steps;
   switch (dhcp.access) {
     case config::AccessMode::None: break;
     case config::AccessMode::Mac:
     case config::AccessMode::Uuid:
-      steps.push_back(std::make_unique<CheckLocalAccess>(dhcp.access, lists, dhcp.static_leases, std::move(log)));
+      steps.push_back(std::make_unique<CheckLocalAccess>(dhcp.access, lists, dhcp.static_leases, std::move(log),
+                                                         std::move(debug_log)));
       break;
     case config::AccessMode::Http:
       if (checker == nullptr) steps.push_back(std::make_unique<DenyAccess>());

@@ -77,7 +77,7 @@ class CheckRemoteAccess final : public Step {
 [[nodiscard]] std::vector<std::unique_ptr<Step>> make_access_steps(
     const config::DhcpConfig& dhcp, const config::AccessLists& lists, const config::HttpAccessConfig& http,
     const lease::LeaseStore& leases, acl::AccessChecker* checker, CheckRemoteAccess::Resume resume,
-    acl::AccessLog log = {});
+    acl::AccessLog log = {}, acl::AccessLog debug_log = {});
 
 /// How long the DHCP service should keep an exchange parked: the check's own timeout plus
 /// a margin, so that the checker's "timeout" answer (fail closed, logged) comes first.

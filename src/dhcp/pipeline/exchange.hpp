@@ -75,6 +75,7 @@ struct Exchange {
   std::size_t next_step = 0;           // where run() resumes (after Park)
   std::string drop_reason;             // set by the step that dropped
   bool drop_is_warning = false;        // the operator must act (pool exhausted), not a routine refusal
+  bool boot_file_size_awaited = false; // AwaitBootFileSize parked this exchange once already
   std::vector<std::string> notes;      // decisions worth an info line (an expired lease reused, ...)
   std::string_view dropped_by;         // that step's name
 

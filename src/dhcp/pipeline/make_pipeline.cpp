@@ -22,10 +22,19 @@ Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies de
   static const config::AccessLists kNoLists;
   static const config::HttpAccessConfig kNoHttp;
   auto access = std::move(deps.access).value_or(AccessDependencies{.lists = kNoLists, .http = kNoHttp});
-  for (auto& step : make_access_steps(config, access.lists, access.http, deps.leases, access.checker,
-                                      std::move(forward), std::move(access.log)))
+  for (auto& step : make_access_steps(config, access.lists, access.http, deps.leases, access.checker, forward,
+                                      std::move(access.log), std::move(access.debug_log)))
     steps.push_back(std::move(step));
   steps.push_back(std::make_unique<SelectBootFile>(config.boot_files));
+  if (deps.remote_file_size != nullptr) {
+    steps.push_back(std::make_unique<AwaitBootFileSize>(*deps.remote_file_size, forward));
+    if (!deps.boot_file_size)
+      deps.boot_file_size = [sizes = deps.remote_file_size](std::string_view file) -> std::optional<std::uint64_t> {
+        const auto answer = sizes->lookup(file, {});
+        if (answer.state != RemoteFileSize::State::Known) return std::nullopt;
+        return answer.bytes;
+      };
+  }
   AllocationSettings allocation;
   allocation.lease_time = std::chrono::seconds(config.lease_time);
   steps.push_back(std::make_unique<AllocateAddress>(deps.leases, deps.allocator, allocation));

@@ -7,6 +7,7 @@
 #include "dhcp/pipeline/add_pxe_options.hpp"
 #include "dhcp/pipeline/allocate_address.hpp"
 #include "dhcp/pipeline/check_remote_access.hpp"
+#include "dhcp/pipeline/await_boot_file_size.hpp"
 #include "dhcp/pipeline/pipeline.hpp"
 
 namespace netboot::dhcp {
@@ -18,6 +19,7 @@ struct AccessDependencies {
   const config::HttpAccessConfig& http;   // [http]
   acl::AccessChecker* checker = nullptr;  // access = http; without one every request is denied
   acl::AccessLog log = {};                // their "allowed"/"denied" lines
+  acl::AccessLog debug_log = {};          // [uuid] matched only in pybootd's byte order: both forms
 };
 
 struct PipelineDependencies {
@@ -27,11 +29,12 @@ struct PipelineDependencies {
   std::optional<Ipv4Address> tftp_server = {};  // siaddr when TFTP is not on the DHCP address
   /// Inputs of the access steps; without them, empty lists and no checker (requests denied).
   std::optional<AccessDependencies> access = {};
+  RemoteFileSize* remote_file_size = nullptr;   // option 13 from a remote root (await-boot-file-size)
 };
 
 /// The steps in their fixed order:
 ///   identify-client, classify-request, track-boot-phase, [access steps], select-boot-file,
-///   allocate-address, add-network-options, add-pxe-options, force-broadcast, record-events.
+///   [await-boot-file-size, with a remote_file_size], allocate-address, add-network-options, add-pxe-options, force-broadcast, record-events.
 /// The access steps are those of config.access (make_access_steps); a step that parks an
 /// exchange resumes it through Pipeline::on_resume. Classification runs before the access
 /// checks so that requests meant for another server never reach a remote check.

@@ -39,6 +39,21 @@ TEST(AccessUrl, AsPybootdSendsIt) {
   for (const auto& c : cases) EXPECT_EQ(access_url(c.config, c.query), c.url) << c.name;
 }
 
+// pybootd 1.8's code: urlencode({'mac': 'AA:BB:..', 'uuid': str(UUID(bytes=option 97))}).
+TEST(AccessUrl, Pybootd18QueryForm) {
+  auto config = server("http://auth:8080");
+  config.query_form = config::AccessQueryForm::Pybootd18;
+  const auto mac = *MacAddress::parse("52:54:00:ab:cd:0e");
+  const auto uuid = *Uuid::parse("4c414230-1234-4567-89ab-cdef00770001");  // SMBIOS text form
+  const auto address = *Ipv4Address::parse("198.18.0.100");
+  EXPECT_EQ(access_url(config, {mac, uuid, {}, true}),
+            "http://auth:8080/boot?mac=52%3A54%3A00%3AAB%3ACD%3A0E&uuid=3042414c-3412-6745-89ab-cdef00770001");
+  EXPECT_EQ(access_url(config, {mac, uuid, address, false}),
+            "http://auth:8080/linux?mac=52%3A54%3A00%3AAB%3ACD%3A0E&uuid=3042414c-3412-6745-89ab-cdef00770001"
+            "&ip=198.18.0.100");
+  EXPECT_EQ(access_url(config, {mac, {}, {}, false}), "http://auth:8080/linux?mac=52%3A54%3A00%3AAB%3ACD%3A0E");
+}
+
 TEST(RemoteVerdictNames, ForLogLines) {
   EXPECT_EQ(to_string(RemoteVerdict::Granted), "granted");
   EXPECT_EQ(to_string(RemoteVerdict::Refused), "refused");

@@ -147,6 +147,58 @@ TEST(CheckLocalAccessStep, OsPhaseUsesTheUuidRememberedFromThePxeBoot) {
   EXPECT_EQ(no_uuid.text, "52:54:00:12:34:56 sent no UUID (option 97) and has not PXE-booted here");
 }
 
+// pybootd matched and logged option 97's bytes as sent (UUID(bytes=...)): the same machine
+// is 3042414c-3412-6745-89ab-cdef00770001 in its logs and lists.
+TEST(CheckLocalAccessStep, UuidEntriesMatchInPybootdsByteOrderToo) {
+  const char* const pybootd_text = "3042414c-3412-6745-89ab-cdef00770001";
+  struct Case {
+    const char* name;
+    config::AccessLists lists;
+    Verdict verdict;
+    std::string text;
+    bool debug_line;
+  };
+  const Case cases[] = {
+      {"copied from pybootd's log", lists({}, {{pybootd_text, true}}), Verdict::Continue,
+       std::string("52:54:00:12:34:56 UUID 4c414230-1234-4567-89ab-cdef00770001 allowed by [uuid] ") + pybootd_text +
+           " (lab.ini:1) (in pybootd's byte order, " + pybootd_text + ")",
+       true},
+      {"pybootd's uuid/mask form in its order", lists({}, {{"3042414c-0000-0000-0000-000000000000/ffffffff-0000-0000-0000-000000000000", true}}),
+       Verdict::Continue,
+       "52:54:00:12:34:56 UUID 4c414230-1234-4567-89ab-cdef00770001 allowed by [uuid] "
+       "3042414c-0000-0000-0000-000000000000/32 (lab.ini:1) (in pybootd's byte order, " + std::string(pybootd_text) + ")",
+       true},
+      {"blocked in pybootd's order", lists({}, {{kGuidText, true}, {pybootd_text, false}}), Verdict::Drop,
+       std::string("52:54:00:12:34:56 UUID 4c414230-1234-4567-89ab-cdef00770001 blocked by [uuid] ") + pybootd_text +
+           " (lab.ini:2) (in pybootd's byte order, " + pybootd_text + ")",
+       true},
+      {"netbootd's order: no conversion note", lists({}, {{kGuidText, true}}), Verdict::Continue,
+       "52:54:00:12:34:56 UUID 4c414230-1234-4567-89ab-cdef00770001 allowed by [uuid] "
+       "4c414230-1234-4567-89ab-cdef00770001 (lab.ini:1)",
+       false},
+      {"neither order", lists({}, {{"3042414c-3412-6745-89ab-cdef00770002", true}}), Verdict::Drop,
+       "52:54:00:12:34:56 UUID 4c414230-1234-4567-89ab-cdef00770001 is not listed in [uuid]", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    lease::MemoryLeaseStore store([](std::function<void()>) {});
+    auto ex = test::exchange({});
+    IdentifyClient().apply(ex);
+    ClassifyRequest(test::ip("192.168.1.1")).apply(ex);
+    ASSERT_EQ(TrackBootPhase(true, store).apply(ex), Verdict::Continue);
+    std::vector<std::string> info, debug;
+    CheckLocalAccess step(AccessMode::Uuid, c.lists, {}, [&](std::string_view l) { info.emplace_back(l); },
+                          [&](std::string_view l) { debug.emplace_back(l); });
+    EXPECT_EQ(step.apply(ex), c.verdict);
+    EXPECT_EQ(c.verdict == Verdict::Drop ? ex.drop_reason : info.at(0), c.text);
+    ASSERT_EQ(debug.size(), c.debug_line ? 1u : 0u);
+    if (c.debug_line) {  // both forms, so that the list can be converted
+      EXPECT_NE(debug[0].find(pybootd_text), std::string::npos) << debug[0];
+      EXPECT_NE(debug[0].find("write it 4c414230-1234-4567-89ab-cdef00770001"), std::string::npos) << debug[0];
+    }
+  }
+}
+
 TEST(CheckLocalAccessStep, NoneModeServesEveryone) {
   EXPECT_EQ(check(AccessMode::None, lists({{"52:54:00/24", false}}, {}), {}).verdict, Verdict::Continue);
 }
