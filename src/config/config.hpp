@@ -145,7 +145,7 @@ struct HttpServiceConfig {
   std::optional<Ipv4Address> address;  // default: the DHCP server address, else 0.0.0.0
   std::uint16_t port = 80;
   std::filesystem::path root;          // default: the TFTP root directory
-  bool check_ip = true;                // only clients holding a lease may download (default: yes with DHCP)
+  bool check_ip = false;               // only clients holding a lease may download (load_config: yes with DHCP)
   unsigned max_connections = 1024;
 };
 
