@@ -31,6 +31,9 @@ Loaded load_text(const std::string& text, LoadOptions options = {}) {
   fs::create_directories(dir);
   const auto file = dir / "pybootd.ini";
   std::ofstream(file) << text;
+  fs::create_directories(dir / "tftpboot");
+  // The host's /srv/tftp may or may not exist: tests name their own default root.
+  if (options.default_root == kDefaultRoot) options.default_root = dir / "tftpboot";
   Loaded loaded{load_config(file, options, kInterfaces)};
   fs::remove_all(dir);
   return loaded;
@@ -120,7 +123,7 @@ TEST(PybootdUuidList, ABadMaskIsAnErrorWithItsLine) {
 
 TEST(PybootdDefaultSection, ItsKeysReachEverySectionThatDoesNotSetThem) {
   const auto loaded = load_text("[DEFAULT]\ntimeout = 7\nport = 6969\n\n" + kMinimal +
-                                "[tftp]\ntimeout = 3\n[http]\nlocation = auth:1\n[httpd]\nroot = /\n");
+                                "[tftp]\ntimeout = 3\n[http]\nlocation = auth:1\n[httpd]\nroot = /tmp\n");
   ASSERT_TRUE(loaded.result) << loaded.error();
   const Config& c = loaded.config();
   EXPECT_DOUBLE_EQ(c.tftp.timeout, 3.0);         // the section's own value wins
@@ -136,12 +139,12 @@ TEST(PybootdDefaultSection, ItsKeysReachEverySectionThatDoesNotSetThem) {
 }
 
 TEST(PybootdDefaultSection, ListSectionsDoNotTurnItsKeysIntoEntries) {
-  const auto loaded = load_text("[DEFAULT]\nroot = /\n" + kMinimal +
+  const auto loaded = load_text("[DEFAULT]\nroot = /tmp\n" + kMinimal +
                                 "access = mac\n[mac]\n00-1E-4F-C4-95-EE = yes\n[filters]\na = b\n[tftp]\n");
   ASSERT_TRUE(loaded.result) << loaded.error();
   EXPECT_EQ(loaded.config().access_lists.mac.size(), 1u);
   EXPECT_EQ(loaded.config().tftp.filters.size(), 1u);
-  EXPECT_EQ(loaded.config().tftp.root_dir, fs::path("/"));
+  EXPECT_EQ(loaded.config().tftp.root_dir, fs::path("/tmp"));
   EXPECT_TRUE(has_warning(loaded, "pybootd.ini:2: [DEFAULT] root: not applied to [mac]"));
   EXPECT_TRUE(has_warning(loaded, "pybootd.ini:2: [DEFAULT] root: not applied to [filters]"));
 }
@@ -155,14 +158,14 @@ TEST(PybootdDefaultSection, ABadInheritedValueNamesTheDefaultLine) {
 }
 
 TEST(PybootdHttpd, CheckIpDefaultsToYesWithTheDhcpService) {
-  EXPECT_TRUE(load_text(kMinimal + "[httpd]\nroot = /\n").config().httpd.check_ip);
-  EXPECT_FALSE(load_text(kMinimal + "[httpd]\nroot = /\ncheck_ip = no\n").config().httpd.check_ip);
+  EXPECT_TRUE(load_text(kMinimal + "[httpd]\nroot = /tmp\n").config().httpd.check_ip);
+  EXPECT_FALSE(load_text(kMinimal + "[httpd]\nroot = /tmp\ncheck_ip = no\n").config().httpd.check_ip);
   // Without DHCP there are no leases to check: pybootd did not check either.
   LoadOptions tftp_only;
   tftp_only.services = {false, true, true};
   tftp_only.services_from_cli = true;
-  EXPECT_FALSE(load_text("[httpd]\nroot = /\n[tftp]\nroot = /\n", tftp_only).config().httpd.check_ip);
-  EXPECT_TRUE(load_text("[httpd]\nroot = /\ncheck_ip = yes\n[tftp]\nroot = /\n", tftp_only).config().httpd.check_ip);
+  EXPECT_FALSE(load_text("[httpd]\nroot = /tmp\n[tftp]\nroot = /tmp\n", tftp_only).config().httpd.check_ip);
+  EXPECT_TRUE(load_text("[httpd]\nroot = /tmp\ncheck_ip = yes\n[tftp]\nroot = /tmp\n", tftp_only).config().httpd.check_ip);
 }
 
 TEST(PybootdHttpAccess, QueryFormKey) {

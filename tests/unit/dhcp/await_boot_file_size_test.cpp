@@ -37,12 +37,11 @@ struct RemoteRoot : ::testing::Test {
   test::LeaseWorld world{config};
   FakeSizes sizes;
   std::vector<std::pair<MacAddress, std::uint32_t>> resumed;
-  Pipeline pipeline = make_pipeline(config, {.leases = world.store,
-                                             .allocator = world.allocator,
-                                             .remote_file_size = &sizes,
-                                             .resume = [this](const MacAddress& mac, std::uint32_t xid) {
-                                               resumed.emplace_back(mac, xid);
-                                             }});
+  Pipeline pipeline = [this] {
+    auto p = make_pipeline(config, {.leases = world.store, .allocator = world.allocator, .remote_file_size = &sizes});
+    p.on_resume([this](const MacAddress& mac, std::uint32_t xid) { resumed.emplace_back(mac, xid); });
+    return p;
+  }();
 };
 
 TEST_F(RemoteRoot, TheStepRunsBeforeAnAddressIsChosen) {
