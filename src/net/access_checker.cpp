@@ -2,15 +2,11 @@
 
 #include <array>
 #include <atomic>
-#include <deque>
-#include <map>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/text.hpp"
-#include "net/curl_library.hpp"
+#include "net/curl_multi.hpp"
 
 namespace netboot::net {
 
@@ -67,17 +63,13 @@ struct HttpAccessChecker::Worker {
   AccessCheckerOptions options;
   std::shared_ptr<spdlog::logger> log;
   const CurlLibrary& curl;
-  CURLM* multi = nullptr;
-  std::mutex mutex;
-  std::deque<Question> queue;  // guarded by mutex
-  bool stopping = false;       // guarded by mutex
   std::atomic<std::size_t> in_flight{0};
-  std::thread thread;
-  std::map<CURL*, std::unique_ptr<Transfer>> transfers;  // helper thread only
+  std::unique_ptr<CurlMulti> multi;  // its helper thread runs start() and finish()
 
   Worker(asio::io_context& io_in, AccessCheckerOptions options_in, std::shared_ptr<spdlog::logger> log_in,
-         const CurlLibrary& library)
-      : io(io_in), options(std::move(options_in)), log(std::move(log_in)), curl(library) {}
+         std::unique_ptr<CurlMulti> multi_in)
+      : io(io_in), options(std::move(options_in)), log(std::move(log_in)), curl(multi_in->curl()),
+        multi(std::move(multi_in)) {}
 
   void post(Done done, acl::RemoteDecision decision) {
     asio::post(io, [done = std::move(done), decision = std::move(decision)]() mutable { done(std::move(decision)); });
@@ -90,7 +82,7 @@ struct HttpAccessChecker::Worker {
       post(std::move(question.done), acl::failed_check("libcurl could not create a request"));
       return;
     }
-    auto transfer = std::make_unique<Transfer>();
+    auto transfer = std::make_shared<Transfer>();
     transfer->done = std::move(question.done);
     transfer->max_body = options.max_body;
     const long timeout_ms = static_cast<long>(options.timeout.count());
@@ -111,19 +103,17 @@ struct HttpAccessChecker::Worker {
     curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, count_header);
     curl.easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
     curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error.data());
-    if (curl.multi_add_handle(multi, easy) != CURLM_OK) {
-      curl.easy_cleanup(easy);
+    const auto finished = [this, transfer](CURL* done, CURLcode result) {
+      finish(done, result, *transfer);
+      return CurlMulti::After::Done;
+    };
+    if (!multi->add(easy, finished)) {
       --in_flight;
       post(std::move(transfer->done), acl::failed_check("libcurl could not start the request"));
-      return;
     }
-    transfers.emplace(easy, std::move(transfer));
   }
 
-  void finish(CURL* easy, CURLcode result) {
-    const auto it = transfers.find(easy);
-    if (it == transfers.end()) return;
-    Transfer& t = *it->second;
+  void finish(CURL* easy, CURLcode result, Transfer& t) {
     acl::RemoteDecision decision;
     long status = 0;
     curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -141,46 +131,16 @@ struct HttpAccessChecker::Worker {
       decision = acl::failed_check(t.error[0] != '\0' ? std::string(t.error.data()) : curl.easy_strerror(result));
     }
     post(std::move(t.done), std::move(decision));
-    curl.multi_remove_handle(multi, easy);
-    curl.easy_cleanup(easy);
-    transfers.erase(it);
     --in_flight;
-  }
-
-  void run() {
-    while (true) {
-      std::deque<Question> fresh;
-      {
-        std::lock_guard lock(mutex);
-        if (stopping) break;
-        fresh.swap(queue);
-      }
-      for (auto& question : fresh) start(std::move(question));
-      int running = 0;
-      curl.multi_perform(multi, &running);
-      int left = 0;
-      while (CURLMsg* message = curl.multi_info_read(multi, &left)) {
-        if (message->msg == CURLMSG_DONE) finish(message->easy_handle, message->data.result);
-      }
-      curl.multi_poll(multi, nullptr, 0, 1000, nullptr);  // woken by check() and shutdown()
-    }
-    for (auto& [easy, transfer] : transfers) {  // abandoned: nobody is told
-      curl.multi_remove_handle(multi, easy);
-      curl.easy_cleanup(easy);
-    }
-    transfers.clear();
   }
 };
 
 Result<std::unique_ptr<HttpAccessChecker>> HttpAccessChecker::create(asio::io_context& io,
                                                                      AccessCheckerOptions options,
                                                                      std::shared_ptr<spdlog::logger> log) {
-  auto library = curl_library();
-  if (!library) return fail(library.error().code, library.error().detail);
-  auto worker = std::make_shared<Worker>(io, std::move(options), std::move(log), **library);
-  worker->multi = worker->curl.multi_init();
-  if (worker->multi == nullptr) return fail(Errc::Io, "libcurl multi handle could not be created");
-  worker->thread = std::thread([w = worker.get()] { w->run(); });
+  auto multi = CurlMulti::create(std::chrono::seconds(1));  // woken by check() and shutdown()
+  if (!multi) return fail(multi.error().code, multi.error().detail);
+  auto worker = std::make_shared<Worker>(io, std::move(options), std::move(log), std::move(*multi));
   return std::unique_ptr<HttpAccessChecker>(new HttpAccessChecker(std::move(worker)));
 }
 
@@ -188,14 +148,8 @@ HttpAccessChecker::~HttpAccessChecker() { shutdown(); }
 
 void HttpAccessChecker::shutdown() {
   if (!worker_) return;
-  {
-    std::lock_guard lock(worker_->mutex);
-    worker_->stopping = true;
-  }
-  worker_->curl.multi_wakeup(worker_->multi);
-  if (worker_->thread.joinable()) worker_->thread.join();
-  worker_->curl.multi_cleanup(worker_->multi);
-  worker_.reset();  // curl stays initialised: curl_library() runs curl_global_init once per process
+  worker_->multi->stop();  // questions in flight get no answer
+  worker_.reset();
 }
 
 void HttpAccessChecker::check(std::string url, Done done) {
@@ -210,11 +164,10 @@ void HttpAccessChecker::check(std::string url, Done done) {
     return;
   }
   ++worker_->in_flight;
-  {
-    std::lock_guard lock(worker_->mutex);
-    worker_->queue.push_back({std::move(url), std::move(done)});
-  }
-  worker_->curl.multi_wakeup(worker_->multi);
+  if (!worker_->multi->post([w = worker_.get(), q = Question{std::move(url), std::move(done)}]() mutable {
+        w->start(std::move(q));
+      }))
+    --worker_->in_flight;
 }
 
 }  // namespace netboot::net

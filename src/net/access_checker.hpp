@@ -34,7 +34,7 @@ class HttpAccessChecker final : public acl::AccessChecker {
   /// Stops the helper thread; questions in flight get no answer (idempotent).
   void shutdown();
 
-  struct Worker;  // the helper thread and its curl multi handle
+  struct Worker;  // the questions in flight and the CurlMulti that asks them
 
  private:
   explicit HttpAccessChecker(std::shared_ptr<Worker> worker) : worker_(std::move(worker)) {}

@@ -16,7 +16,7 @@
 
 #include "core/byte_reader.hpp"
 #include "core/text.hpp"
-#include "net/curl_library.hpp"
+#include "net/curl_multi.hpp"
 
 namespace netboot::net {
 
@@ -214,28 +214,18 @@ struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   std::shared_ptr<spdlog::logger> log;
   UrlSourceOptions options;
   const CurlLibrary& curl;
-  CURLM* multi = nullptr;
-  std::thread thread;
-  std::mutex queue_mutex;
-  std::vector<std::shared_ptr<Download>> to_add;
-  std::vector<std::shared_ptr<Download>> to_remove;
-  std::vector<std::shared_ptr<Download>> to_resume;
   std::atomic<bool> stopping{false};
   std::unordered_map<CURL*, std::shared_ptr<Download>> active;  // helper thread only
   std::shared_ptr<Budget> budget = std::make_shared<Budget>();
   // Event loop only: the download of each URL, while it lives (joined by later opens).
   std::unordered_map<std::string, std::weak_ptr<Download>> by_url;
+  std::unique_ptr<CurlMulti> multi;  // last: stopped first; its helper thread runs start() .. after_round()
 
   Worker(asio::io_context& context, std::shared_ptr<spdlog::logger> logger, UrlSourceOptions opts,
          const CurlLibrary& library)
       : io(context), log(std::move(logger)), options(opts), curl(library) {
     budget->limit = options.memory_limit;
   }
-  ~Worker() {
-    if (multi != nullptr) curl.multi_cleanup(multi);
-  }
-
-  void wake() { curl.multi_wakeup(multi); }
 
   /// Loop side: tell the owners of the download that something changed.
   void notify(const std::shared_ptr<Download>& download) {
@@ -245,21 +235,27 @@ struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   void deliver(const std::shared_ptr<Download>& download);
   void hand_out(const std::shared_ptr<Download>& download, tftp::FileSource::OpenCallback done);
   void drain_waiting(const std::shared_ptr<Download>& download);
+  // Any thread: handed to the helper thread.
   void resume(const std::shared_ptr<Download>& download) {
-    std::lock_guard lock(queue_mutex);
-    to_resume.push_back(download);
-    wake();
+    multi->post([this, download] {
+      if (download->easy != nullptr) curl.easy_pause(download->easy, CURLPAUSE_CONT);
+    });
   }
   void abandon(const std::shared_ptr<Download>& download) {
-    std::lock_guard lock(queue_mutex);
-    to_remove.push_back(download);
-    wake();
+    multi->post([this, download] {
+      if (download->easy == nullptr) return;
+      active.erase(download->easy);
+      multi->remove(download->easy);
+      download->easy = nullptr;
+    });
   }
 
   static std::size_t on_body(char* ptr, std::size_t size, std::size_t count, void* user);
+  // Helper thread:
   void configure(CURL* easy, Download& download);
-  void run();
-  void finish(CURL* easy, CURLcode code);
+  void start(const std::shared_ptr<Download>& download);
+  CurlMulti::After finish(CURL* easy, CURLcode code);
+  void after_round();
 };
 
 namespace {
@@ -440,9 +436,9 @@ void UrlSource::Worker::configure(CURL* easy, Download& download) {
   curl.easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
 }
 
-void UrlSource::Worker::finish(CURL* easy, CURLcode code) {
+CurlMulti::After UrlSource::Worker::finish(CURL* easy, CURLcode code) {
   const auto it = active.find(easy);
-  if (it == active.end()) return;
+  if (it == active.end()) return CurlMulti::After::Done;
   auto download = it->second;
   {
     std::lock_guard lock(download->mutex);
@@ -465,10 +461,8 @@ void UrlSource::Worker::finish(CURL* easy, CURLcode code) {
         } else {
           // Same origin: fetch the new URL on the same handle.
           download->url = target;
-          curl.multi_remove_handle(multi, easy);
           curl.easy_setopt(easy, CURLOPT_URL, download->url.c_str());
-          curl.multi_add_handle(multi, easy);
-          return;
+          return CurlMulti::After::Restart;
         }
       } else if (status != 0 && status != 200) {
         download->error = http_error(status);
@@ -487,74 +481,48 @@ void UrlSource::Worker::finish(CURL* easy, CURLcode code) {
       }
     }
   }
-  curl.multi_remove_handle(multi, easy);
-  curl.easy_cleanup(easy);
-  download->easy = nullptr;
+  download->easy = nullptr;  // CurlMulti cleans the handle up after this returns
   active.erase(it);
   notify(download);
+  return CurlMulti::After::Done;
 }
 
-void UrlSource::Worker::run() {
-  while (!stopping.load()) {
-    std::vector<std::shared_ptr<Download>> add, remove, resume;
-    {
-      std::lock_guard lock(queue_mutex);
-      add.swap(to_add);
-      remove.swap(to_remove);
-      resume.swap(to_resume);
-    }
-    for (auto& download : add) {
-      CURL* easy = curl.easy_init();
-      if (easy == nullptr) {
-        std::lock_guard lock(download->mutex);
-        download->error = Error{Errc::Io, "curl_easy_init failed"};
-        notify(download);
-        continue;
-      }
-      download->easy = easy;
-      download->curl = &curl;
-      configure(easy, *download);
-      active.emplace(easy, download);
-      curl.multi_add_handle(multi, easy);
-    }
-    for (auto& download : remove) {
-      if (download->easy == nullptr) continue;
-      active.erase(download->easy);
-      curl.multi_remove_handle(multi, download->easy);
-      curl.easy_cleanup(download->easy);
-      download->easy = nullptr;
-    }
-    for (auto& download : resume) {
-      if (download->easy != nullptr) curl.easy_pause(download->easy, CURLPAUSE_CONT);
-    }
-    int running = 0;
-    curl.multi_perform(multi, &running);
-    int queued = 0;
-    while (CURLMsg* message = curl.multi_info_read(multi, &queued)) {
-      if (message->msg == CURLMSG_DONE) finish(message->easy_handle, message->data.result);
-    }
-    // Notify progress of every download that received data in this round.
-    for (auto& [easy, download] : active) {
-      bool changed = false;
-      {
-        std::lock_guard lock(download->mutex);
-        const std::uint64_t end = download->buffer.end();
-        changed = download->headers_known && (!download->notified || end != download->notified_end);
-        if (changed) {
-          download->notified = true;
-          download->notified_end = end;
-        }
-      }
-      if (changed) notify(download);
-    }
-    curl.multi_poll(multi, nullptr, 0, 200, nullptr);
+void UrlSource::Worker::start(const std::shared_ptr<Download>& download) {
+  CURL* easy = curl.easy_init();
+  if (easy == nullptr) {
+    std::lock_guard lock(download->mutex);
+    download->error = Error{Errc::Io, "curl_easy_init failed"};
+    notify(download);
+    return;
   }
-  for (auto& [easy, download] : active) {
-    curl.multi_remove_handle(multi, easy);
-    curl.easy_cleanup(easy);
+  download->easy = easy;
+  download->curl = &curl;
+  configure(easy, *download);
+  if (!multi->add(easy, [this](CURL* done, CURLcode result) { return finish(done, result); })) {
     download->easy = nullptr;
+    std::lock_guard lock(download->mutex);
+    download->error = Error{Errc::Io, "curl_multi_add_handle failed"};
+    notify(download);
+    return;
   }
-  active.clear();
+  active.emplace(easy, download);
+}
+
+// Notifies progress of every download that received data in this round.
+void UrlSource::Worker::after_round() {
+  for (auto& [easy, download] : active) {
+    bool changed = false;
+    {
+      std::lock_guard lock(download->mutex);
+      const std::uint64_t end = download->buffer.end();
+      changed = download->headers_known && (!download->notified || end != download->notified_end);
+      if (changed) {
+        download->notified = true;
+        download->notified_end = end;
+      }
+    }
+    if (changed) notify(download);
+  }
 }
 
 Result<std::unique_ptr<UrlSource>> UrlSource::create(asio::io_context& io, std::string prefix,
@@ -563,19 +531,19 @@ Result<std::unique_ptr<UrlSource>> UrlSource::create(asio::io_context& io, std::
   if (!library) return fail(library.error().code, library.error().detail);
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   auto worker = std::make_shared<Worker>(io, std::move(log), options, **library);
-  worker->multi = worker->curl.multi_init();
-  if (worker->multi == nullptr) return fail(Errc::Io, "curl_multi_init failed");
-  worker->thread = std::thread([raw = worker.get()] { raw->run(); });
+  auto multi = CurlMulti::create(std::chrono::milliseconds(200), [raw = worker.get()] { raw->after_round(); });
+  if (!multi) return fail(multi.error().code, multi.error().detail);
+  worker->multi = std::move(*multi);
   return std::unique_ptr<UrlSource>(new UrlSource(std::move(prefix), std::move(worker)));
 }
 
 UrlSource::~UrlSource() { shutdown(); }
 
 void UrlSource::shutdown() {
-  if (!worker_ || !worker_->thread.joinable()) return;
-  worker_->stopping = true;
-  worker_->wake();
-  worker_->thread.join();
+  if (!worker_ || worker_->stopping.exchange(true)) return;
+  worker_->multi->stop();  // joined: the helper thread's state is ours now
+  for (auto& [easy, download] : worker_->active) download->easy = nullptr;
+  worker_->active.clear();
 }
 
 std::uint64_t UrlSource::reserved() const { return worker_->budget->reserved.load(); }
@@ -635,9 +603,7 @@ void UrlSource::open(std::string_view relative, OpenCallback done) {
   download->options = download_options;
   download->waiting.push_back(std::move(done));
   worker.by_url[url] = download;
-  std::lock_guard lock(worker.queue_mutex);
-  worker.to_add.push_back(std::move(download));
-  worker.wake();
+  worker.multi->post([w = &worker, download = std::move(download)] { w->start(download); });
 }
 
 }  // namespace netboot::net

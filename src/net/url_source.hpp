@@ -62,7 +62,7 @@ class UrlSource final : public tftp::FileSource {
   /// Bytes reserved by the downloads alive now (for tests and the refusal line).
   [[nodiscard]] std::uint64_t reserved() const;
 
-  struct Worker;  // the helper thread and its curl multi handle (public for the .cpp's helpers)
+  struct Worker;  // the downloads and the CurlMulti that runs them (public for the .cpp's helpers)
 
  private:
   UrlSource(std::string prefix, std::shared_ptr<Worker> worker) : prefix_(std::move(prefix)), worker_(std::move(worker)) {}
