@@ -58,7 +58,7 @@ class UrlSource final : public tftp::FileSource {
   void open(std::string_view relative, OpenCallback done) override;
   [[nodiscard]] std::string describe() const override { return prefix_; }
   /// Stops the helper thread and abandons every download (idempotent).
-  void shutdown();
+  void shutdown() override;
   /// Bytes reserved by the downloads alive now (for tests and the refusal line).
   [[nodiscard]] std::uint64_t reserved() const;
 

@@ -22,6 +22,9 @@ class ByteSource {
   virtual Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) = 0;
   /// Registers who to wake when data that was Busy arrives (remote sources only).
   virtual void set_ready_callback(std::function<void()> /*on_ready*/) {}
+  /// True when reads cost a system call each (a local file: pread), so that reading the
+  /// next window in one go while the client acknowledges pays (wrap_for_transfer).
+  [[nodiscard]] virtual bool benefits_from_read_ahead() const { return false; }
 };
 
 }  // namespace netboot::tftp

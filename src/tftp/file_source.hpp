@@ -28,6 +28,8 @@ class FileSource {
   virtual void open(std::string_view relative, OpenCallback done) = 0;
   /// "/srv/tftp" or "http://host/prefix", for logs.
   [[nodiscard]] virtual std::string describe() const = 0;
+  /// Abandons work in progress (a remote root's downloads) when the service stops.
+  virtual void shutdown() {}
 };
 
 /// A regular file read with pread on one descriptor, shared by every transfer of that file.
@@ -36,6 +38,7 @@ class LocalFile final : public ByteSource {
   LocalFile(UniqueFd fd, std::uint64_t size) : fd_(std::move(fd)), size_(size) {}
   [[nodiscard]] std::optional<std::uint64_t> size() const override { return size_; }
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override;
+  [[nodiscard]] bool benefits_from_read_ahead() const override { return true; }
 
  private:
   UniqueFd fd_;
