@@ -9,6 +9,7 @@
 #include "net/url_source.hpp"
 #include "tftp/local_file_sink.hpp"
 #include "tftp/negotiation.hpp"
+#include "tftp/refusal.hpp"
 
 namespace netboot::net {
 namespace {
@@ -22,7 +23,7 @@ TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config,
       log_(std::move(log)),
       leases_(leases),
       listener_(io, log_),
-      context_{io, log_, {}, 1, {}, LogLimiter{kLogBurst, kLogInterval}, {}} {
+      context_{.io = io, .log = log_} {
   context_.retry.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config_.timeout > 0 ? config_.timeout : 2.0));
   context_.retry.max_retries = config_.retries;
   context_.max_window_size = std::max<std::uint16_t>(config_.max_window_size, 1);
@@ -73,7 +74,7 @@ void TftpService::stop() {
   sessions_.clear();
   per_client_.clear();
   active_peers_.clear();
-  if (auto* remote = dynamic_cast<UrlSource*>(root_.get())) remote->shutdown();
+  if (root_) root_->shutdown();
 }
 
 std::string TftpService::describe() const {
@@ -94,18 +95,31 @@ void TftpService::reply_error(const PacketInfo& info, tftp::ErrorCode code, std:
 }
 
 void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
+  auto request = admit(datagram, info);
+  if (!request) return;
+  std::string requested = request->filename;
+  const bool is_write = request->write;
+  auto session = open_session(std::move(*request), info);
+  if (!session) return;
+  if (is_write) start_upload(*session, requested);
+  else start_download(session, requested, info);
+}
+
+// Parsing, duplicates, the transfer caps and what this server refuses outright: the request
+// when a session may serve it, else nothing (answered or ignored here).
+std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketInfo& info) {
   auto packet = tftp::parse_tftp_packet(datagram);
   if (!packet) {
     ++counters_.malformed;
     log_->debug("{}: malformed request: {}", info.peer.to_string(), packet.error().detail);
     if (packet.error().code == Errc::BadValue) reply_error(info, tftp::ErrorCode::IllegalOperation, "Unknown mode");
-    return;
+    return std::nullopt;
   }
   auto* request = std::get_if<tftp::Request>(&*packet);
   if (request == nullptr) {
     // An ACK or DATA on port 69 belongs to no transfer.
     log_->debug("{}: {} on the listening port ignored", info.peer.to_string(), packet->index());
-    return;
+    return std::nullopt;
   }
   if (const auto active = active_peers_.find(info.peer); active != active_peers_.end()) {
     // The client repeated its request before our first answer reached it: one transfer
@@ -114,7 +128,7 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     active->second->note_client_alive();
     ++counters_.duplicates;
     log_->debug("{} {}: repeated request ignored, transfer already running", info.peer.to_string(), request->filename);
-    return;
+    return std::nullopt;
   }
   ++counters_.requests;
   const auto max_per_client = config_.max_transfers_per_client;
@@ -124,14 +138,14 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
       log_->warn("{} {}: refused, too many transfers ({} running){}", info.peer.to_string(), request->filename,
                  sessions_.size(), *end);
     reply_error(info, tftp::ErrorCode::NotDefined, "Server busy, try again later");
-    return;
+    return std::nullopt;
   }
   if (request->write && !config_.writable) {
     ++counters_.refused;
     if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "refused"))
       log_->warn("{} {}: write refused, the server is read-only{}", info.peer.to_string(), request->filename, *end);
     reply_error(info, tftp::ErrorCode::AccessViolation, "Server is read-only");
-    return;
+    return std::nullopt;
   }
   if (request->write && (local_root_ == nullptr || request->mode != tftp::TransferMode::Octet)) {
     ++counters_.refused;
@@ -140,65 +154,72 @@ void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
                  local_root_ == nullptr ? "remote root" : "netascii uploads are not supported", *end);
     reply_error(info, local_root_ == nullptr ? tftp::ErrorCode::AccessViolation : tftp::ErrorCode::IllegalOperation,
                 local_root_ == nullptr ? "Server is read-only" : "Only octet uploads");
-    return;
+    return std::nullopt;
   }
   if (request->mode == tftp::TransferMode::Mail) {
     ++counters_.refused;
     reply_error(info, tftp::ErrorCode::IllegalOperation, "Mail mode not supported");
-    return;
+    return std::nullopt;
   }
+  return std::move(*request);
+}
 
-  std::string bootfile;
-  if (leases_ != nullptr) {
-    if (auto lease = leases_->find_by_address(info.peer.address)) bootfile = lease->boot_file;
-  }
-  const std::string requested = request->filename;
-  const bool is_write = request->write;
-  auto session = std::make_shared<TftpSession>(context_, info.peer, info.local_address, std::move(*request),
+// A session with its own socket (its TID), counted against the caps; null when no socket.
+std::shared_ptr<TftpSession> TftpService::open_session(tftp::Request request, const PacketInfo& info) {
+  const std::string requested = request.filename;
+  auto session = std::make_shared<TftpSession>(context_, info.peer, info.local_address, std::move(request),
                                                max_block_size(info.ifindex),
                                                on_link(interfaces_, info.ifindex, info.peer.address));
   if (auto opened = session->open_socket(); !opened) {
     log_->error("{} {}: {}", info.peer.to_string(), requested, opened.error().detail);
     reply_error(info, tftp::ErrorCode::NotDefined, "Server error");
-    return;
+    return nullptr;
   }
   sessions_.emplace(session.get(), session);
   ++per_client_[info.peer.address];
   active_peers_.emplace(info.peer, session.get());
+  return session;
+}
 
-  if (is_write) {
-    // Uploads go beneath the root as asked; [filters] rewrite reads only.
-    auto name = tftp::sanitize_name(requested);
-    auto created = name ? tftp::create_beneath(local_root_->fd(), *name) : Result<tftp::CreatedFile>(fail(name.error().code, name.error().detail));
-    if (!created) {
-      ++counters_.refused;
-      const auto code = created.error().code;
-      session->refuse(code == Errc::BadValue   ? tftp::ErrorCode::FileExists
-                      : code == Errc::NotFound ? tftp::ErrorCode::FileNotFound
-                                               : tftp::ErrorCode::AccessViolation,
-                      code == Errc::BadValue ? "File already exists" : code == Errc::NotFound ? "Directory not found" : "Access violation",
-                      created.error().detail);
-      return;
-    }
-    session->begin_write(std::make_unique<tftp::LocalFileSink>(std::move(*created)), kMaxUpload);
+// Uploads go beneath the root as asked; [filters] rewrite reads only.
+void TftpService::start_upload(TftpSession& session, const std::string& requested) {
+  auto name = tftp::sanitize_name(requested);
+  auto created = name ? tftp::create_beneath(local_root_->fd(), *name) : Result<tftp::CreatedFile>(fail(name.error().code, name.error().detail));
+  if (!created) {
+    ++counters_.refused;
+    const auto refusal = tftp::refusal_for(created.error().code, tftp::Direction::Write);
+    session.refuse(refusal.code, refusal.message, created.error().detail);
     return;
   }
+  session.begin_write(std::make_unique<tftp::LocalFileSink>(std::move(*created)), kMaxUpload);
+}
 
+// [filters] and the lease's boot file decide the name; a local file starts at once, a
+// remote root answers later.
+void TftpService::start_download(const std::shared_ptr<TftpSession>& session, const std::string& requested,
+                                 const PacketInfo& info) {
+  std::string bootfile;
+  if (leases_ != nullptr) {
+    if (auto lease = leases_->find_by_address(info.peer.address)) bootfile = lease->boot_file;
+  }
   auto located = locator_->locate(requested, bootfile);
   if (!located) {
     ++counters_.refused;
-    const auto code = located.error().code == Errc::NotFound ? tftp::ErrorCode::FileNotFound : tftp::ErrorCode::AccessViolation;
-    session->refuse(code, code == tftp::ErrorCode::FileNotFound ? "File not found" : "Access violation",
-                    located.error().detail);
+    const auto refusal = tftp::refusal_for(located.error().code, tftp::Direction::Read);
+    session->refuse(refusal.code, refusal.message, located.error().detail);
     return;
   }
   if (located->local) {
     session->begin(std::move(located->local), located->shown);
     return;
   }
-  // The root may answer later (remote): the session waits, holding its slot.
-  root_->open(located->root_name, [weak = std::weak_ptr<TftpSession>(session), shown = located->shown,
-                                   this](tftp::OpenResult opened) {
+  open_remote(session, *located);
+}
+
+// The root may answer later (remote): the session waits, holding its slot, for a bounded time.
+void TftpService::open_remote(const std::shared_ptr<TftpSession>& session, const tftp::Located& located) {
+  root_->open(located.root_name, [weak = std::weak_ptr<TftpSession>(session), shown = located.shown,
+                                  this](tftp::OpenResult opened) {
     auto self = weak.lock();
     if (!self) return;
     if (!opened) ++counters_.refused;

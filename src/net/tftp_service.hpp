@@ -4,6 +4,7 @@
 // local directory or an http(s):// prefix streamed through libcurl.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -54,6 +55,12 @@ class TftpService final : public Service {
 
  private:
   void on_datagram(ByteView datagram, const PacketInfo& info);
+  std::optional<tftp::Request> admit(ByteView datagram, const PacketInfo& info);
+  std::shared_ptr<TftpSession> open_session(tftp::Request request, const PacketInfo& info);
+  void start_upload(TftpSession& session, const std::string& requested);
+  void start_download(const std::shared_ptr<TftpSession>& session, const std::string& requested,
+                      const PacketInfo& info);
+  void open_remote(const std::shared_ptr<TftpSession>& session, const tftp::Located& located);
   void reply_error(const PacketInfo& info, tftp::ErrorCode code, std::string_view message);
   void forget(TftpSession& session);
   [[nodiscard]] std::uint16_t max_block_size(unsigned ifindex) const;

@@ -9,8 +9,8 @@
 
 #include "net/limited_log.hpp"
 #include "tftp/negotiation.hpp"
-#include "tftp/netascii_source.hpp"
-#include "tftp/read_ahead_source.hpp"
+#include "tftp/refusal.hpp"
+#include "tftp/transfer_source.hpp"
 
 namespace netboot::net {
 namespace {
@@ -89,22 +89,13 @@ void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
   if (finished_) return;
   shown_ = std::move(shown_name);
   if (!opened) {
-    if (opened.error().code == Errc::Busy) {  // a remote root's memory budget is spent
-      refuse(tftp::ErrorCode::NotDefined, "Server busy, try again later", opened.error().detail);
-      return;
-    }
-    const auto code = opened.error().code == Errc::NotFound ? tftp::ErrorCode::FileNotFound
-                                                            : tftp::ErrorCode::AccessViolation;
-    refuse(code, code == tftp::ErrorCode::FileNotFound ? "File not found" : "Access violation", opened.error().detail);
+    const auto refusal = tftp::refusal_for(opened.error().code, tftp::Direction::Read);
+    refuse(refusal.code, refusal.message, opened.error().detail);
     return;
   }
-  std::shared_ptr<tftp::ByteSource> source = std::move(*opened);
-  if (request_.mode == tftp::TransferMode::Netascii) {
-    source = std::make_shared<tftp::NetasciiSource>(source);
-  } else if (dynamic_cast<tftp::LocalFile*>(source.get()) != nullptr) {
-    read_ahead_ = std::make_shared<tftp::ReadAheadSource>(source);
-    source = read_ahead_;
-  }
+  auto wrapped = tftp::wrap_for_transfer(std::move(*opened), request_.mode);
+  read_ahead_ = std::move(wrapped.read_ahead);
+  auto source = std::move(wrapped.source);
   const tftp::NegotiationLimits limits{max_block_size_, context_.max_window_size};
   auto accepted = tftp::negotiate(request_.options, limits, source->size(), request_.mode);
   if (accepted.window_size > 1) {
@@ -228,7 +219,7 @@ void TftpSession::handle(ByteView datagram) {
   }
   // Fast path: ACKs are nearly all the traffic; no parse into a variant, no allocation.
   if (datagram.size() >= 4 && tftp::peek_opcode(datagram) == tftp::Opcode::Ack) {
-    transfer_->on_ack(static_cast<std::uint16_t>(datagram[2] << 8 | datagram[3]), now, context_.batch);
+    transfer_->on_ack(*ByteReader(datagram.subspan(2, 2)).u16(), now, context_.batch);
   } else {
     auto packet = tftp::parse_tftp_packet(datagram);
     if (!packet) return;

@@ -9,6 +9,7 @@ Refusal refusal_for(Errc why, Direction direction) noexcept {
     return {ErrorCode::AccessViolation, "Access violation"};
   }
   if (why == Errc::NotFound) return {ErrorCode::FileNotFound, "File not found"};
+  if (why == Errc::Busy) return {ErrorCode::NotDefined, "Server busy, try again later"};
   return {ErrorCode::AccessViolation, "Access violation"};
 }
 
