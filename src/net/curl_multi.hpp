@@ -1,6 +1,7 @@
 #pragma once
 // One helper thread driving libcurl's multi interface: what the remote TFTP root
-// (url_source) and the HTTP access check (access_checker) share. The event loop never
+// (url_source), the HTTP access check (access_checker) and the remote boot file size
+// (remote_file_size) share, each with its own. The event loop never
 // touches a curl handle: it hands work to the helper thread with post(); the helper thread
 // starts, pauses and abandons transfers, runs each one's `finished` callback, and reaches
 // the loop again only through asio::post in the callers' code.

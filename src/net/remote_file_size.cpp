@@ -2,15 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/text.hpp"
-#include "net/curl_library.hpp"
+#include "net/curl_multi.hpp"
 
 namespace netboot::net {
 
@@ -26,27 +23,22 @@ struct Head {
 
 }  // namespace
 
-// One helper thread runs every HEAD request through a curl multi handle and posts each
-// answer to the loop; the loop owns the cache.
+// The HEAD requests run on a CurlMulti's helper thread, which posts each answer to the
+// loop; the loop owns the cache.
 struct HttpRemoteFileSize::Worker {
   asio::io_context& io;
   const CurlLibrary& curl;
   std::chrono::milliseconds timeout;
-  CURLM* multi = nullptr;
-  std::mutex mutex;
-  std::deque<std::unique_ptr<Head>> queue;  // guarded by mutex
-  bool stopping = false;                    // guarded by mutex
-  std::thread thread;
-  std::map<CURL*, std::unique_ptr<Head>> heads;  // helper thread only
+  std::unique_ptr<CurlMulti> multi;  // its helper thread runs start() and finish()
 
-  Worker(asio::io_context& io_in, const CurlLibrary& library, std::chrono::milliseconds timeout_in)
-      : io(io_in), curl(library), timeout(timeout_in) {}
+  Worker(asio::io_context& io_in, std::unique_ptr<CurlMulti> multi_in, std::chrono::milliseconds timeout_in)
+      : io(io_in), curl(multi_in->curl()), timeout(timeout_in), multi(std::move(multi_in)) {}
 
   void post(SizeDone done, std::optional<std::uint64_t> bytes, std::string detail) {
     asio::post(io, [done = std::move(done), bytes, detail = std::move(detail)] { done(bytes, detail); });
   }
 
-  void start(std::unique_ptr<Head> head) {
+  void start(std::shared_ptr<Head> head) {
     CURL* easy = curl.easy_init();
     if (easy == nullptr) {
       post(std::move(head->done), std::nullopt, "libcurl could not create a request");
@@ -65,18 +57,14 @@ struct HttpRemoteFileSize::Worker {
     curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl.easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
     curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, head->error.data());
-    if (curl.multi_add_handle(multi, easy) != CURLM_OK) {
-      curl.easy_cleanup(easy);
-      post(std::move(head->done), std::nullopt, "libcurl could not start the request");
-      return;
-    }
-    heads.emplace(easy, std::move(head));
+    const auto finished = [this, head](CURL* done, CURLcode result) {
+      finish(done, result, *head);
+      return CurlMulti::After::Done;
+    };
+    if (!multi->add(easy, finished)) post(std::move(head->done), std::nullopt, "libcurl could not start the request");
   }
 
-  void finish(CURL* easy, CURLcode result) {
-    const auto it = heads.find(easy);
-    if (it == heads.end()) return;
-    Head& head = *it->second;
+  void finish(CURL* easy, CURLcode result, Head& head) {
     long status = 0;
     curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_off_t length = -1;
@@ -92,55 +80,22 @@ struct HttpRemoteFileSize::Worker {
       post(std::move(head.done), std::nullopt, "HTTP 200 without Content-Length");
     else
       post(std::move(head.done), static_cast<std::uint64_t>(length), "HTTP 200");
-    curl.multi_remove_handle(multi, easy);
-    curl.easy_cleanup(easy);
-    heads.erase(it);
-  }
-
-  void run() {
-    while (true) {
-      std::deque<std::unique_ptr<Head>> fresh;
-      {
-        std::lock_guard lock(mutex);
-        if (stopping) break;
-        fresh.swap(queue);
-      }
-      for (auto& head : fresh) start(std::move(head));
-      int running = 0;
-      curl.multi_perform(multi, &running);
-      int left = 0;
-      while (CURLMsg* message = curl.multi_info_read(multi, &left))
-        if (message->msg == CURLMSG_DONE) finish(message->easy_handle, message->data.result);
-      curl.multi_poll(multi, nullptr, 0, 1000, nullptr);  // woken by head() and shutdown()
-    }
-    for (auto& [easy, head] : heads) {  // abandoned: nobody is told
-      curl.multi_remove_handle(multi, easy);
-      curl.easy_cleanup(easy);
-    }
-    heads.clear();
   }
 
   void head(std::string url, SizeDone done) {
-    auto request = std::make_unique<Head>();
+    auto request = std::make_shared<Head>();
     request->url = std::move(url);
     request->done = std::move(done);
-    {
-      std::lock_guard lock(mutex);
-      queue.push_back(std::move(request));
-    }
-    curl.multi_wakeup(multi);
+    multi->post([this, request] { start(request); });
   }
 };
 
 Result<std::unique_ptr<HttpRemoteFileSize>> HttpRemoteFileSize::create(asio::io_context& io, std::string prefix,
                                                                        std::shared_ptr<spdlog::logger> log,
                                                                        RemoteFileSizeOptions options) {
-  auto library = curl_library();
-  if (!library) return fail(library.error().code, library.error().detail);
-  auto worker = std::make_shared<Worker>(io, **library, options.head_timeout);
-  worker->multi = worker->curl.multi_init();
-  if (worker->multi == nullptr) return fail(Errc::Io, "libcurl multi handle could not be created");
-  worker->thread = std::thread([w = worker.get()] { w->run(); });
+  auto multi = CurlMulti::create(std::chrono::seconds(1));  // woken by head() and shutdown()
+  if (!multi) return fail(multi.error().code, multi.error().detail);
+  auto worker = std::make_shared<Worker>(io, std::move(*multi), options.head_timeout);
   return std::unique_ptr<HttpRemoteFileSize>(
       new HttpRemoteFileSize(io, std::move(prefix), std::move(log), options, std::move(worker)));
 }
@@ -159,13 +114,7 @@ HttpRemoteFileSize::~HttpRemoteFileSize() { shutdown(); }
 void HttpRemoteFileSize::shutdown() {
   timer_.cancel();
   if (!worker_) return;
-  {
-    std::lock_guard lock(worker_->mutex);
-    worker_->stopping = true;
-  }
-  worker_->curl.multi_wakeup(worker_->multi);
-  if (worker_->thread.joinable()) worker_->thread.join();
-  worker_->curl.multi_cleanup(worker_->multi);
+  worker_->multi->stop();  // requests in flight get no answer
   worker_.reset();
 }
 

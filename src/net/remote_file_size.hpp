@@ -39,7 +39,7 @@ class HttpRemoteFileSize final : public dhcp::RemoteFileSize {
   /// Stops the helper thread; waiting replies are not resumed (idempotent).
   void shutdown();
 
-  struct Worker;  // the helper thread and its curl multi handle
+  struct Worker;  // the HEAD requests and the CurlMulti that runs them
 
  private:
   using Clock = std::chrono::steady_clock;
