@@ -23,7 +23,13 @@ TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config,
       log_(std::move(log)),
       leases_(leases),
       listener_(io, log_),
-      context_{.io = io, .log = log_} {
+      context_{.io = io,
+               .log = log_,
+               .retry = {},  // set below from [tftp]
+               .max_window_size = 1,
+               .batch = {},
+               .refusals = LogLimiter{kLogBurst, kLogInterval},
+               .on_finished = {}} {
   context_.retry.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config_.timeout > 0 ? config_.timeout : 2.0));
   context_.retry.max_retries = config_.retries;
   context_.max_window_size = std::max<std::uint16_t>(config_.max_window_size, 1);
