@@ -84,6 +84,8 @@ int run(const CommandLine& cli) {
     const auto checked = app::preflight(config, app::current_run_as(*account), app::unprivileged_port_start());
     warnings.insert(warnings.end(), checked.begin(), checked.end());
     fmt::print("{}", config::format_config(config));
+    if (const auto note = app::lease_folder_note(config, app::current_run_as(*account)))
+      fmt::print(stderr, "netbootd: note: {}\n", *note);
     if (!report_warnings(warnings, cli.strict, config.source.string())) return kExitConfigError;
     fmt::print(stderr, "netbootd: {}: configuration OK\n", config.source.string());
     return 0;

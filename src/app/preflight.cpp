@@ -6,11 +6,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "dhcp/pxe.hpp"
+#include "tftp/file_locator.hpp"
+#include "tftp/file_source.hpp"
 #include "tftp/path_rewriter.hpp"
 
 namespace netboot::app {
@@ -46,6 +51,16 @@ bool writable_by(const fs::path& dir, const RunAs& who, struct stat& st) {
   return (st.st_mode & (kWriteSearch >> 6)) == (kWriteSearch >> 6);
 }
 
+// May `who` have `need` (a mask of the owner bits S_IRUSR/S_IXUSR) on `path`? From the mode
+// bits, as writable_by.
+bool permitted(const fs::path& path, const RunAs& who, mode_t need, struct stat& st) {
+  if (::stat(path.c_str(), &st) != 0) return true;  // missing: reported elsewhere
+  if (who.uid == 0) return true;
+  if (st.st_uid == who.uid) return (st.st_mode & need) == need;
+  if (st.st_gid == who.gid) return (st.st_mode & (need >> 3)) == (need >> 3);
+  return (st.st_mode & (need >> 6)) == (need >> 6);
+}
+
 }  // namespace
 
 RunAs current_run_as(const std::optional<Account>& account) {
@@ -73,22 +88,53 @@ unsigned unprivileged_port_start() {
   return value;
 }
 
+// Why the TFTP service would refuse a request for `name`, in words the administrator can act
+// on; nullopt when it would serve it. The request goes the service's own way: [filters]
+// (FileLocator), then open_beneath with TFTP's PathPolicy and its single-link rule.
+std::optional<std::string> tftp_refusal(const tftp::FileLocator& locator, tftp::DirectorySource& root,
+                                        const std::string& name) {
+  auto located = locator.locate(name, name);
+  std::optional<Error> error;
+  if (!located) error = located.error();
+  else if (!located->local) {
+    auto opened = root.open_now(located->root_name);
+    if (!opened) error = opened.error();
+  }
+  if (!error) return std::nullopt;
+  const std::string& detail = error->detail;
+  if (detail.find("hard-linked") != std::string::npos)
+    return fmt::format("is hard-linked ({}): TFTP serves only files with a single name, since a hard link can give a "
+                       "file outside the root a name inside it; copy the file instead of linking it",
+                       detail);
+  if (detail.find("leads out of the root") != std::string::npos || detail.find("symbolic link") != std::string::npos)
+    return fmt::format("is a symbolic link leading out of the TFTP root ({}): TFTP refuses it, since no name may lead "
+                       "out of the root; copy the file into the root (cp /usr/lib/PXELINUX/pxelinux.0 rather than "
+                       "ln -s), or bind-mount its folder beneath the root",
+                       detail);
+  if (error->code == Errc::NotFound)
+    return fmt::format("does not exist beneath the TFTP root ({}): copy it there, or fix the name", detail);
+  return fmt::format("cannot be served by TFTP ({})", detail);
+}
+
 std::vector<std::string> check_boot_files(const config::Config& config) {
   std::vector<std::string> out;
   const auto& t = config.tftp;
   // Another server serves the files (-p), or they are remote: nothing to look at here.
   if (!config.services.dhcp || !config.services.tftp || t.remote_root()) return out;
-  const tftp::PathRewriter filters(t.filters);
+  tftp::SharedFileCache cache;
+  auto root = tftp::DirectorySource::create(t.root_dir.string(), cache);
+  if (!root) {
+    out.push_back(fmt::format("{}: [tftp] root: {}: no boot file can be served", config.source.string(),
+                              root.error().detail));
+    return out;
+  }
+  const tftp::FileLocator locator(tftp::PathRewriter(t.filters), t.base_dir, root->get(), cache);
   for (const auto& source : config.dhcp.boot_files.sources) {
     if (source.file.find("://") != std::string::npos) continue;  // UEFI HTTP boot URL
-    // As the TFTP service reads a request: a leading '/' is ignored.
-    const auto relative = fs::path(source.file).relative_path().lexically_normal();
-    if (filters.apply(relative.string(), {relative.string(), {}})) continue;  // reached through [filters]
-    std::error_code ec;
-    if (!relative.empty() && *relative.begin() != ".." && fs::is_regular_file(t.root_dir / relative, ec)) continue;
-    out.push_back(fmt::format("{}: {}: {} does not exist beneath the TFTP root {}: copy it there, or fix the name "
-                              "(clients given it cannot boot)",
-                              source.where.to_string(), source.key, source.file, t.root_dir.string()));
+    const auto refusal = tftp_refusal(locator, **root, source.file);
+    if (!refusal) continue;
+    out.push_back(fmt::format("{}: {}: {} {} (clients given it cannot boot; TFTP root {})", source.where.to_string(),
+                              source.key, source.file, *refusal, t.root_dir.string()));
   }
   return out;
 }
@@ -113,6 +159,9 @@ std::vector<std::string> check_lease_folder(const config::Config& config, const 
   std::vector<std::string> out;
   if (!config.services.dhcp) return out;
   const fs::path lease_file = fs::absolute(config.dhcp.lease_file);
+  // Started as root with [netbootd] user: a missing folder is created as root and, holding
+  // nothing but the lease database, handed over (lease_paths_to_hand_over; see lease_folder_note).
+  if (std::error_code missing; run_as.starts_as_root && !fs::exists(lease_file.parent_path(), missing)) return out;
   // netbootd creates missing folders: the first existing one above must then be writable.
   fs::path dir = lease_file.parent_path();
   std::error_code ec;
@@ -146,6 +195,51 @@ std::vector<std::string> check_lease_folder(const config::Config& config, const 
   return out;
 }
 
+std::optional<std::string> lease_folder_note(const config::Config& config, const RunAs& run_as) {
+  if (!config.services.dhcp || !run_as.starts_as_root) return std::nullopt;
+  const fs::path folder = fs::absolute(config.dhcp.lease_file).parent_path();
+  if (std::error_code ec; fs::exists(folder, ec)) return std::nullopt;
+  return fmt::format("{}: [bootp] lease_file: the folder {} does not exist yet: netbootd, started as root, will create "
+                     "it and hand it to user {}",
+                     config.source.string(), folder.string(), run_as.name);
+}
+
+std::vector<std::string> check_readable(const config::Config& config, const RunAs& run_as) {
+  std::vector<std::string> out;
+  if (run_as.uid == 0) return out;
+  struct stat st {};
+  const auto refused = [&](std::string_view what, const fs::path& path, std::string_view need) {
+    out.push_back(fmt::format("{}: {}: {} (owner {}, mode {:04o}) cannot be {} by user {} (uid {}), which netbootd "
+                              "runs as: every request for it would be refused; chmod o+{} {} or chown {} it",
+                              config.source.string(), what, path.string(), user_name(st.st_uid), st.st_mode & 07777,
+                              need == "x" ? "searched" : "read", run_as.name, run_as.uid, need, path.string(),
+                              run_as.name));
+  };
+  const bool local_tftp = config.services.tftp && !config.tftp.remote_root();
+  std::vector<std::pair<std::string, fs::path>> roots;
+  if (local_tftp) roots.emplace_back("[tftp] root", config.tftp.root_dir);
+  if (config.services.http && !config.httpd.root.empty() && config.httpd.root != config.tftp.root_dir)
+    roots.emplace_back("[httpd] root", config.httpd.root);
+  for (const auto& [what, root] : roots)
+    if (!permitted(root, run_as, S_IXUSR, st)) refused(what, root, "x");
+  if (!local_tftp || !config.services.dhcp) return out;
+  // Boot files served from the root: each folder on the way must be searchable, the file readable.
+  for (const auto& source : config.dhcp.boot_files.sources) {
+    if (source.file.find("://") != std::string::npos) continue;
+    const auto relative = fs::path(source.file).relative_path().lexically_normal();
+    fs::path at = config.tftp.root_dir;
+    for (auto part = relative.begin(); part != relative.end(); ++part) {
+      at /= *part;
+      const bool last = std::next(part) == relative.end();
+      if (!permitted(at, run_as, last ? S_IRUSR : S_IXUSR, st)) {
+        refused(fmt::format("{}", source.key), at, last ? "r" : "x");
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> check_ports(const config::Config& config, const RunAs& run_as, unsigned port_start) {
   std::vector<std::string> out;
   if (run_as.can_bind_low_ports) return out;
@@ -167,7 +261,7 @@ std::vector<std::string> check_ports(const config::Config& config, const RunAs& 
 std::vector<std::string> preflight(const config::Config& config, const RunAs& run_as, unsigned port_start) {
   std::vector<std::string> out;
   for (auto&& list : {check_boot_files(config), check_architectures(config), check_lease_folder(config, run_as),
-                      check_ports(config, run_as, port_start)})
+                      check_readable(config, run_as), check_ports(config, run_as, port_start)})
     out.insert(out.end(), list.begin(), list.end());
   return out;
 }

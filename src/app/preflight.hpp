@@ -29,13 +29,20 @@ struct RunAs {
 /// /proc/sys/net/ipv4/ip_unprivileged_port_start (1024 when unreadable).
 [[nodiscard]] unsigned unprivileged_port_start();
 
-/// [bootfile] and boot_file names that exist neither beneath the local TFTP root nor
-/// behind a [filters] pattern.
+/// [bootfile] and boot_file names the TFTP service would refuse, found as it finds them
+/// ([filters], then open_beneath with its PathPolicy and single-link rule): missing, a
+/// symlink out of the root, hard-linked, or a [filters] target that does not exist.
 [[nodiscard]] std::vector<std::string> check_boot_files(const config::Config& config);
 /// PXE client architectures that would get no boot file (and be ignored).
 [[nodiscard]] std::vector<std::string> check_architectures(const config::Config& config);
 /// The lease file's folder (or the first existing folder above it) writable by `run_as`.
 [[nodiscard]] std::vector<std::string> check_lease_folder(const config::Config& config, const RunAs& run_as);
+/// When started as root, a missing lease folder is created and handed to the account: the
+/// note that says so for --check-config (not a warning).
+[[nodiscard]] std::optional<std::string> lease_folder_note(const config::Config& config, const RunAs& run_as);
+/// The TFTP and HTTP roots searchable, and the boot files beneath the TFTP root readable, by
+/// `run_as` (from the mode bits): otherwise every request would be refused after the drop.
+[[nodiscard]] std::vector<std::string> check_readable(const config::Config& config, const RunAs& run_as);
 /// DHCP, TFTP and HTTP ports below `port_start` need root or CAP_NET_BIND_SERVICE.
 [[nodiscard]] std::vector<std::string> check_ports(const config::Config& config, const RunAs& run_as,
                                                    unsigned port_start);

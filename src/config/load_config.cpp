@@ -195,8 +195,8 @@ class Loader {
 
 bool Loader::unknown_key(const Entry& e, std::span<const std::string_view> known) {
   if (e.entry->from_default) return true;  // a [DEFAULT] key only shows in sections that do not know it
-  if (const auto meant = near_miss(e.entry->key, known))
-    return fail_with(at(e, fmt::format("unknown key: did you mean '{}'?", *meant)));
+  if (const auto meant = near_miss(e.entry->key, known); !meant.empty())
+    return fail_with(at(e, fmt::format("unknown key: did you mean {}?", one_of(meant, "'", "'"))));
   warn(fmt::format("{}:{}: [{}] {}: unknown key, ignored", ini_.path, e.entry->line, e.where->name, e.entry->key));
   return true;
 }
@@ -290,7 +290,9 @@ bool Loader::read_seconds(const Entry& e, double min, double max, double& out) {
 
 // pybootd resolved relative paths against its own folder; an installed binary has no
 // meaningful folder, so netbootd resolves them against the configuration file's folder.
+// An empty value resolves to an empty path, never to the folder itself: callers reject it.
 fs::path Loader::resolve_path(std::string_view value) const {
+  if (value.empty()) return {};
   fs::path path{std::string(value)};
   return path.is_absolute() ? path.lexically_normal() : (base_dir_ / path).lexically_normal();
 }
@@ -328,7 +330,11 @@ bool Loader::load_logger() {
                        ini_.path, e->entry->line, e->where->name, e->entry->key, e->entry->value));
     }
   }
-  if (auto e = find("logger", {"file"})) config_.logger.file = resolve_path(trim(e->entry->value));
+  if (auto e = find("logger", {"file"})) {
+    const auto value = trim(e->entry->value);
+    if (value.empty() && config_.logger.type == LogSink::File) return fail_with(at(*e, "empty file"));
+    config_.logger.file = resolve_path(value);
+  }
   if (config_.logger.type == LogSink::File && config_.logger.file.empty()) {
     const auto type = find("logger", {"type"});
     return fail_with(at(*type, "type = file needs a 'file' key in [logger]"));
@@ -396,7 +402,8 @@ bool Loader::load_bootp() {
          return l.read_seconds(e, 0.001, 3600, l.config_.http_access.timeout);
        }},
       {"lease_file",
-       [](Loader& l, const Entry&, std::string_view v) {
+       [](Loader& l, const Entry& e, std::string_view v) {
+         if (v.empty()) return l.fail_with(l.at(e, "empty lease_file"));
          l.config_.dhcp.lease_file = l.resolve_path(v);
          return true;
        }},
@@ -712,7 +719,17 @@ bool Loader::load_httpd() {
       ok = read_port(e, h.port);
     } else if (key == "root") {
       root_given = true;
-      h.root = resolve_path(value);
+      if (value.empty()) {
+        ok = fail_with(at(e, "empty root"));
+      } else if (value.find("://") != std::string_view::npos) {
+        ok = fail_with(at(e, fmt::format("'{}': the HTTP service serves only a local folder; name one here", value)));
+      } else if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+        ok = fail_with(at(e, fmt::format("{}: quotes are taken literally (no quoting in this file): write the path "
+                                         "without them",
+                                         value)));
+      } else {
+        h.root = resolve_path(value);
+      }
     } else if (key == "check_ip") {
       ok = read_bool(e, h.check_ip);
       check_ip_given = true;
@@ -846,8 +863,14 @@ bool Loader::check_sections() {
   for (const auto& s : ini_.sections) {
     const auto name = canonical_section(s.name);
     if (std::find(std::begin(kKnownSections), std::end(kKnownSections), name) != std::end(kKnownSections)) continue;
-    if (const auto meant = near_miss(s.name, kSectionSpellings))
-      return fail_with(at_section(s, fmt::format("unknown section: did you mean [{}]?", *meant)));
+    if (const auto meant = near_miss(s.name, kSectionSpellings); !meant.empty()) {
+      // Named by their canonical spelling, once: [tftpp] means [tftp], whether via [tftp] or [tftpd].
+      std::vector<std::string> names;
+      for (const auto m : meant)
+        if (auto c = canonical_section(m); std::find(names.begin(), names.end(), c) == names.end()) names.push_back(c);
+      const std::vector<std::string_view> views(names.begin(), names.end());
+      return fail_with(at_section(s, fmt::format("unknown section: did you mean {}?", one_of(views, "[", "]"))));
+    }
     warn(fmt::format("{}:{}: [{}]: unknown section, ignored", ini_.path, s.line, s.name));
   }
   return true;
@@ -873,7 +896,13 @@ Result<LoadedConfig> Loader::run() {
   const bool ok = check_sections() && load_logger() && load_bootp() && load_static_dhcp() && load_buggy_clients() &&
                   load_boot_files() && load_access_lists() && load_http_access() && load_tftp() &&
                   load_httpd() && load_process() && detect_network() && check_unknown();
-  if (!ok) return fail(Errc::BadValue, error_);
+  if (!ok) {
+    // The warnings gathered before the error go with it: an unknown key on line 2 is often
+    // why line 9 fails ([tftp] tftp_root = ... leaves the default root, which is missing).
+    std::string detail;
+    for (const auto& warning : warnings_) detail += fmt::format("warning: {}\nnetbootd: ", warning);
+    return fail(Errc::BadValue, detail + error_);
+  }
   if (!config_.tftp.address) {
     // pybootd: "the address is automatically received from the BOOTP daemon".
     config_.tftp.address = config_.services.dhcp ? config_.dhcp.server_address : Ipv4Address::any();

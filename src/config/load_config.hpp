@@ -32,6 +32,8 @@ struct LoadedConfig {
 /// Reads, validates and resolves a pybootd-compatible configuration. Every error
 /// names the file, the line, the section and key, and the reason:
 ///   "netbootd.ini:12: [bootp] pool_start: '10.1.2' is not an IPv4 address"
+/// preceded, one line each, by the warnings found before it ("warning: ...\nnetbootd: <error>",
+/// to be printed after "netbootd: ").
 /// `interfaces` are the host's (net::list_interfaces()), for pybootd's network detection.
 Result<LoadedConfig> load_config(const IniFile& ini, const LoadOptions& options,
                                  std::span<const NetworkInterface> interfaces);

@@ -56,15 +56,68 @@ TEST_F(PreflightTest, MissingBootFilesNameTheirKeyAndLine) {
   boot_file("[bootp] boot_file", "../outside.0", 3);
   const auto found = check_boot_files(config_);
   ASSERT_EQ(found.size(), 2u);
-  EXPECT_EQ(found[0], config_.source.string() + ":9: [bootfile] 0000b: grubaa64.efi does not exist beneath the TFTP root " +
-                          (dir_ / "root").string() + ": copy it there, or fix the name (clients given it cannot boot)");
-  EXPECT_NE(found[1].find(":3: [bootp] boot_file: ../outside.0 does not exist"), std::string::npos) << found[1];
+  EXPECT_EQ(found[0].find(config_.source.string() + ":9: [bootfile] 0000b: grubaa64.efi does not exist beneath the TFTP "
+                               "root (grubaa64.efi: No such file or directory): copy it there, or fix the name (clients "
+                               "given it cannot boot; TFTP root " +
+                           (dir_ / "root").string() + ")"),
+            0u)
+      << found[0];
+  EXPECT_NE(found[1].find(":3: [bootp] boot_file: ../outside.0 cannot be served by TFTP"), std::string::npos) << found[1];
 }
 
 TEST_F(PreflightTest, BootFilesReachedThroughFiltersAreFine) {
   config_.tftp.filters.push_back({"grub*", "images/grub/{filename}", {}});
+  touch("images/grub/grubaa64.efi");
   boot_file("[bootfile] 0000b", "grubaa64.efi", 9);
   EXPECT_TRUE(check_boot_files(config_).empty());
+}
+
+// Review of issue 22 (B): what TFTP refuses, the check refuses too, and says why.
+TEST_F(PreflightTest, BootFilesTftpWouldRefuseAreReportedWithTheReason) {
+  std::ofstream(dir_ / "outside.0") << "x";
+  fs::create_symlink(dir_ / "outside.0", dir_ / "root" / "pxelinux.0");  // Debian's ln -s habit
+  touch("linked.0");
+  fs::create_hard_link(dir_ / "root" / "linked.0", dir_ / "second-name.0");
+  config_.tftp.base_dir = dir_;
+  config_.tftp.filters.push_back({"missing.*", "nothere/{filename}", {}});
+  boot_file("[bootfile] 00000", "pxelinux.0", 7);
+  boot_file("[bootfile] 00007", "linked.0", 8);
+  boot_file("[bootfile] default", "missing.0", 9);
+  const auto found = check_boot_files(config_);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_NE(found[0].find(":7: [bootfile] 00000: pxelinux.0 is a symbolic link leading out of the TFTP root"),
+            std::string::npos)
+      << found[0];
+  EXPECT_NE(found[0].find("copy the file into the root"), std::string::npos) << found[0];
+  EXPECT_NE(found[0].find("bind-mount"), std::string::npos) << found[0];
+  EXPECT_NE(found[1].find(":8: [bootfile] 00007: linked.0 is hard-linked"), std::string::npos) << found[1];
+  EXPECT_NE(found[1].find("copy the file instead of linking it"), std::string::npos) << found[1];
+  EXPECT_NE(found[2].find(":9: [bootfile] default: missing.0 does not exist beneath the TFTP root (nothere/missing.0"),
+            std::string::npos)
+      << found[2];
+}
+
+// Review of issue 22 (D): a root or boot file the account cannot read fails every request.
+TEST_F(PreflightTest, RootsAndBootFilesUnreadableByTheAccountAreReported) {
+  touch("pxelinux.0");
+  boot_file("[bootfile] 00000", "pxelinux.0", 7);
+  const auto owner = ::geteuid();
+  const uid_t other = owner == 0 ? 65534 : owner + 1;
+  EXPECT_TRUE(check_readable(config_, user(owner)).empty());
+  EXPECT_TRUE(check_readable(config_, user(other)).empty());  // 0755 root, 0644 file (umask 022)
+  fs::permissions(dir_ / "root" / "pxelinux.0", fs::perms::owner_read | fs::perms::owner_write);
+  auto found = check_readable(config_, user(other));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].find(": [bootfile] 00000: " + (dir_ / "root" / "pxelinux.0").string() + " (owner "),
+            std::string::npos)
+      << found[0];
+  EXPECT_NE(found[0].find("cannot be read by user user" + std::to_string(other)), std::string::npos) << found[0];
+  fs::permissions(dir_ / "root", fs::perms::owner_all);
+  found = check_readable(config_, user(other));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_NE(found[0].find(": [tftp] root: " + (dir_ / "root").string()), std::string::npos) << found[0];
+  EXPECT_NE(found[0].find("cannot be searched by user"), std::string::npos) << found[0];
+  EXPECT_TRUE(check_readable(config_, user(0)).empty());
 }
 
 TEST_F(PreflightTest, NoBootFileCheckForRemoteRootsOrWithoutTftp) {
@@ -114,6 +167,28 @@ TEST_F(PreflightTest, LeaseFolderNotWritableByTheAccountIsReportedWithTheFix) {
   if (owner == 0) EXPECT_EQ(check_lease_folder(config_, user(other)).size(), 1u);
   // Root may write anywhere.
   EXPECT_TRUE(check_lease_folder(config_, user(0)).empty());
+}
+
+// Review of issue 22 (C): started as root, a missing lease folder is created and handed over.
+TEST_F(PreflightTest, MissingLeaseFolderIsFineWhenStartedAsRoot) {
+  fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  config_.dhcp.lease_file = dir_ / "state" / "leases.db";
+  auto dropping = user(::geteuid() == 0 ? 65534 : ::geteuid() + 1);
+  dropping.starts_as_root = true;
+  EXPECT_TRUE(check_lease_folder(config_, dropping).empty());
+  const auto note = lease_folder_note(config_, dropping);
+  ASSERT_TRUE(note);
+  EXPECT_NE(note->find("the folder " + (dir_ / "state").string() + " does not exist yet: netbootd, started as root, "
+                       "will create it and hand it to user " + dropping.name),
+            std::string::npos)
+      << *note;
+  fs::create_directories(dir_ / "state");
+  EXPECT_FALSE(lease_folder_note(config_, dropping));
+  // Not started as root: the nearest existing folder above decides (dir_ is not writable by the account).
+  fs::remove(dir_ / "state");
+  dropping.starts_as_root = false;
+  if (::geteuid() == 0) EXPECT_EQ(check_lease_folder(config_, dropping).size(), 1u);
 }
 
 TEST_F(PreflightTest, LowPortsNeedRootOrTheCapability) {

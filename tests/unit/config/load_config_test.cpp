@@ -652,13 +652,89 @@ TEST(NearMiss, EditDistance) {
   EXPECT_EQ(edit_distance("", "abc"), 3u);
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
   const std::string_view known[] = {"tftp", "bootp", "mac"};
-  EXPECT_EQ(near_miss("tftpp", known), std::optional<std::string_view>("tftp"));
-  EXPECT_EQ(near_miss("tftp", known), std::nullopt);
-  EXPECT_EQ(near_miss("max", known), std::optional<std::string_view>("mac"));
-  EXPECT_EQ(near_miss("xyz", known), std::nullopt);     // short names: one mistake at most
-  EXPECT_EQ(near_miss("bootpxe", known), std::optional<std::string_view>("bootp"));  // two edits: longer names allow two
-  EXPECT_EQ(near_miss("bootpxes", known), std::nullopt);  // three
-  EXPECT_EQ(near_miss(std::string(100, 'a'), known), std::nullopt);
+  using Names = std::vector<std::string_view>;
+  EXPECT_EQ(near_miss("tftpp", known), Names{"tftp"});
+  EXPECT_EQ(near_miss("tftp", known), Names{});
+  EXPECT_EQ(near_miss("max", known), Names{"mac"});
+  EXPECT_EQ(near_miss("xyz", known), Names{});     // short names: one mistake at most
+  EXPECT_EQ(near_miss("bootpxe", known), Names{"bootp"});  // two edits: longer names allow two
+  EXPECT_EQ(near_miss("bootpxes", known), Names{});  // three
+  EXPECT_EQ(near_miss(std::string(100, 'a'), known), Names{});
+}
+
+// Review of issue 22 (F): every name at the best distance, not the first found; code points, not bytes.
+TEST(NearMiss, ListsEveryEquallyCloseNameAndCountsCodePoints) {
+  const std::string_view sections[] = {"http", "httpd", "tftp"};
+  EXPECT_EQ(near_miss("httpp", sections), (std::vector<std::string_view>{"http", "httpd"}));
+  EXPECT_EQ(one_of(near_miss("httpp", sections), "[", "]"), "[http] or [httpd]");
+  const std::string_view three[] = {"a", "b", "c"};
+  EXPECT_EQ(one_of(three, "'", "'"), "'a', 'b' or 'c'");
+  EXPECT_EQ(edit_distance("r\xc3\xa9try", "retry"), 1u);  // é is one letter
+  EXPECT_EQ(edit_distance("\xe2\x82\xac", "e"), 1u);       // so is €
+  const std::string_view keys[] = {"retry"};
+  EXPECT_EQ(near_miss("r\xc3\xa9tr\xc3\xbf", keys), std::vector<std::string_view>{"retry"});  // two letters off
+}
+
+TEST(LoadConfigNearMiss, EquallyCloseSectionsAreAllNamed) {
+  const auto loaded = load_text(kMinimal + "[httpp]\nroot = /\n");
+  ASSERT_FALSE(loaded.result);
+  EXPECT_NE(loaded.error().find("netbootd.ini:3: [httpp]: unknown section: did you mean [http] or [httpd]?"),
+            std::string::npos)
+      << loaded.error();
+  // An alias is named by its canonical spelling, once: [tftpp] is as close to [tftp] as to [tftpd].
+  const auto alias = load_text(kMinimal + "[tftpp]\nroot = /\n");
+  EXPECT_NE(alias.error().find("did you mean [tftp]?"), std::string::npos) << alias.error();
+}
+
+// Review of issue 22 (A): an empty path is an error with its line, never the config file's folder.
+TEST(LoadConfig, EmptyPathsAreErrorsNotTheConfigFolder) {
+  LoadOptions http;
+  http.services.http = true;
+  struct Case {
+    std::string text, message;
+  };
+  for (const auto& c : std::vector<Case>{
+           {kMinimal + "[httpd]\nroot =\n", "netbootd.ini:4: [httpd] root: empty root"},
+           {kMinimal + "[httpd]\nroot = ; /srv/http\n", "netbootd.ini:4: [httpd] root: empty root"},
+           {kMinimal + "lease_file =\n", "netbootd.ini:3: [bootp] lease_file: empty lease_file"},
+           {"[logger]\ntype = file\nfile =\n" + kMinimal, "netbootd.ini:3: [logger] file: empty file"},
+       }) {
+    SCOPED_TRACE(c.text);
+    const auto loaded = load_text(c.text, http);
+    ASSERT_FALSE(loaded.result) << format_config(loaded.config());
+    EXPECT_NE(loaded.error().find(c.message), std::string::npos) << loaded.error();
+  }
+}
+
+// Review of issue 22 (G): a URL or a quoted path as the HTTP root says what is wrong with it.
+TEST(LoadConfig, HttpRootUrlOrQuotedPathSaysWhy) {
+  LoadOptions http;
+  http.services.http = true;
+  const auto url = load_text(kMinimal + "[httpd]\nroot = http://example/x\n", http);
+  ASSERT_FALSE(url.result);
+  EXPECT_NE(url.error().find("netbootd.ini:4: [httpd] root: 'http://example/x': the HTTP service serves only a local "
+                             "folder"),
+            std::string::npos)
+      << url.error();
+  const auto quoted = load_text(kMinimal + "[httpd]\nroot = \"/srv/x\"\n", http);
+  ASSERT_FALSE(quoted.result);
+  EXPECT_NE(quoted.error().find("netbootd.ini:4: [httpd] root: \"/srv/x\": quotes are taken literally"),
+            std::string::npos)
+      << quoted.error();
+}
+
+// Review of issue 22 (E): the warnings found before an error are not dropped.
+TEST(LoadConfig, WarningsBeforeAnErrorGoWithIt) {
+  LoadOptions options;
+  options.default_root = "/nonexistent/netbootd-default-root";
+  const auto loaded = load_text(kMinimal + "[tftp]\ntftp_root = /srv/boot\n", options);
+  ASSERT_FALSE(loaded.result);
+  const auto warning = loaded.error().find("netbootd.ini:4: [tftp] tftp_root: unknown key, ignored\nnetbootd: ");
+  const auto error = loaded.error().find("[tftp] root: not set");
+  EXPECT_NE(warning, std::string::npos) << loaded.error();
+  EXPECT_NE(error, std::string::npos) << loaded.error();
+  EXPECT_LT(warning, error) << loaded.error();
+  EXPECT_EQ(loaded.error().rfind("warning: ", 0), 0u) << loaded.error();
 }
 
 // Issue 22: the warning names the file and line of the reservation.
