@@ -164,6 +164,44 @@ class StrictCheckConfig(unittest.TestCase):
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertRegex(r.stderr, r"\S+:10: \[filter\]: unknown section: did you mean \[filters\]\?")
 
+    # Review of issue 22.
+    def test_empty_paths_stop_at_start_with_their_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for extra, expected in (("[httpd]\nenable = yes\nport = 8080\nroot =\n", r":13: \[httpd\] root: empty root"),
+                                    ("[httpd]\nenable = yes\nport = 8080\nroot = ; /srv/http\n",
+                                     r":13: \[httpd\] root: empty root")):
+                path = self.write(tmp, self.BASE + extra)
+                r = run(["-c", str(path), "--check-config"])
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertRegex(r.stderr, expected)
+                self.assertNotIn("configuration OK", r.stderr)
+            path = self.write(tmp, self.BASE.replace("lease_file = {tmp}/leases.db", "lease_file ="))
+            r = run(["-c", str(path), "--check-config"])
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertRegex(r.stderr, r":4: \[bootp\] lease_file: empty lease_file")
+
+    def test_symlink_out_of_the_root_is_reported_as_tftp_refuses_it(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = self.write(tmp, self.BASE)
+            outside = Path(tmp) / "PXELINUX" / "pxelinux.0"
+            outside.parent.mkdir()
+            outside.write_bytes(b"x")
+            (Path(tmp) / "root" / "pxelinux.0").unlink()
+            (Path(tmp) / "root" / "pxelinux.0").symlink_to(outside)  # ln -s /usr/lib/PXELINUX/pxelinux.0 root/
+            r = run(["-c", str(path), "--check-config", "--strict"])
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertRegex(r.stderr, r":6: \[bootfile\] default: pxelinux\.0 is a symbolic link leading out of the "
+                                       r"TFTP root")
+            self.assertIn("bind-mount", r.stderr)
+
+    def test_warnings_before_an_error_are_printed(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = self.write(tmp, self.BASE.replace("root = {tmp}/root", "tftp_root = /srv/boot\nroot = {tmp}/missing"))
+            r = run(["-c", str(path), "--check-config"])
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertRegex(r.stderr, r"netbootd: warning: \S+:9: \[tftp\] tftp_root: unknown key, ignored\n"
+                                       r"netbootd: \S+:10: \[tftp\] root: ")
+
 
 class ShippedExamplesPassStrict(unittest.TestCase):
     """`--check-config --strict` on etc/netbootd.ini and on every README example. Both name
