@@ -57,8 +57,9 @@ check-config: build
 
 # The binary, the unit, the sample as /etc/netbootd/netbootd.ini.example and the docs
 # (README, "Install as a service"). DESTDIR=/some/where stages them instead.
+# Stripped: the build keeps its debug information (tens of MB), the installed daemon does not.
 install: build
-	cmake --install $(BUILD)
+	cmake --install $(BUILD) --strip
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of everything, then every test.
 sanitize:

@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
                "effective configuration, exit 0 (valid) or 2");
   app.add_flag("--strict", cli.strict,
                "every warning is an error (with --check-config: for CI and packaging), exit 2");
-  app.footer(fmt::format("Documentation: {}/README.md and {}/configuration.md (every key and its default).\n"
+  app.footer(fmt::format("Documentation: {}/README.md and {}/docs/configuration.md (every key and its default).\n"
                          "Sample configuration: {}",
                          NETBOOTD_DOC_DIR, NETBOOTD_DOC_DIR, NETBOOTD_SAMPLE_CONFIG));
   app.set_version_flag("--version", std::string("netbootd ") + NETBOOTD_VERSION + "\n");

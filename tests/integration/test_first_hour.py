@@ -366,8 +366,11 @@ class InstallAsAService(unittest.TestCase):
             self.skipTest(f"{build} is not a CMake build folder")
         with tempfile.TemporaryDirectory() as stage:
             env = dict(os.environ, DESTDIR=stage)
-            r = subprocess.run(["cmake", "--install", str(build)], capture_output=True, text=True, timeout=120, env=env)
+            # As `make install` does: stripped, not the build's tens of MB of debug information.
+            r = subprocess.run(["cmake", "--install", str(build), "--strip"], capture_output=True, text=True,
+                               timeout=120, env=env)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("cmake --install $(BUILD) --strip", (SOURCE / "Makefile").read_text())
             units = list(Path(stage).rglob("netbootd.service"))
             self.assertEqual(len(units), 1, units)
             unit = units[0].read_text()
@@ -376,19 +379,30 @@ class InstallAsAService(unittest.TestCase):
             binary, config = exec_start.group(1), exec_start.group(2)
             self.assertTrue(os.access(stage + binary, os.X_OK), f"ExecStart {binary} not installed")
             self.assertIn(f"ExecStartPre={binary} -c {config} --check-config", unit)
+            if shutil.which("readelf"):
+                sections = subprocess.run(["readelf", "-S", stage + binary], capture_output=True, text=True,
+                                          timeout=30).stdout
+                self.assertIn(".text", sections)
+                self.assertNotIn(".debug_info", sections)
             self.assertEqual(Path(config).name, "netbootd.ini")
             self.assertEqual((Path(stage + config + ".example")).read_text(), (SOURCE / "etc/netbootd.ini").read_text())
             docs = re.findall(r"^Documentation=file://(\S+)$", unit, flags=re.M)
             self.assertTrue(docs)
             for doc in docs:
                 self.assertTrue(Path(stage + doc).is_file(), f"Documentation= {doc} not installed")
-            doc_dir = Path(stage + docs[0]).parent
-            for name in ("README.md", "configuration.md", "security.md"):
+            doc_dir = Path(stage + docs[0]).parent.parent  # .../doc/netbootd/docs/security.md
+            for name in ("README.md", "docs/configuration.md", "docs/security.md"):
                 self.assertTrue((doc_dir / name).is_file(), name)
+            # Every relative link of the installed README leads to an installed file.
+            links = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", (doc_dir / "README.md").read_text())
+            self.assertIn("docs/design.md", links)
+            for link in links:
+                self.assertTrue((doc_dir / link).is_file(), f"README links {link}, which is not installed")
             # --help points at exactly these paths.
             help_text = run(["--help"]).stdout
             self.assertIn(str(Path(config).parent / "netbootd.ini.example"), help_text)
-            self.assertIn(str(Path(docs[0]).parent), help_text)
+            self.assertIn(str(Path(docs[0]).parent.parent / "README.md"), help_text)
+            self.assertIn(str(Path(docs[0]).parent / "configuration.md"), help_text)
             self.verify(stage, units[0], binary)
 
     def verify(self, stage, unit, binary):
