@@ -47,11 +47,12 @@ struct HttpRemoteFileSize::Worker {
     const long timeout_ms = static_cast<long>(timeout.count());
     curl.easy_setopt(easy, CURLOPT_URL, head->url.c_str());
     curl.easy_setopt(easy, CURLOPT_NOBODY, 1L);
-    // The same reach as the TFTP root's downloads (url_source): http(s) only, a few redirects.
+    // No further reach than the TFTP root's downloads (url_source): http(s) only, and no
+    // redirect followed (a 3xx is "no size"), so option 13 never names a file the download
+    // would not fetch from there.
     curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-    curl.easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+    curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);  // a trickled answer ends here
     curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
