@@ -49,7 +49,7 @@ class SilentServer {
 class RemoteFileSizeCaps : public ::testing::Test {
  protected:
   std::unique_ptr<HttpRemoteFileSize> make(RemoteFileSizeOptions options) {
-    auto sizes = HttpRemoteFileSize::create(io_, server_.url(), spdlog::null_logger_mt("sizes-" + std::to_string(++n_)),
+    auto sizes = HttpRemoteFileSize::create(io_, server_.url(), std::make_shared<spdlog::logger>("sizes", std::make_shared<spdlog::sinks::null_sink_mt>()),
                                             options);
     if (!sizes) return nullptr;
     return std::move(*sizes);
@@ -66,7 +66,6 @@ class RemoteFileSizeCaps : public ::testing::Test {
 
   asio::io_context io_;
   SilentServer server_;
-  int n_ = 0;
 };
 
 TEST_F(RemoteFileSizeCaps, NoMoreFilesThanMaxFilesAndAnIdleEntryMakesRoom) {
