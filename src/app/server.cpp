@@ -81,7 +81,9 @@ Result<void> Server::build() {
     parts_->allocator = std::make_unique<lease::AddressAllocator>(pool_settings(config_.dhcp), *parts_->leases);
     if (config_.services.tftp && config_.tftp.remote_root()) {
       // Option 13 from the remote root's Content-Length, as pybootd did (asynchronously here).
-      auto sizes = net::HttpRemoteFileSize::create(io_, config_.tftp.root_url, logging_.get("dhcp"));
+      net::RemoteFileSizeOptions size_options;
+      size_options.same_host_redirects = config_.tftp.remote_same_host_redirects;
+      auto sizes = net::HttpRemoteFileSize::create(io_, config_.tftp.root_url, logging_.get("dhcp"), size_options);
       if (!sizes) return fail(sizes.error().code, sizes.error().detail);
       parts_->remote_file_size = std::move(*sizes);
     }

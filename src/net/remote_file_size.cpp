@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/text.hpp"
+#include "core/url_text.hpp"
 #include "net/curl_multi.hpp"
 
 namespace netboot::net {
@@ -16,7 +17,9 @@ namespace {
 using SizeDone = std::function<void(std::optional<std::uint64_t> bytes, std::string detail)>;
 
 struct Head {
-  std::string url;
+  std::string url;        // what is fetched now (after the redirects followed)
+  std::string requested;  // what was asked for
+  unsigned redirects = 0;
   SizeDone done;
   std::array<char, CURL_ERROR_SIZE> error{};
 };
@@ -29,10 +32,18 @@ struct HttpRemoteFileSize::Worker {
   asio::io_context& io;
   const CurlLibrary& curl;
   std::chrono::milliseconds timeout;
+  std::string root;                // the [tftp] root URL: redirects stay beneath it
+  RemoteFileSizeOptions options;
   std::unique_ptr<CurlMulti> multi;  // its helper thread runs start() and finish()
 
-  Worker(asio::io_context& io_in, std::unique_ptr<CurlMulti> multi_in, std::chrono::milliseconds timeout_in)
-      : io(io_in), curl(multi_in->curl()), timeout(timeout_in), multi(std::move(multi_in)) {}
+  Worker(asio::io_context& io_in, std::unique_ptr<CurlMulti> multi_in, std::string root_in,
+         const RemoteFileSizeOptions& options_in)
+      : io(io_in),
+        curl(multi_in->curl()),
+        timeout(options_in.head_timeout),
+        root(std::move(root_in)),
+        options(options_in),
+        multi(std::move(multi_in)) {}
 
   void post(SizeDone done, std::optional<std::uint64_t> bytes, std::string detail) {
     asio::post(io, [done = std::move(done), bytes, detail = std::move(detail)] { done(bytes, detail); });
@@ -47,45 +58,65 @@ struct HttpRemoteFileSize::Worker {
     const long timeout_ms = static_cast<long>(timeout.count());
     curl.easy_setopt(easy, CURLOPT_URL, head->url.c_str());
     curl.easy_setopt(easy, CURLOPT_NOBODY, 1L);
-    // No further reach than the TFTP root's downloads (url_source): http(s) only, and no
-    // redirect followed (a 3xx is "no size"), so option 13 never names a file the download
-    // would not fetch from there.
+    // The same reach as the TFTP root's downloads (url_source): http(s) only; libcurl never
+    // follows a redirect, finish() does when redirect_refusal() allows it (same host, beneath
+    // the root), or an internal service's size would be told in option 13.
     curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);  // a trickled answer ends here
     curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     curl.easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
     curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, head->error.data());
-    const auto finished = [this, head](CURL* done, CURLcode result) {
-      finish(done, result, *head);
-      return CurlMulti::After::Done;
-    };
+    const auto finished = [this, head](CURL* done, CURLcode result) { return finish(done, result, *head); };
     if (!multi->add(easy, finished)) post(std::move(head->done), std::nullopt, "libcurl could not start the request");
   }
 
-  void finish(CURL* easy, CURLcode result, Head& head) {
+  CurlMulti::After finish(CURL* easy, CURLcode result, Head& head) {
     long status = 0;
     curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_off_t length = -1;
     curl.easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-    if (result != CURLE_OK)
-      post(std::move(head.done), std::nullopt,
-           result == CURLE_OPERATION_TIMEDOUT ? fmt::format("no answer within {} ms", timeout.count())
-                                              : std::string(head.error[0] != '\0' ? head.error.data()
-                                                                                  : curl.easy_strerror(result)));
-    else if (status != 200)
-      post(std::move(head.done), std::nullopt, fmt::format("HTTP {}", status));
-    else if (length < 0)
-      post(std::move(head.done), std::nullopt, "HTTP 200 without Content-Length");
-    else
-      post(std::move(head.done), static_cast<std::uint64_t>(length), "HTTP 200");
+    // The URL actually asked, for the log line.
+    const std::string fetched = url_for_log(head.url) +
+                                (head.url != head.requested ? " (redirected from " + url_for_log(head.requested) + ")" : "");
+    const auto answer = [&](std::optional<std::uint64_t> bytes, const std::string& detail) {
+      post(std::move(head.done), bytes, fetched + ": " + detail);
+    };
+    if (result != CURLE_OK) {
+      answer(std::nullopt, result == CURLE_OPERATION_TIMEDOUT ? fmt::format("no answer within {} ms", timeout.count())
+                                                              : std::string(head.error[0] != '\0' ? head.error.data()
+                                                                                                  : curl.easy_strerror(result)));
+    } else if (status >= 300 && status < 400) {
+      char* location = nullptr;
+      curl.easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
+      const std::string target = location != nullptr ? location : "";
+      if (target.empty()) {
+        answer(std::nullopt, fmt::format("HTTP {} without Location", status));
+      } else if (const auto refusal = redirect_refusal(root, target, options.same_host_redirects)) {
+        answer(std::nullopt, fmt::format("HTTP {} redirect to {} {}", status, url_for_log(target), *refusal));
+      } else if (++head.redirects > options.max_redirects) {
+        answer(std::nullopt, fmt::format("more than {} redirects", options.max_redirects));
+      } else {
+        head.url = with_user_info_of(root, target);
+        head.error[0] = '\0';
+        curl.easy_setopt(easy, CURLOPT_URL, head.url.c_str());
+        return CurlMulti::After::Restart;
+      }
+    } else if (status != 200) {
+      answer(std::nullopt, fmt::format("HTTP {}", status));
+    } else if (length < 0) {
+      answer(std::nullopt, "HTTP 200 without Content-Length");
+    } else {
+      answer(static_cast<std::uint64_t>(length), "HTTP 200");
+    }
+    return CurlMulti::After::Done;
   }
 
   void head(std::string url, SizeDone done) {
     auto request = std::make_shared<Head>();
     request->url = std::move(url);
+    request->requested = request->url;
     request->done = std::move(done);
     multi->post([this, request] { start(request); });
   }
@@ -96,7 +127,7 @@ Result<std::unique_ptr<HttpRemoteFileSize>> HttpRemoteFileSize::create(asio::io_
                                                                        RemoteFileSizeOptions options) {
   auto multi = CurlMulti::create(std::chrono::seconds(1));  // woken by head() and shutdown()
   if (!multi) return fail(multi.error().code, multi.error().detail);
-  auto worker = std::make_shared<Worker>(io, std::move(*multi), options.head_timeout);
+  auto worker = std::make_shared<Worker>(io, std::move(*multi), prefix, options);
   return std::unique_ptr<HttpRemoteFileSize>(
       new HttpRemoteFileSize(io, std::move(prefix), std::move(log), options, std::move(worker)));
 }
@@ -161,11 +192,10 @@ dhcp::RemoteFileSize::Answer HttpRemoteFileSize::lookup(std::string_view file, s
 void HttpRemoteFileSize::ask(const std::string& file, Entry& entry) {
   entry.generation = next_generation_++;
   auto url = url_of(file);
-  log_->debug("HEAD {} (option 13)", url);
-  worker_->head(url, [this, alive = std::weak_ptr<int>(alive_), file, generation = entry.generation,
-                      url](std::optional<std::uint64_t> bytes, std::string detail) {
+  log_->debug("HEAD {} (option 13)", url_for_log(url));
+  worker_->head(url, [this, alive = std::weak_ptr<int>(alive_), file, generation = entry.generation](std::optional<std::uint64_t> bytes, std::string detail) {
     if (alive.expired()) return;
-    on_answer(file, generation, bytes, url + ": " + detail);
+    on_answer(file, generation, bytes, detail);
   });
 }
 

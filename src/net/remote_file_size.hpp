@@ -3,7 +3,8 @@
 // server's Content-Length, learnt with a HEAD request on a helper thread (curl multi) and
 // kept per file for a short while. A DHCP reply waits for it at most `max_wait` (a PXE ROM
 // retransmits its DISCOVER after about 4 s): a late, absent, lying or hostile answer only
-// means a reply without option 13.
+// means a reply without option 13. Redirects follow the downloads' rule (url_source):
+// none unless [tftp] remote_redirects = same_host, then same origin beneath the root only.
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -25,6 +26,8 @@ struct RemoteFileSizeOptions {
   std::chrono::seconds lifetime{30};            // how long an answer (or its absence) is kept
   std::size_t max_files = 256;                  // cached names (from [bootfile] and "file:" answers)
   std::size_t max_waiters = 4096;               // parked replies at once; more go without option 13
+  bool same_host_redirects = false;             // [tftp] remote_redirects = same_host, as for downloads
+  unsigned max_redirects = 5;
 };
 
 class HttpRemoteFileSize final : public dhcp::RemoteFileSize {

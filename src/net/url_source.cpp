@@ -16,6 +16,7 @@
 
 #include "core/byte_reader.hpp"
 #include "core/text.hpp"
+#include "core/url_text.hpp"
 #include "net/curl_multi.hpp"
 
 namespace netboot::net {
@@ -142,6 +143,8 @@ struct Download {
   std::uint64_t notified_end = 0;
   bool notified = false;
   unsigned redirects = 0;
+  std::optional<std::uint64_t> header_length;  // the response's Content-Length header
+  std::optional<std::string> bad_length;       // why its Content-Length makes it no file
   CURL* easy = nullptr;
   const CurlLibrary* curl = nullptr;        // for on_body, which gets only the download
   const UrlSourceOptions* options = nullptr;
@@ -180,39 +183,13 @@ Error http_error(long status) {
   return {Errc::Io, "HTTP " + std::to_string(status)};
 }
 
-/// "scheme://host:port" of an absolute URL, lower-cased, with the scheme's default port.
-std::optional<std::string> origin_of(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::nullopt;
-  const std::string scheme = to_lower(url.substr(0, scheme_end));
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  std::string_view authority = url.substr(scheme_end + 3);
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) return std::nullopt;  // no user info
-  if (authority.empty()) return std::nullopt;
-  std::string host(authority);
-  const auto bracket = host.rfind(']');
-  const auto colon = host.rfind(':');
-  std::string port = scheme == "http" ? "80" : "443";
-  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
-    if (colon + 1 < host.size()) port = host.substr(colon + 1);
-    host.resize(colon);
-  }
-  return scheme + "://" + to_lower(host) + ":" + port;
-}
-
 }  // namespace
-
-bool same_origin(std::string_view base, std::string_view target) {
-  const auto a = origin_of(base);
-  const auto b = origin_of(target);
-  return a && b && *a == *b;
-}
 
 struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   asio::io_context& io;
   std::shared_ptr<spdlog::logger> log;
   UrlSourceOptions options;
+  std::string root;  // the [tftp] root URL: redirects stay beneath it
   const CurlLibrary& curl;
   std::atomic<bool> stopping{false};
   std::unordered_map<CURL*, std::shared_ptr<Download>> active;  // helper thread only
@@ -251,6 +228,7 @@ struct UrlSource::Worker : std::enable_shared_from_this<UrlSource::Worker> {
   }
 
   static std::size_t on_body(char* ptr, std::size_t size, std::size_t count, void* user);
+  static std::size_t on_header(char* ptr, std::size_t size, std::size_t count, void* user);
   // Helper thread:
   void configure(CURL* easy, Download& download);
   void start(const std::shared_ptr<Download>& download);
@@ -352,7 +330,7 @@ void UrlSource::Worker::hand_out(const std::shared_ptr<Download>& download, tftp
     error = download->error;
   }
   if (error) {
-    done(fail(error->code, download->url + ": " + error->detail));
+    done(fail(error->code, url_for_log(download->url) + ": " + error->detail));
   } else {
     done(std::shared_ptr<tftp::ByteSource>(std::make_shared<RemoteFile>(download, shared_from_this())));
   }
@@ -382,9 +360,11 @@ void UrlSource::Worker::deliver(const std::shared_ptr<Download>& download) {
     download->open_reported = true;
     if (!failed) {
       // The URL actually fetched, once per download (however many transfers share it).
-      log->info("remote GET {}: HTTP 200, {}{}", download->url,
+      log->info("remote GET {}: HTTP 200, {}{}", url_for_log(download->url),
                 length ? fmt::format("{} bytes", *length) : std::string("size unknown"),
-                download->url != download->requested ? fmt::format(" (redirected from {})", download->requested) : "");
+                download->url != download->requested
+                    ? fmt::format(" (redirected from {})", url_for_log(download->requested))
+                    : "");
     }
     drain_waiting(download);
     return;
@@ -404,6 +384,10 @@ std::size_t UrlSource::Worker::on_body(char* ptr, std::size_t size, std::size_t 
     long status = 0;
     download->curl->easy_getinfo(download->easy, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200) return 0;  // not the file (a redirect's or an error's body): finish() says what
+    if (download->bad_length) {
+      download->error = Error{Errc::Io, *download->bad_length};
+      return 0;
+    }
     curl_off_t length = -1;
     download->curl->easy_getinfo(download->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
     if (length >= 0) download->content_length = static_cast<std::uint64_t>(length);
@@ -421,6 +405,29 @@ std::size_t UrlSource::Worker::on_body(char* ptr, std::size_t size, std::size_t 
   return bytes;
 }
 
+// libcurl takes "Content-Length: 12abc" as 12 and lets a second, different Content-Length
+// pass: either means the body's length is unknowable, so the response is no file.
+std::size_t UrlSource::Worker::on_header(char* ptr, std::size_t size, std::size_t count, void* user) {
+  auto* download = static_cast<Download*>(user);
+  const std::size_t bytes = size * count;
+  const std::string_view line(ptr, bytes);
+  if (istarts_with(line, "HTTP/")) {  // a new response (an interim 1xx, or after a redirect)
+    download->header_length.reset();
+    download->bad_length.reset();
+  } else if (istarts_with(line, "content-length:")) {
+    const std::string_view value = trim(line.substr(15));
+    const auto length = parse_content_length(value);
+    if (!length) {
+      download->bad_length = fmt::format("malformed Content-Length \"{}\"", value.substr(0, 40));
+    } else if (download->header_length && *download->header_length != *length) {
+      download->bad_length = fmt::format("conflicting Content-Length headers ({} and {})", *download->header_length, *length);
+    } else {
+      download->header_length = length;
+    }
+  }
+  return bytes;
+}
+
 void UrlSource::Worker::configure(CURL* easy, Download& download) {
   curl.easy_setopt(easy, CURLOPT_URL, download.url.c_str());
   curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -433,6 +440,8 @@ void UrlSource::Worker::configure(CURL* easy, Download& download) {
   curl.easy_setopt(easy, CURLOPT_TIMEOUT, static_cast<long>(options.deadline.count()));
   curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Worker::on_body);
   curl.easy_setopt(easy, CURLOPT_WRITEDATA, &download);
+  curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Worker::on_header);
+  curl.easy_setopt(easy, CURLOPT_HEADERDATA, &download);
   curl.easy_setopt(easy, CURLOPT_USERAGENT, "netbootd");
 }
 
@@ -451,16 +460,13 @@ CurlMulti::After UrlSource::Worker::finish(CURL* easy, CURLcode code) {
         const std::string target = location != nullptr ? location : "";
         if (target.empty()) {
           download->error = Error{Errc::Io, fmt::format("HTTP {} without Location", status)};
-        } else if (!options.same_host_redirects) {
-          download->error = Error{Errc::Io, fmt::format("HTTP {} redirect to {} not followed ([tftp] remote_redirects = off)",
-                                                        status, target)};
-        } else if (!same_origin(download->url, target)) {
-          download->error = Error{Errc::Io, fmt::format("HTTP {} redirect to {} not followed (another host)", status, target)};
+        } else if (const auto refusal = redirect_refusal(root, target, options.same_host_redirects)) {
+          download->error = Error{Errc::Io, fmt::format("HTTP {} redirect to {} {}", status, url_for_log(target), *refusal)};
         } else if (++download->redirects > options.max_redirects) {
           download->error = Error{Errc::Io, fmt::format("more than {} redirects", options.max_redirects)};
         } else {
           // Same origin: fetch the new URL on the same handle.
-          download->url = target;
+          download->url = with_user_info_of(root, target);
           curl.easy_setopt(easy, CURLOPT_URL, download->url.c_str());
           return CurlMulti::After::Restart;
         }
@@ -470,6 +476,8 @@ CurlMulti::After UrlSource::Worker::finish(CURL* easy, CURLcode code) {
         download->error = Error{Errc::Io, curl.easy_strerror(code)};
       } else if (status != 200) {
         download->error = Error{Errc::Io, "no HTTP status"};
+      } else if (download->bad_length) {
+        download->error = Error{Errc::Io, *download->bad_length};
       } else {
         if (!download->headers_known) {
           curl_off_t length = -1;
@@ -531,6 +539,7 @@ Result<std::unique_ptr<UrlSource>> UrlSource::create(asio::io_context& io, std::
   if (!library) return fail(library.error().code, library.error().detail);
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   auto worker = std::make_shared<Worker>(io, std::move(log), options, **library);
+  worker->root = prefix;
   auto multi = CurlMulti::create(std::chrono::milliseconds(200), [raw = worker.get()] { raw->after_round(); });
   if (!multi) return fail(multi.error().code, multi.error().detail);
   worker->multi = std::move(*multi);

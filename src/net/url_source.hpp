@@ -5,7 +5,9 @@
 // transfer logic. A slow remote therefore never delays other transfers.
 //
 // Against a hostile or broken remote (issue 23): no redirect is followed unless
-// same_host_redirects (then only to the same scheme, host and port); only a 200 is a file;
+// same_host_redirects (then only to the same scheme, host and port, beneath the root's path);
+// only a 200 with at most one well-formed Content-Length is a file; URLs are logged without
+// their password (url_for_log);
 // the transfers of one file share one download while its start is still buffered; every
 // download reserves its buffer's worst case from one budget (memory_limit), and an open past
 // it is refused (Errc::Busy); buffers are mmap'd chunks, unmapped when no longer needed, so
@@ -22,6 +24,7 @@
 #include <spdlog/logger.h>
 
 #include "core/log_limiter.hpp"
+#include "core/url_text.hpp"
 #include "tftp/file_source.hpp"
 
 namespace netboot::net {
@@ -38,10 +41,6 @@ struct UrlSourceOptions {
   unsigned max_redirects = 5;
 };
 
-/// True when `target` (an absolute http(s) URL) has the scheme, host and port of `base`
-/// (default ports made explicit, case-insensitive): the only redirects ever followed.
-[[nodiscard]] bool same_origin(std::string_view base, std::string_view target);
-
 class UrlSource final : public tftp::FileSource {
  public:
   /// `prefix`: "http://host[:port]/path" (a trailing '/' is optional).
@@ -56,7 +55,7 @@ class UrlSource final : public tftp::FileSource {
   /// Errc::NotFound, 401/403 -> Errc::AccessDenied, the memory budget spent -> Errc::Busy,
   /// anything but a 200 -> Errc::Io. The size (tsize) is the Content-Length when sent.
   void open(std::string_view relative, OpenCallback done) override;
-  [[nodiscard]] std::string describe() const override { return prefix_; }
+  [[nodiscard]] std::string describe() const override { return url_for_log(prefix_); }
   /// Stops the helper thread and abandons every download (idempotent).
   void shutdown() override;
   /// Bytes reserved by the downloads alive now (for tests and the refusal line).

@@ -16,7 +16,8 @@ struct Refusal {
 enum class Direction : std::uint8_t { Read, Write };
 
 /// Read (RRQ): NotFound -> 1 "File not found"; Busy (a remote root's memory budget spent)
-/// -> 0 "Server busy, try again later"; anything else -> 2 "Access violation".
+/// -> 0 "Server busy, try again later"; Io (a read failed, e.g. a remote root's HTTP 5xx or
+/// a cut body) -> 0 "Server could not read the file"; anything else -> 2 "Access violation".
 /// Write (WRQ): BadValue (the name exists) -> 6 "File already exists", NotFound (a missing
 /// directory) -> 1 "Directory not found", anything else -> 2 "Access violation".
 [[nodiscard]] Refusal refusal_for(Errc why, Direction direction) noexcept;

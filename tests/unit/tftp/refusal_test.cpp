@@ -16,7 +16,7 @@ TEST(RefusalFor, ReadsAndWritesAnswerPerRfc1350) {
   const Case cases[] = {
       {Errc::NotFound, Direction::Read, ErrorCode::FileNotFound, "File not found"},
       {Errc::AccessDenied, Direction::Read, ErrorCode::AccessViolation, "Access violation"},
-      {Errc::Io, Direction::Read, ErrorCode::AccessViolation, "Access violation"},
+      {Errc::Io, Direction::Read, ErrorCode::NotDefined, "Server could not read the file"},
       {Errc::Busy, Direction::Read, ErrorCode::NotDefined, "Server busy, try again later"},
       {Errc::BadValue, Direction::Write, ErrorCode::FileExists, "File already exists"},
       {Errc::NotFound, Direction::Write, ErrorCode::FileNotFound, "Directory not found"},
