@@ -317,6 +317,171 @@ root = {tftp_root}
                 self.assertNotRegex(d.log(), r"02-00-5E-DD-00-02.*Out of memory")
 
 
+REVIEW_CONFIG = """[bootp]
+pool_start = {pool_start}
+pool_count = 50
+lease_file = {lease_file}
+
+[bootfile]
+00000 = {bootfile}
+
+[tftp]
+root = http://{credentials}127.0.0.1:%d/files
+timeout = 1
+retries = 2
+{extra}
+""" % PORT
+
+
+class ReviewOfTheFixesTest(unittest.TestCase):
+    """The hostile review of the remote root's fixes (issue 23): option 13's HEAD followed
+    redirects anywhere, credentials reached the log, same-host redirects left the root's
+    path, remote failures answered "Access violation", lying Content-Lengths were served."""
+
+    def setUp(self):
+        netns.require_netns()
+
+    def start(self, pair, handler, bootfile="pxelinux.0", credentials="", extra=""):
+        server = HostileServer(pair, PORT, handler)
+        self.addCleanup(server.close)
+        d = Netbootd(REVIEW_CONFIG, pair=pair, args=["-d"],
+                     format_args={"extra": extra, "bootfile": bootfile, "credentials": credentials})
+        d.start()
+        # Each test stops the daemon inside its pair (whose teardown would kill it); after a
+        # failure, the cleanup does.
+        self.addCleanup(lambda: d.running() and d.stop())
+        pair.set_client_address(f"{pair.host(200)}/{pair.prefix_len}")
+        return server, d
+
+    def test_option_13_head_follows_no_redirect_to_another_host(self):
+        internal_hits = []
+
+        def handler(server, conn, path):
+            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/internal/secret\r\n"
+                         b"Content-Length: 0\r\n\r\n" % OTHER_PORT)
+
+        def internal(server, conn, path):
+            internal_hits.append(path)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4242420\r\n\r\n")
+
+        for extra in ("", "remote_redirects = same_host"):
+            with self.subTest(extra=extra), netns.NetnsPair() as pair:
+                inside = HostileServer(pair, OTHER_PORT, internal)
+                self.addCleanup(inside.close)
+                server, d = self.start(pair, handler, extra=extra)
+                with dc.DhcpClient.for_pair(pair) as c:
+                    for i in range(2):  # the second reply would carry a cached size
+                        offer = c.discover(options=dc.pxe_options(arch=0), mac="02:00:00:00:44:%02x" % i, timeout=4)
+                        self.assertIsNotNone(offer)
+                        self.assertIsNone(offer.options.get(13), "option 13 from a redirect to another host")
+                        d.wait_for_log(r"HEAD http://127\.0\.0\.1:%d/files/pxelinux\.0: HTTP 302 redirect to "
+                                       r"http://127\.0\.0\.1:%d/internal/secret not followed" % (PORT, OTHER_PORT),
+                                       timeout=3)
+                self.assertEqual(internal_hits, [], "the HEAD followed a redirect to another host")
+                d.stop()
+
+    def test_credentials_of_the_root_never_reach_the_log_and_same_host_redirects_keep_them(self):
+        authorized = []
+
+        def handler(server, conn, path):
+            if path == "/files/moved":
+                conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/files/real\r\n"
+                             b"Content-Length: 0\r\n\r\n" % PORT)
+            elif path == "/files/elsewhere":
+                conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/x\r\nContent-Length: 0\r\n\r\n"
+                             % OTHER_PORT)
+            elif path in ("/files/real", "/files/pxelinux.0"):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789")
+            else:
+                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+        with netns.NetnsPair() as pair:
+            server, d = self.start(pair, handler, credentials="admin:S3CRET@", extra="remote_redirects = same_host")
+            tftp = (pair.server_ip, 69)
+            with dc.DhcpClient.for_pair(pair) as c:
+                c.discover(options=dc.pxe_options(arch=0), mac="02:00:00:00:79:01", timeout=3)
+            d.wait_for_log(r"HEAD http://admin:\*\*\*@127\.0\.0\.1:%d/files/pxelinux\.0" % PORT, timeout=3)
+            got = sh.tftp_get(pair.client_ns, tftp, b"real", timeout=4)
+            self.assertTrue(got.complete, got)
+            # A same-host redirect of a root with credentials is followed (and keeps them).
+            got = sh.tftp_get(pair.client_ns, tftp, b"moved", timeout=4)
+            self.assertTrue(got.complete, got)
+            self.assertEqual(bytes(got.data), b"0123456789")
+            d.wait_for_log(r"remote GET http://admin:\*\*\*@127\.0\.0\.1:%d/files/real: HTTP 200, 10 bytes "
+                           r"\(redirected from http://admin:\*\*\*@127\.0\.0\.1:%d/files/moved\)" % (PORT, PORT), timeout=3)
+            for name in (b"nope", b"elsewhere"):
+                got = sh.tftp_get(pair.client_ns, tftp, name, timeout=4)
+                self.assertFalse(got.complete, got)
+            d.wait_for_log(r"elsewhere.*not followed", timeout=3)
+            d.wait_for_log(r"nope", timeout=3)
+            self.assertIn("root http://admin:***@127.0.0.1:%d/files" % PORT, d.log())
+            self.assertNotIn("S3CRET", d.log())
+            d.stop()
+
+    def test_same_host_redirects_stay_beneath_the_roots_path(self):
+        def handler(server, conn, path):
+            if path == "/files/relative":
+                conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: ../outside\r\nContent-Length: 0\r\n\r\n")
+            elif path == "/files/inside":
+                conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: sub/real\r\nContent-Length: 0\r\n\r\n")
+            elif path == "/files/sub/real":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nINSIDE")
+            elif path == "/outside":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nOUTSIDE")
+            else:
+                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+        with netns.NetnsPair() as pair:
+            server, d = self.start(pair, handler, extra="remote_redirects = same_host")
+            tftp = (pair.server_ip, 69)
+            got = sh.tftp_get(pair.client_ns, tftp, b"relative", timeout=4)
+            self.assertFalse(got.complete, got)
+            self.assertNotIn(b"OUTSIDE", bytes(got.raw))
+            self.assertEqual(server.count("/outside"), 0)
+            d.wait_for_log(r"redirect to http://127\.0\.0\.1:%d/outside not followed \(outside the root's path\)" % PORT,
+                           timeout=3)
+            got = sh.tftp_get(pair.client_ns, tftp, b"inside", timeout=4)
+            self.assertTrue(got.complete, got)
+            self.assertEqual(bytes(got.data), b"INSIDE")
+            d.stop()
+
+    def test_remote_failures_answer_error_0_and_lying_lengths_are_no_file(self):
+        def handler(server, conn, path):
+            if path == "/files/broken":
+                conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+            elif path == "/files/vanish":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"V" * 5000)
+            elif path == "/files/garblen":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nGARBAGEGARBA")
+            elif path == "/files/twolen":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Length: 2000\r\n\r\n" + b"T" * 2000)
+            elif path == "/files/samelen":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 4\r\n\r\nSAME")
+            else:
+                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+        with netns.NetnsPair() as pair:
+            server, d = self.start(pair, handler)
+            tftp = (pair.server_ip, 69)
+            for name in (b"broken", b"vanish"):
+                got = sh.tftp_get(pair.client_ns, tftp, name, timeout=4)
+                self.assertFalse(got.complete, f"{name!r}: {got}")
+                self.assertIsNotNone(got.error, f"{name!r}: {got}")
+                self.assertEqual(got.error[0], 0, f"{name!r}: {got}")  # not 2, "Access violation"
+            d.wait_for_log(r"broken.*HTTP 503", timeout=3)
+            for name, reason in ((b"garblen", r"malformed Content-Length \"12abc\""),
+                                 (b"twolen", r"conflicting Content-Length headers \(10 and 2000\)")):
+                got = sh.tftp_get(pair.client_ns, tftp, name, timeout=4)
+                self.assertFalse(got.complete, f"{name!r}: {got}")
+                self.assertEqual(bytes(got.data), b"", f"{name!r}: {got}")
+                self.assertEqual(got.error[0], 0, f"{name!r}: {got}")
+                d.wait_for_log(name.decode() + ".*" + reason, timeout=3)
+            got = sh.tftp_get(pair.client_ns, tftp, b"samelen", timeout=4)
+            self.assertTrue(got.complete, got)
+            self.assertEqual(bytes(got.data), b"SAME")
+            d.stop()
+
+
 if __name__ == "__main__":
     netns.require_netns()
     netns.main()
