@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -139,6 +140,7 @@ struct Download {
   std::optional<Error> error;
   std::optional<std::uint64_t> content_length;
   std::map<const void*, std::uint64_t> readers;  // reader -> highest offset it read
+  std::set<const void*> detached;                // readers dropped for lagging (their reads fail)
   // Helper thread only:
   std::uint64_t notified_end = 0;
   bool notified = false;
@@ -168,6 +170,20 @@ struct Download {
     std::uint64_t slowest = buffer.end();
     for (const auto& [reader, position] : readers) slowest = std::min(slowest, position);
     return slowest;
+  }
+  /// A reader that keeps the buffer full while the others wait at its end is dropped (its
+  /// reads fail from then on): one slow client must not gate every transfer of the file.
+  /// Only a reader at least half a read-ahead behind the furthest one, so a newcomer that
+  /// joined at offset 0 is not dropped before it could catch up.
+  void detach_laggards() {
+    while (readers.size() >= 2 && !has_room(options->read_ahead / 4)) {
+      auto slowest = readers.begin();
+      for (auto it = readers.begin(); it != readers.end(); ++it)
+        if (it->second < slowest->second) slowest = it;
+      if (furthest_reader() - slowest->second < options->read_ahead / 2) return;
+      detached.insert(slowest->first);
+      readers.erase(slowest);
+    }
   }
   /// Room for `bytes` more: ahead of the furthest reader by at most read_ahead, and no more
   /// than max_span buffered (a slow reader holds the others back rather than growing it).
@@ -253,6 +269,7 @@ class RemoteFile final : public tftp::ByteSource {
     {
       std::lock_guard lock(download_->mutex);
       download_->readers.erase(this);
+      download_->detached.erase(this);
       trim();
       resume = wants_resume();
     }
@@ -279,6 +296,7 @@ class RemoteFile final : public tftp::ByteSource {
       std::lock_guard lock(download_->mutex);
       auto& d = *download_;
       if (d.error) return fail(d.error->code, d.error->detail);
+      if (d.detached.contains(this)) return fail(Errc::Io, "remote: this client fell too far behind the others reading the file");
       if (offset < d.buffer.low()) return fail(Errc::Io, "remote: block no longer buffered");
       auto& position = d.readers[this];
       position = std::max(position, offset);
@@ -287,6 +305,7 @@ class RemoteFile final : public tftp::ByteSource {
         copied = offset < end ? d.buffer.copy(offset, out) : 0;
         at_end = d.complete && offset + copied >= end;
       }
+      if (copied == 0 && !at_end && d.paused) d.detach_laggards();  // waiting for data held back by a laggard?
       trim();
       resume = wants_resume();
       if (resume) d.paused = false;
@@ -583,7 +602,9 @@ void UrlSource::open(std::string_view relative, OpenCallback done) {
       bool joinable = false;
       {
         std::lock_guard lock(download->mutex);
-        joinable = !download->abandoned && !download->error && download->buffer.low() == 0;
+        // Not when its readers are already far ahead: the newcomer would be the laggard.
+        joinable = !download->abandoned && !download->error && download->buffer.low() == 0 &&
+                   download->furthest_reader() < worker.options.read_ahead / 2;
       }
       if (joinable) {
         // Waiting, even when the status is known: a download is never stopped while someone

@@ -8,7 +8,8 @@
 // same_host_redirects (then only to the same scheme, host and port, beneath the root's path);
 // only a 200 with at most one well-formed Content-Length is a file; URLs are logged without
 // their password (url_for_log);
-// the transfers of one file share one download while its start is still buffered; every
+// the transfers of one file share one download while its start is still buffered (a
+// reader far behind the others is detached rather than gating them); every
 // download reserves its buffer's worst case from one budget (memory_limit), and an open past
 // it is refused (Errc::Busy); buffers are mmap'd chunks, unmapped when no longer needed, so
 // the memory goes back to the system when transfers end; a download slower than min_rate

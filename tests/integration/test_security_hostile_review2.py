@@ -482,6 +482,51 @@ class ReviewOfTheFixesTest(unittest.TestCase):
             d.stop()
 
 
+    def test_a_slow_reader_does_not_stall_the_others_sharing_its_download(self):
+        # One client acknowledging a block every 0.8 s held the shared download at its own
+        # pace: a second client reading the same 12 MiB file stalled and timed out.
+        size = 12 * 1024 * 1024
+
+        def handler(server, conn, path):
+            stream(server, conn, size, limit=60)
+
+        with netns.NetnsPair() as pair:
+            server, d = self.start(pair, handler)
+            tftp = (pair.server_ip, 69)
+            stop = threading.Event()
+            slow_result = []
+
+            def slow():
+                s = netns.udp_socket(pair.client_ns)
+                s.settimeout(5)
+                s.sendto(sh.tftp_rrq_packet(b"initrd"), tftp)
+                end = time.monotonic() + 40
+                try:
+                    while not stop.is_set() and time.monotonic() < end:
+                        packet, peer = s.recvfrom(2000)
+                        if packet[:2] != b"\0\3":
+                            slow_result.append(packet)
+                            return
+                        stop.wait(0.8)
+                        s.sendto(b"\0\4" + packet[2:4], peer)
+                except OSError:
+                    pass
+                finally:
+                    s.close()
+
+            thread = threading.Thread(target=slow, daemon=True)
+            thread.start()
+            self.addCleanup(stop.set)
+            netns.wait_for(lambda: server.count("/files/initrd") >= 1, timeout=5)
+            got = sh.tftp_get(pair.client_ns, tftp, b"initrd", timeout=4, options={"blksize": "1428"},
+                              max_bytes=1 << 25)
+            stop.set()
+            thread.join(10)
+            self.assertTrue(got.complete, got)
+            self.assertEqual(len(got.data), size)
+            d.stop()
+
+
 if __name__ == "__main__":
     netns.require_netns()
     netns.main()
