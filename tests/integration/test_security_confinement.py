@@ -35,6 +35,8 @@ root = {root}
 enable = yes
 port = 8080
 root = {root}
+; the probes hold no lease: confinement, not check_ip (its default is yes, as pybootd's), is tested here
+check_ip = no
 
 [filters]
 ; rules whose result tries to leave the root with client text or a planted file
