@@ -38,6 +38,8 @@ max_transfers_per_client = 3
 enable = yes
 port = 8080
 max_connections = 4
+; the probes hold no lease: the limits, not check_ip (its default is yes, as pybootd's), are tested here
+check_ip = no
 """
 
 AUTH_PORT = 8098
