@@ -209,8 +209,12 @@ TransferStatus ReadTransfer::on_timeout(SteadyTime now, PacketBatch& out) {
 TransferStatus ReadTransfer::on_source_ready(SteadyTime now, PacketBatch& out) {
   if (done()) return TransferStatus::Done;
   if (!waiting_for_source_ || oack_pending_) return TransferStatus::Running;
-  if (next_ == base_) deadline_ = now + retry_.timeout;  // the first block of a window goes out now
-  return fill_window(out);
+  const bool window_unsent = next_ == base_;
+  const auto status = fill_window(out);
+  // The deadline moves only when the window's first block goes out: a source that trickles
+  // without completing a block must not keep a silent client's transfer alive.
+  if (window_unsent && next_ != base_) deadline_ = now + retry_.timeout;
+  return status;
 }
 
 TransferStatus ReadTransfer::cancel(std::string_view reason, PacketBatch& out) {

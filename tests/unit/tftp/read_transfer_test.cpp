@@ -317,6 +317,32 @@ TEST(ReadTransfer, ClientGoneWhileWaitingForTheSourceEndsWithinTheRetries) {
   EXPECT_EQ(r.timeout(), TransferStatus::Done);
 }
 
+TEST(ReadTransfer, ATricklingSourceDoesNotKeepAGoneClientsTransferAlive) {
+  // A remote root trickling 4 bytes a second wakes the transfer every second without completing
+  // a block. Those wake-ups must not move the deadline, or a silent client whose timeout is also
+  // a second never runs out of retries. Simulated time in 100 ms steps, as the session's timer
+  // sees it: on_timeout only once the deadline is reached.
+  Harness h(512 * 4, options(512, 1), RetryPolicy{1s, 2});
+  std::size_t available = 4;
+  h.source->set_available(available);
+  h.start();
+  ASSERT_TRUE(h.transfer.waiting_for_source());
+  const auto began = h.clock.now();
+  for (int tick = 1; tick <= 100 && !h.transfer.done(); ++tick) {
+    h.clock.advance(100ms);
+    if (tick % 10 == 0) {
+      available += 4;
+      h.source->set_available(available);
+      h.step([&] { return h.transfer.on_source_ready(h.clock.now(), h.out); });
+    }
+    if (!h.transfer.done() && h.clock.now() >= h.transfer.deadline())
+      h.step([&] { return h.transfer.on_timeout(h.clock.now(), h.out); });
+  }
+  ASSERT_TRUE(h.transfer.done()) << "still alive after 10 s of a silent client";
+  EXPECT_EQ(h.transfer.outcome()->kind, TransferOutcome::Kind::TimedOut);
+  EXPECT_LE(h.clock.now() - began, Duration(3s)) << "timeout x (retries + 1), whatever the source does";
+}
+
 TEST(ReadTransfer, NegotiatedTimeoutReplacesTheConfiguredOne) {
   auto accepted = options(512);
   accepted.timeout_seconds = 5;
