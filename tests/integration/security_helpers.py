@@ -11,6 +11,7 @@ import os
 import re
 import socket
 import struct
+import threading
 import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -105,18 +106,71 @@ def http_get_raw(ns: Optional[str], server: Tuple[str, int], target: bytes, *, t
         sock.settimeout(timeout)
         sock.connect(server)
         sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra + b"\r\n")
-        out = bytearray()
-        while len(out) < max_bytes:
-            try:
-                chunk = sock.recv(65536)
-            except (socket.timeout, ConnectionResetError):
-                break
-            if not chunk:
-                break
-            out += chunk
-        return bytes(out)
+        return read_until(sock, lambda data: False, max_bytes)
     finally:
         sock.close()
+
+
+def read_until(sock: socket.socket, done, limit: int = 1 << 22) -> bytes:
+    """Reads until done(data) or EOF, bounded in bytes and by the socket timeout."""
+    data = b""
+    while not done(data) and len(data) < limit:
+        try:
+            chunk = sock.recv(65536)
+        except (socket.timeout, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def read_request_head(conn: socket.socket, limit: int = 65536) -> Optional[bytes]:
+    """A request's head as a server reads it: up to the blank line (at most `limit` bytes);
+    None when the peer closes first."""
+    request = b""
+    while b"\r\n\r\n" not in request and len(request) < limit:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        request += chunk
+    return request
+
+
+class RawHttpServer:
+    """A raw TCP server on 127.0.0.1:port in the server namespace of `pair`; each connection is
+    handed to `serve(conn)` (the subclass's answer) in a thread of its own. Set the subclass's
+    own attributes before calling this constructor: the accept loop starts at once."""
+
+    def __init__(self, pair, port: int, backlog: int = 64):
+        self.stop = threading.Event()
+
+        def setup(sock):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+            sock.listen(backlog)
+        self.listener = netns.socket_in_ns(pair.server_ns, socket.AF_INET, socket.SOCK_STREAM, 0, setup)
+        self.listener.settimeout(0.2)
+        self.thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+    def _accept_loop(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn: socket.socket):
+        raise NotImplementedError
 
 
 def http_status(response: bytes) -> int:

@@ -4,9 +4,6 @@ remote that outlived its client, and an authorization server flooded with questi
 MAC. Hostile Python HTTP servers run in the server namespace of a pair this test creates
 (root only; exit 77 otherwise); every server thread and socket is bounded in time."""
 
-import re
-import socket
-import struct
 import threading
 import time
 import unittest
@@ -32,7 +29,7 @@ retries = 2
 """ % PORT
 
 
-class HostileServer:
+class HostileServer(sh.RawHttpServer):
     """A raw HTTP server on 127.0.0.1:port in the server namespace; `handler(conn, path)`
     answers each request (in its own thread). Records the paths asked and when each
     connection ended."""
@@ -42,41 +39,14 @@ class HostileServer:
         self.paths = []
         self.closed = []  # monotonic times at which a connection was seen closed by the peer
         self.lock = threading.Lock()
-        self.stop = threading.Event()
-
-        def setup(sock):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", port))
-            sock.listen(256)
-        self.listener = netns.socket_in_ns(pair.server_ns, socket.AF_INET, socket.SOCK_STREAM, 0, setup)
-        self.listener.settimeout(0.2)
-        self.thread = threading.Thread(target=self.accept_loop, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.listener.close()
-
-    def accept_loop(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+        super().__init__(pair, port, backlog=256)
 
     def serve(self, conn):
         try:
             conn.settimeout(30)
-            request = b""
-            while b"\r\n\r\n" not in request and len(request) < 65536:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
+            request = sh.read_request_head(conn)
+            if request is None:
+                return
             path = request.split(b"\r\n", 1)[0].split(b" ")[1].decode(errors="replace")
             with self.lock:
                 self.paths.append(path)

@@ -20,6 +20,7 @@ import time
 import unittest
 
 import netns
+import security_helpers as sh
 from daemon import Netbootd
 
 
@@ -54,20 +55,6 @@ def connect(port: int, timeout: float = 5.0) -> socket.socket:
     return socket.create_connection(("127.0.0.1", port), timeout=timeout)
 
 
-def read_until(sock: socket.socket, done, limit: int = 1 << 22) -> bytes:
-    """Reads until done(data) or EOF, bounded in bytes and by the socket timeout."""
-    data = b""
-    while not done(data) and len(data) < limit:
-        try:
-            chunk = sock.recv(65536)
-        except (socket.timeout, ConnectionResetError):
-            break
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
 class HttpLogFloodTest(unittest.TestCase):
     def pipelined(self, port: int, targets: list, per_connection: int = 100) -> list:
         """GETs of every target, pipelined per_connection at a time; returns the statuses."""
@@ -76,7 +63,7 @@ class HttpLogFloodTest(unittest.TestCase):
             batch = targets[start:start + per_connection]
             with connect(port) as s:
                 s.sendall(b"".join(f"GET {t} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for t in batch))
-                data = read_until(s, lambda d: d.count(b"HTTP/1.1 ") >= len(batch))
+                data = sh.read_until(s, lambda d: d.count(b"HTTP/1.1 ") >= len(batch))
             statuses += [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3})", data)]
         return statuses
 
@@ -99,12 +86,12 @@ class HttpLogFloodTest(unittest.TestCase):
             for _ in range(200):
                 with connect(http_port) as s:
                     s.sendall(b"GET /x HTTP/1.1\r\nNot a header\r\n\r\n")
-                    bad += read_until(s, lambda d: b"\r\n\r\n" in d).startswith(b"HTTP/1.1 400")
+                    bad += sh.read_until(s, lambda d: b"\r\n\r\n" in d).startswith(b"HTTP/1.1 400")
             self.assertEqual(bad, 200)
             for _ in range(60):
                 with connect(http_port) as s:
                     s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
-                    head = read_until(s, lambda d: b"\r\n\r\n" in d)
+                    head = sh.read_until(s, lambda d: b"\r\n\r\n" in d)
                     self.assertTrue(head.startswith(b"HTTP/1.1 200"), head[:100])
                     # Close with a reset while the body is still coming: the send fails.
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -114,7 +101,7 @@ class HttpLogFloodTest(unittest.TestCase):
                 busy = 0
                 for _ in range(300):
                     with connect(http_port) as s:
-                        busy += read_until(s, lambda d: b"\r\n\r\n" in d).startswith(b"HTTP/1.1 503")
+                        busy += sh.read_until(s, lambda d: b"\r\n\r\n" in d).startswith(b"HTTP/1.1 503")
                 self.assertGreater(busy, 250)
             finally:
                 for s in idle:

@@ -9,7 +9,6 @@ this test creates (root only; exit 77 otherwise)."""
 
 import socket
 import struct
-import threading
 import time
 import unittest
 
@@ -49,48 +48,22 @@ retries = 2
 """ % PORT
 
 
-class BadServer:
+class BadServer(sh.RawHttpServer):
     """A raw HTTP/1.1 server in the server namespace (127.0.0.1:PORT) whose behaviour is the
     current `mode`; every connection is served by a thread, bounded in time."""
 
     def __init__(self, pair):
         self.mode = "grant"
         self.requests = []
-        self.stop = threading.Event()
+        super().__init__(pair, PORT)
 
-        def setup(sock):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", PORT))
-            sock.listen(64)
-        self.listener = netns.socket_in_ns(pair.server_ns, socket.AF_INET, socket.SOCK_STREAM, 0, setup)
-        self.listener.settimeout(0.2)
-        self.thread = threading.Thread(target=self.accept_loop, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.listener.close()
-
-    def accept_loop(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self.serve, args=(conn, self.mode), daemon=True).start()
-
-    def serve(self, conn, mode):
+    def serve(self, conn):
+        mode = self.mode  # as it stands when the connection arrives
         try:
             conn.settimeout(5)
-            request = b""
-            while b"\r\n\r\n" not in request and len(request) < 65536:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
+            request = sh.read_request_head(conn)
+            if request is None:
+                return
             self.requests.append(request.split(b"\r\n", 1)[0].decode(errors="replace"))
             send = conn.sendall
             end = time.monotonic() + 20
