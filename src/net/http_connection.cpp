@@ -255,7 +255,13 @@ void HttpConnection::linger() {
     close();
     return;
   }
+  // One deadline for the whole linger, never moved by what the client sends: a client
+  // trickling a byte now and then would otherwise hold the connection forever.
   set_deadline(shared_->limits.linger_timeout);
+  drain();
+}
+
+void HttpConnection::drain() {
   begin_ = end_ = 0;
   socket_.async_read_some(asio::buffer(*buffer_), [self = shared_from_this()](const std::error_code& read_ec, std::size_t) {
     if (self->closed_) return;
@@ -263,7 +269,7 @@ void HttpConnection::linger() {
       self->close();
       return;
     }
-    self->linger();
+    self->drain();
   });
 }
 

@@ -77,6 +77,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void send_body();
   void finish_response(std::string_view failure);
   void linger();
+  void drain();  // reads and discards until the client closes or the linger deadline
   void set_deadline(std::chrono::milliseconds from_now);
   void on_timer();
 

@@ -447,6 +447,28 @@ TEST_F(HttpServiceTest, ClosesAConnectionWhoseRequestHeadTrickles) {
   EXPECT_LT(std::chrono::steady_clock::now() - before, 1400ms);
 }
 
+TEST_F(HttpServiceTest, ALingeringConnectionClosesAtItsDeadlineHoweverTheClientTrickles) {
+  // Issue 14: the closing linger re-armed its deadline on every byte, so a client sending a
+  // byte more often than linger_timeout held the connection (and its slot) forever.
+  HttpServiceLimits limits;
+  limits.linger_timeout = 300ms;
+  start(nullptr, limits);
+  Client client(port_);
+  ASSERT_TRUE(client.connected());
+  client.send("GET /menu.ipxe HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(client.read_response().has_value());  // the linger starts here
+  const auto before = std::chrono::steady_clock::now();
+  // The half-close's FIN arrived with the answer; only the full close makes a send fail
+  // (the server's reset answers the byte it did not read).
+  bool closed = false;
+  for (int i = 0; i < 30 && !closed; ++i) {  // one byte every 100 ms, for at most 3 s
+    closed = !client.send("x");
+    if (!closed) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(closed) << "the linger outlived 3 s of trickling";
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 1500ms);
+}
+
 TEST_F(HttpServiceTest, RefusesOversizedAndMalformedRequests) {
   start();
   const auto big = get("/menu.ipxe", "X-Big: " + std::string(20000, 'x') + "\r\n");
