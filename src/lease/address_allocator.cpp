@@ -13,6 +13,7 @@ std::string_view to_string(AllocationSource source) noexcept {
     case AllocationSource::Requested: return "requested";
     case AllocationSource::Free: return "free";
     case AllocationSource::Reclaimed: return "reclaimed";
+    case AllocationSource::OfferLapsed: return "offer lapsed";
     case AllocationSource::Reused: return "reused";
   }
   return "unknown";
@@ -24,6 +25,7 @@ AddressAllocator::AddressAllocator(PoolSettings settings, const LeaseStore& stor
     reserved_.insert(address);
     pool_.take(address);
   }
+  for (const Ipv4Address address : settings_.unusable) pool_.take(address);
   for (const Lease& lease : store_.all()) on_lease_added(lease);
   store_.subscribe(*this);
 }
@@ -31,7 +33,17 @@ AddressAllocator::AddressAllocator(PoolSettings settings, const LeaseStore& stor
 AddressAllocator::~AddressAllocator() { store_.unsubscribe(*this); }
 
 bool AddressAllocator::dynamic(Ipv4Address address) const {
-  return pool_.contains(address) && !reserved_.contains(address);
+  return pool_.contains(address) && !reserved_.contains(address) && !unusable(address);
+}
+
+AddressAllocator::Queue& AddressAllocator::queue_for(const Lease& lease) {
+  switch (lease.state) {
+    case LeaseState::Offered: return offered_;
+    case LeaseState::Declined: return declined_;
+    case LeaseState::Bound:
+    case LeaseState::Released: break;
+  }
+  return lapsed_;
 }
 
 WallTime AddressAllocator::lapsed_since(const Lease& lease) {
@@ -46,15 +58,13 @@ WallTime AddressAllocator::lapsed_since(const Lease& lease) {
 
 void AddressAllocator::on_lease_removed(const Lease& lease) {
   if (!dynamic(lease.address)) return;
-  auto& queue = lease.state == LeaseState::Declined ? declined_ : lapsed_;
-  queue.erase({lapsed_since(lease), lease.address});
+  queue_for(lease).erase({lapsed_since(lease), lease.address});
   pool_.put_back(lease.address);
 }
 
 void AddressAllocator::on_lease_added(const Lease& lease) {
   if (!dynamic(lease.address)) return;
-  auto& queue = lease.state == LeaseState::Declined ? declined_ : lapsed_;
-  queue.insert({lapsed_since(lease), lease.address});
+  queue_for(lease).insert({lapsed_since(lease), lease.address});
   pool_.take(lease.address);
 }
 
@@ -62,7 +72,8 @@ std::optional<Lease> AddressAllocator::holder(Ipv4Address address) const { retur
 
 Result<Allocation> AddressAllocator::allocate(const MacAddress& mac, std::optional<Ipv4Address> requested,
                                               WallTime now) const {
-  if (const auto reserved = settings_.reservations.find(mac); reserved != settings_.reservations.end()) {
+  if (const auto reserved = settings_.reservations.find(mac);
+      reserved != settings_.reservations.end() && !unusable(reserved->second)) {
     Allocation allocation{reserved->second, AllocationSource::Reservation, holder(reserved->second)};
     if (allocation.previous && allocation.previous->mac == mac &&
         allocation.previous->state != LeaseState::Declined) {
@@ -85,6 +96,12 @@ Result<Allocation> AddressAllocator::allocate(const MacAddress& mac, std::option
     }
   }
   if (const auto free = pool_.first_free()) return Allocation{*free, AllocationSource::Free, std::nullopt};
+  // An offer the client never took (it chose another server, or its MAC was random) says
+  // nothing about the address: it is free again once the hold ends, not a lease_time later.
+  if (!offered_.empty() && offered_.begin()->first <= now) {
+    const Ipv4Address address = offered_.begin()->second;
+    return Allocation{address, AllocationSource::OfferLapsed, holder(address)};
+  }
   if (!declined_.empty() && declined_.begin()->first <= now) {
     const Ipv4Address address = declined_.begin()->second;
     return Allocation{address, AllocationSource::Reclaimed, holder(address)};

@@ -29,6 +29,7 @@ enum class AllocationSource : std::uint8_t {
   Requested,    // the client's requested address (option 50), free and in the pool
   Free,         // the lowest free pool address
   Reclaimed,    // an address whose DECLINE probation has ended
+  OfferLapsed,  // pool full: another MAC's offer that was never requested and whose hold ended
   Reused,       // pool full: another MAC's lease, expired (or released) for longer than lease_time
 };
 std::string_view to_string(AllocationSource source) noexcept;
@@ -46,6 +47,9 @@ struct PoolSettings {
   std::uint32_t pool_count = 0;                      // [bootp] pool_count; 0 = reservations only
   std::map<MacAddress, Ipv4Address> reservations;    // [static_dhcp]
   std::chrono::seconds lease_time{86400};            // [bootp] lease_time
+  /// Never handed out, not even to a reservation: the subnet's network and broadcast
+  /// addresses, the server's own addresses, the gateway (config::unusable_addresses).
+  std::set<Ipv4Address> unusable;
 };
 
 class AddressAllocator final : private LeaseObserver {
@@ -59,10 +63,12 @@ class AddressAllocator final : private LeaseObserver {
 
   /// Decides the address for `mac`, in this order: reservation; the address it holds (if in the
   /// pool and not reserved for another MAC); `requested` if free and in the pool; the lowest
-  /// free pool address; an address whose decline probation ended; the lease lapsed the longest,
-  /// if lapsed for longer than lease_time. Never the address another MAC holds otherwise, never
-  /// one reserved for another MAC. Fails with Errc::NotFound when pool_count is 0 and `mac` has
-  /// no reservation, with Errc::Busy when the pool is exhausted. O(log n); changes nothing.
+  /// free pool address; the offer whose hold ended the longest ago (an OFFER never requested
+  /// keeps its address only for the hold); an address whose decline probation ended; the lease
+  /// lapsed the longest, if lapsed for longer than lease_time. Never the address another MAC
+  /// holds otherwise, never one reserved for another MAC, never an unusable one (a reservation
+  /// on one is not honoured). Fails with Errc::NotFound when pool_count is 0 and `mac` has no
+  /// usable reservation, with Errc::Busy when the pool is exhausted. O(log n); changes nothing.
   [[nodiscard]] Result<Allocation> allocate(const MacAddress& mac, std::optional<Ipv4Address> requested,
                                             WallTime now) const;
 
@@ -74,8 +80,10 @@ class AddressAllocator final : private LeaseObserver {
 
   void on_lease_removed(const Lease& lease) override;
   void on_lease_added(const Lease& lease) override;
-  /// Pool addresses not reserved: the only ones the allocator hands out dynamically.
+  /// Pool addresses neither reserved nor unusable: the only ones handed out dynamically.
   [[nodiscard]] bool dynamic(Ipv4Address address) const;
+  [[nodiscard]] bool unusable(Ipv4Address address) const { return settings_.unusable.contains(address); }
+  [[nodiscard]] Queue& queue_for(const Lease& lease);
   [[nodiscard]] static WallTime lapsed_since(const Lease& lease);
   [[nodiscard]] std::optional<Lease> holder(Ipv4Address address) const;
 
@@ -83,7 +91,8 @@ class AddressAllocator final : private LeaseObserver {
   const LeaseStore& store_;
   AddressPool pool_;
   std::set<Ipv4Address> reserved_;  // every reserved address
-  Queue lapsed_;                    // records on dynamic addresses, not Declined, by lapse time
+  Queue offered_;                   // Offered records on dynamic addresses, by end of the hold
+  Queue lapsed_;                    // Bound and Released records on dynamic addresses, by lapse time
   Queue declined_;                  // Declined records on dynamic addresses, by probation end
 };
 

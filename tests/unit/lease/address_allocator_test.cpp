@@ -29,6 +29,9 @@ Lease with_state(Lease lease, LeaseState state) {
 Lease declined(std::uint32_t m, std::string_view a, std::chrono::seconds probation_left) {
   return make_lease(mac(m), ip(a), LeaseState::Declined, t0() + probation_left);
 }
+Lease offered(std::uint32_t m, std::string_view a, std::chrono::seconds hold_left) {
+  return make_lease(mac(m), ip(a), LeaseState::Offered, t0() + hold_left);
+}
 Lease released(std::uint32_t m, std::string_view a, std::chrono::seconds ago) {
   Lease lease = make_lease(mac(m), ip(a), LeaseState::Released, t0() + hours(20));  // released long before its end
   lease.updated = t0() - ago;
@@ -113,6 +116,16 @@ const AllocationCase kCases[] = {
     {"a full pool does not reuse a lease released recently",
      {released(2, "10.0.0.10", minutes(30)), bound(3, "10.0.0.11"), bound(4, "10.0.0.12"), bound(5, "10.0.0.13")},
      {}, {}, error(Errc::Busy)},
+    {"a full pool takes back an offer whose hold ended, without waiting lease_time",
+     {offered(2, "10.0.0.12", -seconds(1)), bound(3, "10.0.0.11"), bound(4, "10.0.0.10"), bound(5, "10.0.0.13")},
+     {}, {}, at("10.0.0.12", S::OfferLapsed, 2)},
+    {"a lapsed offer is taken before an address whose probation ended",
+     {declined(2, "10.0.0.10", -hours(1)), offered(3, "10.0.0.11", -seconds(1)), bound(4, "10.0.0.12"),
+      bound(5, "10.0.0.13")},
+     {}, {}, at("10.0.0.11", S::OfferLapsed, 3)},
+    {"a full pool keeps an offer still on hold",
+     {offered(2, "10.0.0.10", seconds(60)), bound(3, "10.0.0.11"), bound(4, "10.0.0.12"), bound(5, "10.0.0.13")},
+     {}, {}, error(Errc::Busy)},
     {"a full pool with an address on probation is exhausted",
      {declined(2, "10.0.0.10", hours(1)), bound(3, "10.0.0.11"), bound(4, "10.0.0.12"), bound(5, "10.0.0.13")},
      {}, {}, error(Errc::Busy)},
@@ -140,6 +153,57 @@ TEST(AddressAllocator, FollowsTheAllocationOrder) {
     EXPECT_EQ(got->previous ? std::optional(got->previous->mac) : std::nullopt,
               c.expect.previous_mac ? std::optional(mac(*c.expect.previous_mac)) : std::nullopt);
   }
+}
+
+// Issue 14: three DISCOVERs that never REQUEST locked a pool of three for lease_time + 120 s.
+TEST(AddressAllocator, AnOfferNeverRequestedFreesItsAddressWhenTheHoldEnds) {
+  PostQueue loop;
+  MemoryLeaseStore store(loop.hook());
+  const AddressAllocator allocator({ip("10.0.0.10"), 3, {}, kLeaseTime}, store);
+  const auto hold = seconds(120);
+  for (std::uint32_t m = 2; m <= 4; ++m) {
+    const auto got = allocator.allocate(mac(m), std::nullopt, t0());
+    ASSERT_TRUE(got.has_value()) << got.error().detail;
+    store.hold(make_lease(mac(m), got->address, LeaseState::Offered, t0() + hold));
+  }
+  EXPECT_FALSE(allocator.allocate(mac(1), std::nullopt, t0() + hold - seconds(1)).has_value()) << "offers still held";
+  const auto later = allocator.allocate(mac(1), std::nullopt, t0() + hold + seconds(1));
+  ASSERT_TRUE(later.has_value()) << later.error().detail;
+  EXPECT_EQ(later->address, ip("10.0.0.10")) << "the offer whose hold ended first";
+  EXPECT_EQ(later->source, AllocationSource::OfferLapsed);
+  ASSERT_TRUE(later->previous.has_value());
+  EXPECT_EQ(later->previous->mac, mac(2));
+  // An ACKed lease keeps the longer rule: expired for longer than lease_time.
+  store.commit(make_lease(mac(1), later->address, LeaseState::Bound, t0() + hold + seconds(2)), nullptr);
+  EXPECT_EQ(allocator.allocate(mac(5), std::nullopt, t0() + hold + seconds(3))->source, AllocationSource::OfferLapsed);
+  store.commit(make_lease(mac(3), ip("10.0.0.11"), LeaseState::Bound, t0() + hold + seconds(2)), nullptr);
+  store.commit(make_lease(mac(4), ip("10.0.0.12"), LeaseState::Bound, t0() + hold + seconds(2)), nullptr);
+  EXPECT_FALSE(allocator.allocate(mac(5), std::nullopt, t0() + hold + seconds(2) + kLeaseTime).has_value());
+  EXPECT_EQ(allocator.allocate(mac(5), std::nullopt, t0() + hold + seconds(3) + kLeaseTime)->source,
+            AllocationSource::Reused);
+}
+
+// Issue 14: the network and broadcast address, the server's, the gateway: never handed out.
+TEST(AddressAllocator, NeverHandsOutAnUnusableAddress) {
+  PostQueue loop;
+  const std::set<Ipv4Address> unusable = {ip("10.0.0.10"), ip("10.0.0.11"), ip("10.0.0.13")};
+  const std::map<MacAddress, Ipv4Address> reservations = {{mac(7), ip("10.0.0.11")}, {mac(8), ip("10.0.0.50")}};
+  // mac 1 held 10.0.0.13 (an old lease file); mac 2 held 10.0.0.10.
+  MemoryLeaseStore store(loop.hook(), {expired(1, "10.0.0.13", hours(1)), expired(2, "10.0.0.10", hours(5))});
+  const AddressAllocator allocator({ip("10.0.0.10"), 4, reservations, kLeaseTime, unusable}, store);
+  EXPECT_EQ(allocator.pool().free_count(), 1U) << "only 10.0.0.12 is usable";
+  const auto first = allocator.allocate(mac(1), ip("10.0.0.10"), t0());
+  ASSERT_TRUE(first.has_value()) << first.error().detail;
+  EXPECT_EQ(first->address, ip("10.0.0.12")) << "neither the held nor the requested unusable address";
+  EXPECT_EQ(first->source, AllocationSource::Free);
+  const auto reserved = allocator.allocate(mac(7), std::nullopt, t0());
+  ASSERT_TRUE(reserved.has_value());
+  EXPECT_EQ(reserved->address, ip("10.0.0.12")) << "a reservation on an unusable address is not honoured";
+  EXPECT_EQ(allocator.allocate(mac(8), std::nullopt, t0())->address, ip("10.0.0.50"));
+  store.commit(bound(1, "10.0.0.12"), nullptr);
+  const auto full = allocator.allocate(mac(3), std::nullopt, t0() + hours(30));
+  ASSERT_TRUE(full.has_value()) << full.error().detail;
+  EXPECT_EQ(full->address, ip("10.0.0.12")) << "the lapsed lease on 10.0.0.10 is not reused: unusable";
 }
 
 TEST(AddressAllocator, ExhaustionAndNoPoolAreExplainedInTheError) {
@@ -218,7 +282,8 @@ TEST(AddressAllocator, FreeSetMatchesTheStoreUnderRandomCommits) {
     if (got) {
       const auto holder = store.find_by_address(got->address);
       if (holder && holder->mac != mac(client)) {
-        ASSERT_TRUE(got->source == S::Reused || got->source == S::Reclaimed || got->source == S::Requested)
+        ASSERT_TRUE(got->source == S::Reused || got->source == S::OfferLapsed || got->source == S::Reclaimed ||
+                    got->source == S::Requested)
             << to_string(got->source);
         ASSERT_TRUE(got->previous.has_value());
       }
