@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "config/unusable_addresses.hpp"
 #include "dhcp/pipeline/make_pipeline.hpp"
 #include "lease/address_allocator.hpp"
 #include "lease/sqlite_lease_store.hpp"
@@ -37,6 +38,7 @@ lease::PoolSettings pool_settings(const config::DhcpConfig& config) {
   settings.pool_count = config.pool_count;
   settings.reservations = config.static_leases;
   settings.lease_time = std::chrono::seconds(config.lease_time);
+  for (const auto& unusable : config::unusable_addresses(config)) settings.unusable.insert(unusable.address);
   return settings;
 }
 

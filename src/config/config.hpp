@@ -79,6 +79,7 @@ struct DhcpConfig {
   Ipv4Address netmask;                  // [bootp] netmask, else the interface's
   std::optional<Ipv4Address> gateway;   // [bootp] gateway, else the server; none if set_gateway = off
   std::string detected_interface;       // the interface name found
+  std::vector<Ipv4Address> local_addresses;  // every address of this host on the served subnet (never leased)
 };
 
 template <class Key>

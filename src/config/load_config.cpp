@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "config/near_miss.hpp"
+#include "config/unusable_addresses.hpp"
 #include "core/text.hpp"
 
 namespace netboot::config {
@@ -849,11 +850,21 @@ bool Loader::detect_network() {
     return fail_with(at(*pool_start_entry_, fmt::format("the pool {} .. {} (pool_count {}) leaves the subnet {}/{}",
                                                         d.pool_start.to_string(), last.to_string(), d.pool_count,
                                                         d.server_address.to_string(), d.netmask.prefix_length().value_or(0))));
-  for (const auto& lease : static_lines_)
+  for (const auto& itf : interfaces_)
+    if (!itf.address.is_unspecified() && itf.address.same_subnet(d.server_address, d.netmask))
+      d.local_addresses.push_back(itf.address);
+  const auto unusable = unusable_addresses(d);
+  for (const auto& lease : static_lines_) {
     if (!lease.address.same_subnet(d.server_address, d.netmask))
       warn(fmt::format("{}:{}: [static_dhcp] {} = {}: outside the served subnet {}/{}, never offered", ini_.path,
                        lease.line, lease.mac.to_string('-'), lease.address.to_string(), d.server_address.to_string(),
                        d.netmask.prefix_length().value_or(0)));
+    for (const auto& u : unusable)
+      if (u.address == lease.address)
+        warn(fmt::format("{}:{}: [static_dhcp] {} = {} is the {}: never leased, the client gets a pool address",
+                         ini_.path, lease.line, lease.mac.to_string('-'), lease.address.to_string(), u.why));
+  }
+  if (const auto overlap = pool_overlap_warning(d)) warn(fmt::format("{}: {}", ini_.path, *overlap));
   return true;
 }
 

@@ -96,6 +96,7 @@ enum class OptionCode : std::uint8_t {
   ClientSystemArchitecture = 93,// RFC 4578 §2.1
   ClientNetworkInterface = 94,  // RFC 4578 §2.2 (UNDI version)
   ClientMachineIdentifier = 97, // RFC 4578 §2.3 (UUID/GUID)
+  SubnetSelection = 118,        // RFC 3011
   DomainSearch = 119,           // RFC 3397
   ClasslessStaticRoute = 121,   // RFC 3442
   IpxeEncapsulated = 175,       // iPXE's private encapsulated options (its presence says "iPXE")

@@ -70,6 +70,18 @@ void AddressAllocator::on_lease_added(const Lease& lease) {
 
 std::optional<Lease> AddressAllocator::holder(Ipv4Address address) const { return store_.find_by_address(address); }
 
+std::optional<std::string> AddressAllocator::known_wrong_for(const MacAddress& mac, Ipv4Address address) const {
+  if (unusable(address)) return fmt::format("{} is never leased", address.to_string());
+  if (reserved_.contains(address)) {
+    const auto own = settings_.reservations.find(mac);
+    if (own == settings_.reservations.end() || own->second != address)
+      return fmt::format("{} is reserved for another client", address.to_string());
+  }
+  if (const auto held = holder(address); held && held->mac != mac)
+    return fmt::format("{} is leased to another client", address.to_string());
+  return std::nullopt;
+}
+
 Result<Allocation> AddressAllocator::allocate(const MacAddress& mac, std::optional<Ipv4Address> requested,
                                               WallTime now) const {
   if (const auto reserved = settings_.reservations.find(mac);

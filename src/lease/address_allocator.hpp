@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -71,6 +72,12 @@ class AddressAllocator final : private LeaseObserver {
   /// usable reservation, with Errc::Busy when the pool is exhausted. O(log n); changes nothing.
   [[nodiscard]] Result<Allocation> allocate(const MacAddress& mac, std::optional<Ipv4Address> requested,
                                             WallTime now) const;
+
+  /// Why `address` is known to be wrong for `mac` whatever its history: unusable, reserved for
+  /// another MAC, or recorded for another MAC (a Declined record included). nullopt when nothing
+  /// is known against it. A REQUEST from a client we have no record of is NAKed only then
+  /// (RFC 2131 §4.3.2); otherwise it may be another server's client.
+  [[nodiscard]] std::optional<std::string> known_wrong_for(const MacAddress& mac, Ipv4Address address) const;
 
   [[nodiscard]] const AddressPool& pool() const { return pool_; }
   [[nodiscard]] const PoolSettings& settings() const { return settings_; }

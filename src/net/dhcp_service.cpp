@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dhcp/dhcp_packet.hpp"
+#include "dhcp/link_selection.hpp"
 #include "dhcp/reply_destination.hpp"
 #include "net/limited_log.hpp"
 
@@ -51,6 +52,7 @@ Result<void> DhcpService::start() {
   options.receive_buffer = 4 << 20;  // a boot storm arrives at once
   if (auto opened = listener_.open(options); !opened) return opened;
   served_ifindex_ = ::if_nametoindex(config_.detected_interface.c_str());
+  served_subnets_ = {Ipv4Subnet{config_.server_address, config_.netmask}};
   listener_.start([this](ByteView datagram, const PacketInfo& info) { on_datagram(datagram, info); });
   log_->info("serving {} .. {} ({} addresses, {} reserved) on {} as {}, lease file {}", config_.pool_start.to_string(),
              config_.pool_start.plus(config_.pool_count == 0 ? 0 : config_.pool_count - 1).to_string(),
@@ -97,12 +99,21 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     ++counters_.not_for_us;
     return;
   }
-  // A host with several cards serves only the network of its pool: requests that arrive
-  // elsewhere belong to another server, unless a relay forwarded them to us.
-  if (packet->giaddr.is_unspecified() && served_ifindex_ != 0 && info.ifindex != served_ifindex_) {
+  // Only the served subnet is answered. A client on the link: only on the interface that holds
+  // the pool (a host with several cards; the others belong to another server). A relayed
+  // request, or one naming its link (RFC 3527, RFC 3011): only when that link is ours.
+  const bool on_served_interface = served_ifindex_ == 0 || info.ifindex == served_ifindex_;
+  const auto subnet = dhcp::select_served_subnet(*packet, served_subnets_,
+                                                 on_served_interface ? std::optional<std::size_t>(0) : std::nullopt);
+  if (!subnet.index) {
     ++counters_.not_for_us;
-    log_->debug("ignored {} from {}: arrived on interface {} which does not hold the pool", type_name(*packet),
-                packet->chaddr.mac() ? packet->chaddr.mac()->to_string() : std::string("?"), info.ifindex);
+    const std::string mac = packet->chaddr.mac() ? packet->chaddr.mac()->to_string() : std::string("?");
+    if (subnet.selector)
+      log_->debug("ignored {} from {}: {} {} is in no served subnet", type_name(*packet), mac,
+                  dhcp::to_string(subnet.selector->source), subnet.selector->address.to_string());
+    else
+      log_->debug("ignored {} from {}: arrived on interface {} which does not hold the pool", type_name(*packet), mac,
+                  info.ifindex);
     return;
   }
   const dhcp::PacketInfo received{info.peer, info.local_address, info.ifindex, std::chrono::system_clock::now()};

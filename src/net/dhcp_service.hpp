@@ -12,6 +12,7 @@
 #include <spdlog/logger.h>
 
 #include "config/config.hpp"
+#include "core/ipv4_subnet.hpp"
 #include "core/log_limiter.hpp"
 #include "core/service.hpp"
 #include "dhcp/pipeline/exchange.hpp"
@@ -72,6 +73,7 @@ class DhcpService final : public Service {
   dhcp::Pipeline& pipeline_;
   DatagramListener& listener_;
   unsigned served_ifindex_ = 0;  // the interface holding pool_start
+  std::vector<Ipv4Subnet> served_subnets_;  // the configured subnet (one until several are served)
   DhcpCounters counters_;
   Bytes reply_wire_;  // the reply being sent: one buffer reused for every reply
   LogLimiter log_limiter_{kLogBurst, kLogInterval};  // "ignored" lines under a flood

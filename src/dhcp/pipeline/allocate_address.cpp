@@ -59,8 +59,23 @@ Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored,
 
 Verdict AllocateAddress::acknowledge(Exchange& ex, const std::optional<Lease>& stored) {
   const Ipv4Address wanted = *ex.requested_address;
-  if (ex.kind == RequestKind::InitReboot && !stored)
-    return drop(ex, fmt::format("INIT-REBOOT for {} from a client we have no record of", wanted.to_string()));
+  // A record of this client: what we bound, released, or the very address we offered. An offer
+  // of another address says the client took another server's, not that its address is wrong.
+  const bool known_client = stored && !stored->address.is_unspecified() &&
+                            (stored->state != LeaseState::Offered || stored->address == wanted);
+  if (ex.kind != RequestKind::Selecting && !known_client) {
+    if (!settings_.subnet.contains(wanted)) {
+      make_nak(ex, fmt::format("address {} is not on this network", wanted.to_string()));
+      return Verdict::Continue;
+    }
+    if (const auto wrong = allocator_.known_wrong_for(*ex.client.mac, wanted)) {
+      make_nak(ex, *wrong);
+      return Verdict::Continue;
+    }
+    return drop(ex, fmt::format("{} for {} from a client we have no record of",
+                                ex.kind == RequestKind::InitReboot ? "INIT-REBOOT" : "RENEWING/REBINDING",
+                                wanted.to_string()));
+  }
   const auto allocation = allocator_.allocate(*ex.client.mac, wanted, ex.received.now);
   if (!allocation || allocation->address != wanted) {
     make_nak(ex, fmt::format("address {} is not available to this client", wanted.to_string()));

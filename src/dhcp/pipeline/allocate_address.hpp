@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 
+#include "core/ipv4_subnet.hpp"
 #include "dhcp/pipeline/step.hpp"
 #include "lease/address_allocator.hpp"
 #include "lease/lease_store.hpp"
@@ -11,6 +12,7 @@ struct AllocationSettings {
   std::chrono::seconds lease_time{86400};         // [bootp] lease_time
   std::chrono::seconds offer_hold{120};           // how long an OFFER keeps its address
   std::chrono::seconds decline_probation{86400};  // a DECLINEd address stays unused (Kea's default)
+  Ipv4Subnet subnet;                              // the served subnet (default: every address)
 };
 
 /// Decides the lease (RFC 2131 §4.3) and writes it into ex.lease / ex.lease_write; the
@@ -19,8 +21,11 @@ struct AllocationSettings {
 /// - DISCOVER: the allocator's address (option 50 as a hint) as an Offered lease; a client
 ///   already Bound to that address keeps its Bound record. Nothing free: dropped.
 /// - REQUEST: ACK when the allocator would give this client exactly the address it asks for
-///   (its own lease, its reservation, or a free pool address), else NAK. INIT-REBOOT from a
-///   client we have no record of: silent (§4.3.2).
+///   (its own lease, its reservation, or a free pool address), else NAK. INIT-REBOOT, RENEWING
+///   or REBINDING from a client we have no record of (no record, or only an offer of another
+///   address, which it did not take): NAK only an address known to be wrong for it (off the
+///   subnet, unusable, reserved for or recorded for another MAC), else silent (§4.3.2): it may
+///   be another server's client.
 /// - BOOTP: like DISCOVER, but Bound at once.
 /// - DECLINE: the client's address goes on probation. RELEASE: the lease is Released (the
 ///   address stays tied to the MAC). Either for an address the client does not hold: dropped.

@@ -37,6 +37,7 @@ Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies de
   }
   AllocationSettings allocation;
   allocation.lease_time = std::chrono::seconds(config.lease_time);
+  allocation.subnet = Ipv4Subnet{config.server_address, config.netmask};
   steps.push_back(std::make_unique<AllocateAddress>(deps.leases, deps.allocator, allocation));
   steps.push_back(std::make_unique<AddNetworkOptions>(config, deps.tftp_server));
   steps.push_back(std::make_unique<AddPxeOptions>(std::move(deps.boot_file_size)));

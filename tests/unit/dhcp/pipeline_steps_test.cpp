@@ -251,7 +251,7 @@ TEST(SelectBootFileStep, LeavesRepliesThatAreNotSentAlone) {
 
 struct AllocateAddressStep : ::testing::Test {
   test::LeaseWorld world;
-  AllocateAddress step{world.store, world.allocator, {3600s, 120s, 600s}};
+  AllocateAddress step{world.store, world.allocator, {3600s, 120s, 600s, Ipv4Subnet{kServer, ip("255.255.255.0")}}};
 
   Exchange run(const RequestSpec& spec) {
     auto ex = classified(spec);
@@ -340,6 +340,37 @@ TEST_F(AllocateAddressStep, RenewingIsAckedForTheHeldAddressAndNakedOtherwise) {
   EXPECT_EQ(renew.reply.yiaddr, ip("192.168.1.100"));
   const auto foreign = run({.type = MessageType::Request, .ciaddr = ip("172.16.0.9")});
   EXPECT_EQ(foreign.reply.message_type, MessageType::Nak);
+}
+
+// Issue 14, RFC 2131 §4.3.2: a broadcast REQUEST with ciaddr and no server identifier from a
+// client we have no record of was read as RENEWING and NAKed, breaking another server's clients.
+TEST_F(AllocateAddressStep, RebindingFromAClientWeHaveNoRecordOfIsSilentUnlessTheAddressIsKnownWrong) {
+  const MacAddress stranger = mac("52:54:00:00:00:77");
+  for (const char* address : {"192.168.1.50", "192.168.1.102"}) {  // outside the pool; a free pool address
+    auto rebinding = classified({.type = MessageType::Request, .mac = stranger, .ciaddr = ip(address)});
+    EXPECT_EQ(step.apply(rebinding), Verdict::Drop) << address;
+    EXPECT_NE(rebinding.drop_reason.find("no record"), std::string::npos) << rebinding.drop_reason;
+    EXPECT_FALSE(rebinding.lease) << address;
+  }
+  // Known to be wrong for it: another network, or another client's address.
+  const auto off_subnet = run({.type = MessageType::Request, .mac = stranger, .ciaddr = ip("10.0.0.5")});
+  EXPECT_EQ(off_subnet.reply.message_type, MessageType::Nak);
+  bind(mac("52:54:00:00:00:01"));  // holds .100
+  const auto taken = run({.type = MessageType::Request, .mac = stranger, .ciaddr = ip("192.168.1.100")});
+  EXPECT_EQ(taken.reply.message_type, MessageType::Nak);
+  const auto init_reboot_off_subnet =
+      run({.type = MessageType::Request, .mac = stranger, .requested = ip("10.0.0.5")});
+  EXPECT_EQ(init_reboot_off_subnet.reply.message_type, MessageType::Nak);
+
+  // Only our offer of another address (it took another server's): still no record of its lease.
+  const auto offer = run({.mac = stranger});
+  ASSERT_EQ(offer.lease->state, LeaseState::Offered);
+  auto other_server = classified({.type = MessageType::Request, .mac = stranger, .ciaddr = ip("192.168.1.50")});
+  EXPECT_EQ(step.apply(other_server), Verdict::Drop) << other_server.drop_reason;
+  // Our own client renewing keeps being answered.
+  const auto ack = bind(stranger);
+  const auto renew = run({.type = MessageType::Request, .mac = stranger, .ciaddr = ack.reply.yiaddr});
+  EXPECT_EQ(renew.reply.message_type, MessageType::Ack);
 }
 
 TEST_F(AllocateAddressStep, ExhaustedPoolDropsWithAClearReason) {

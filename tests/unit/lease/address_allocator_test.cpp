@@ -206,6 +206,22 @@ TEST(AddressAllocator, NeverHandsOutAnUnusableAddress) {
   EXPECT_EQ(full->address, ip("10.0.0.12")) << "the lapsed lease on 10.0.0.10 is not reused: unusable";
 }
 
+TEST(AddressAllocator, KnowsWhichAddressesAreWrongForAClient) {
+  PostQueue loop;
+  MemoryLeaseStore store(loop.hook(), {bound(2, "10.0.0.12"), declined(3, "10.0.0.13", hours(1))});
+  const AddressAllocator allocator(
+      {ip("10.0.0.10"), 4, {{mac(1), ip("10.0.0.50")}, {mac(9), ip("10.0.0.11")}}, kLeaseTime, {ip("10.0.0.1")}},
+      store);
+  EXPECT_EQ(allocator.known_wrong_for(mac(1), ip("10.0.0.10")), std::nullopt) << "free";
+  EXPECT_EQ(allocator.known_wrong_for(mac(1), ip("10.0.0.99")), std::nullopt) << "unknown to us";
+  EXPECT_EQ(allocator.known_wrong_for(mac(1), ip("10.0.0.50")), std::nullopt) << "its own reservation";
+  EXPECT_EQ(allocator.known_wrong_for(mac(2), ip("10.0.0.12")), std::nullopt) << "its own lease";
+  EXPECT_EQ(allocator.known_wrong_for(mac(1), ip("10.0.0.1")), "10.0.0.1 is never leased");
+  EXPECT_EQ(allocator.known_wrong_for(mac(1), ip("10.0.0.11")), "10.0.0.11 is reserved for another client");
+  EXPECT_EQ(allocator.known_wrong_for(mac(1), ip("10.0.0.12")), "10.0.0.12 is leased to another client");
+  EXPECT_EQ(allocator.known_wrong_for(mac(1), ip("10.0.0.13")), "10.0.0.13 is leased to another client");
+}
+
 TEST(AddressAllocator, ExhaustionAndNoPoolAreExplainedInTheError) {
   PostQueue loop;
   MemoryLeaseStore store(loop.hook(), {bound(2, "10.0.0.10")});

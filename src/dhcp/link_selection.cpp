@@ -1,0 +1,70 @@
+#include "dhcp/link_selection.hpp"
+
+namespace netboot::dhcp {
+namespace {
+
+constexpr std::uint8_t kLinkSelectionSubOption = 5;  // RFC 3527 §3
+
+Ipv4Address address_at(const Bytes& bytes, std::size_t at) {
+  return Ipv4Address::from_octets({bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]});
+}
+
+/// Walks option 82's sub-options (code, length, data); nullopt when sub-option 5 is absent,
+/// not 4 bytes long, or the walk runs off the end (malformed: ignored).
+std::optional<Ipv4Address> link_selection_sub_option(const Bytes& agent_information) {
+  std::size_t at = 0;
+  std::optional<Ipv4Address> found;
+  while (at < agent_information.size()) {
+    if (at + 2 > agent_information.size()) return std::nullopt;
+    const std::uint8_t code = agent_information[at];
+    const std::size_t length = agent_information[at + 1];
+    if (at + 2 + length > agent_information.size()) return std::nullopt;
+    if (code == kLinkSelectionSubOption) {
+      if (length != 4) return std::nullopt;
+      found = address_at(agent_information, at + 2);
+    }
+    at += 2 + length;
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string_view to_string(LinkSelector::Source source) noexcept {
+  switch (source) {
+    case LinkSelector::Source::LinkSelection: return "link selection (option 82.5)";
+    case LinkSelector::Source::SubnetSelection: return "subnet selection (option 118)";
+    case LinkSelector::Source::RelayAddress: return "giaddr";
+  }
+  return "unknown";
+}
+
+std::optional<LinkSelector> link_selector(const DhcpPacket& request) {
+  if (const Bytes* agent = request.options.find(OptionCode::RelayAgentInformation)) {
+    if (const auto link = link_selection_sub_option(*agent))
+      return LinkSelector{*link, LinkSelector::Source::LinkSelection};
+  }
+  if (const auto subnet = request.options.get_address(OptionCode::SubnetSelection))
+    return LinkSelector{*subnet, LinkSelector::Source::SubnetSelection};
+  if (!request.giaddr.is_unspecified()) return LinkSelector{request.giaddr, LinkSelector::Source::RelayAddress};
+  return std::nullopt;
+}
+
+SubnetChoice select_served_subnet(const DhcpPacket& request, std::span<const Ipv4Subnet> served,
+                                  std::optional<std::size_t> arrival) {
+  SubnetChoice choice;
+  choice.selector = link_selector(request);
+  if (!choice.selector) {
+    choice.index = arrival;
+    return choice;
+  }
+  for (std::size_t i = 0; i < served.size(); ++i) {
+    if (served[i].contains(choice.selector->address)) {
+      choice.index = i;
+      break;
+    }
+  }
+  return choice;
+}
+
+}  // namespace netboot::dhcp
