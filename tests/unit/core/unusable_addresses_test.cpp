@@ -81,7 +81,9 @@ TEST(UnusableAddresses, LoadConfigWarnsAboutAnOverlappingPoolAndAnUnusableReserv
   const auto file = dir / "netbootd.ini";
   std::ofstream(file) << "[bootp]\npool_start = 192.168.1.0\npool_count = 256\n"
                          "[static_dhcp]\n02-00-00-00-00-09 = 192.168.1.255\n";
-  const auto loaded = load_config(file, {}, interfaces);
+  LoadOptions options;
+  options.default_root = dir / "tftpboot";  // not the host's /srv/tftp
+  const auto loaded = load_config(file, options, interfaces);
   fs::remove_all(dir);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().detail;
   EXPECT_EQ(loaded->config.dhcp.local_addresses, (std::vector<Ipv4Address>{ip("192.168.1.1"), ip("192.168.1.2")}));
