@@ -27,4 +27,8 @@ std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t min
 /// A non-negative decimal number such as "2" or "0.5" (pybootd's [tftp] timeout is a float).
 std::optional<double> parse_seconds(std::string_view text) noexcept;
 
+/// `text` from the network made safe for a one-line log: control bytes (CR, LF: forged
+/// lines), non-ASCII, '"' and '\' become "\xNN".
+std::string printable(std::string_view text);
+
 }  // namespace netboot

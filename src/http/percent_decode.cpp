@@ -1,7 +1,5 @@
 #include "http/percent_decode.hpp"
 
-#include <fmt/format.h>
-
 #include "core/text.hpp"
 
 namespace netboot::http {
@@ -20,19 +18,6 @@ Result<std::string> percent_decode(std::string_view text) {
     if (high < 0 || low < 0) return fail(Errc::BadValue, "invalid percent-escape");
     out.push_back(static_cast<char>(high * 16 + low));
     i += 2;
-  }
-  return out;
-}
-
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7F || c == '"' || c == '\\')
-      out += fmt::format("\\x{:02x}", byte);
-    else
-      out.push_back(c);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/result.hpp"
+#include "core/text.hpp"
 
 namespace netboot::http {
 
@@ -11,7 +12,8 @@ namespace netboot::http {
 /// bytes are kept: the path resolver refuses them, so the refusal is logged in one place.
 [[nodiscard]] Result<std::string> percent_decode(std::string_view text);
 
-/// `text` with control bytes, non-ASCII and '"' / '\' escaped, for one-line logs.
-[[nodiscard]] std::string printable(std::string_view text);
+/// `text` with control bytes, non-ASCII and '"' / '\' escaped, for one-line logs (shared
+/// with TFTP: core/text).
+using netboot::printable;
 
 }  // namespace netboot::http

@@ -14,10 +14,27 @@
 namespace netboot::net {
 namespace {
 constexpr std::uint64_t kMaxUpload = std::uint64_t{4} << 30;  // 4 GiB: a bound, not a quota
+
+/// Runs the test hook where the sync happens, then the real commit.
+class HookedSink final : public tftp::ByteSink {
+ public:
+  HookedSink(std::unique_ptr<tftp::ByteSink> inner, std::function<void()> hook)
+      : inner_(std::move(inner)), hook_(std::move(hook)) {}
+  Result<void> write_at(std::uint64_t offset, ByteView data) override { return inner_->write_at(offset, data); }
+  Result<void> commit() override {
+    hook_();
+    return inner_->commit();
+  }
+  void abort() override { inner_->abort(); }
+
+ private:
+  std::unique_ptr<tftp::ByteSink> inner_;
+  std::function<void()> hook_;
+};
 }
 
 TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config, std::shared_ptr<spdlog::logger> log,
-                         const lease::LeaseStore* leases)
+                         const lease::LeaseStore* leases, TftpServiceHooks hooks)
     : io_(io),
       config_(config),
       log_(std::move(log)),
@@ -34,6 +51,7 @@ TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config,
   context_.retry.max_retries = config_.retries;
   context_.max_window_size = std::max<std::uint16_t>(config_.max_window_size, 1);
   context_.on_finished = [this](TftpSession& session) { forget(session); };
+  hooks_ = std::move(hooks);
 }
 
 TftpService::~TftpService() { stop(); }
@@ -197,7 +215,9 @@ void TftpService::start_upload(TftpSession& session, const std::string& requeste
     session.refuse(refusal.code, refusal.message, created.error().detail);
     return;
   }
-  session.begin_write(std::make_unique<tftp::LocalFileSink>(std::move(*created)), kMaxUpload);
+  std::unique_ptr<tftp::ByteSink> sink = std::make_unique<tftp::LocalFileSink>(std::move(*created));
+  if (hooks_.before_upload_sync) sink = std::make_unique<HookedSink>(std::move(sink), hooks_.before_upload_sync);
+  session.begin_write(std::move(sink), kMaxUpload);
 }
 
 // [filters] and the lease's boot file decide the name; a local file starts at once, a

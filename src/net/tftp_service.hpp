@@ -3,6 +3,7 @@
 // loop (no thread per client), a cap on concurrent transfers, and a root that is either a
 // local directory or an http(s):// prefix streamed through libcurl.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <map>
@@ -32,12 +33,17 @@ struct TftpCounters {
   std::uint64_t finished = 0;       // sessions ended, whatever the outcome
 };
 
+/// Seams for tests: `before_upload_sync` runs where an upload's final sync does (a slow disk).
+struct TftpServiceHooks {
+  std::function<void()> before_upload_sync;
+};
+
 class TftpService final : public Service {
  public:
   /// `leases` (may be null, must outlive the service) gives {bootfile} in [filters]: the
   /// per-client boot file of the lease held by the requesting address.
   TftpService(asio::io_context& io, const config::TftpConfig& config, std::shared_ptr<spdlog::logger> log,
-              const lease::LeaseStore* leases = nullptr);
+              const lease::LeaseStore* leases = nullptr, TftpServiceHooks hooks = {});
   ~TftpService() override;
   TftpService(const TftpService&) = delete;
   TftpService& operator=(const TftpService&) = delete;
@@ -52,6 +58,10 @@ class TftpService final : public Service {
   [[nodiscard]] std::uint16_t local_port() const { return listener_.local_port(); }
   [[nodiscard]] std::size_t active_transfers() const noexcept { return sessions_.size(); }
   [[nodiscard]] const TftpCounters& counters() const noexcept { return counters_; }
+  /// Client addresses with a transfer counted against max_transfers_per_client.
+  [[nodiscard]] std::size_t tracked_clients() const noexcept { return per_client_.size(); }
+  /// Bytes of window and read-ahead memory transfers hold (capped by max_transfer_memory).
+  [[nodiscard]] std::size_t transfer_memory() const noexcept { return 0; }
 
  private:
   void on_datagram(ByteView datagram, const PacketInfo& info);
@@ -81,6 +91,7 @@ class TftpService final : public Service {
   std::unordered_map<unsigned, unsigned> mtu_by_ifindex_;
   std::vector<NetworkInterface> interfaces_;  // at start: which peers are on-link
   TftpCounters counters_;
+  TftpServiceHooks hooks_;
   bool running_ = false;
 };
 

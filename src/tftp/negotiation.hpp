@@ -15,6 +15,8 @@ struct NegotiationLimits {
   std::uint16_t max_block_size = kMaxBlockSize;
   /// [tftp] max_windowsize; 1 disables RFC 7440 windowing.
   std::uint16_t max_window_size = 64;
+  /// [tftp] max_timeout: a larger RFC 2349 timeout is not acknowledged.
+  unsigned max_timeout_seconds = 255;
 };
 
 struct AcceptedOptions {

@@ -36,6 +36,13 @@ class WriteTransfer {
   TransferStatus on_packet(const TftpPacket& packet, SteadyTime now, PacketBatch& out);
   TransferStatus on_timeout(SteadyTime now, PacketBatch& out);
   TransferStatus cancel(std::string_view reason, PacketBatch& out);
+  /// The last block is written: the sink must now be committed (synced, put in place) off
+  /// the event loop. take_sink() hands it out; on_committed() reports the result.
+  [[nodiscard]] bool commit_due() const noexcept { return false; }
+  std::unique_ptr<ByteSink> take_sink() { return nullptr; }
+  TransferStatus on_committed(Result<void> /*committed*/, SteadyTime /*now*/, PacketBatch& /*out*/) {
+    return done() ? TransferStatus::Done : TransferStatus::Running;
+  }
 
   [[nodiscard]] SteadyTime deadline() const noexcept { return deadline_; }
   [[nodiscard]] bool done() const noexcept { return outcome_.has_value(); }

@@ -22,6 +22,8 @@
 #include <sstream>
 #include <thread>
 
+#include "dhcp/dhcp_packet.hpp"
+#include "net/dhcp_service.hpp"
 #include "tftp/tftp_packet.hpp"
 #include "unit/http/fake_lease_store.hpp"
 
@@ -42,19 +44,19 @@ Bytes pattern(std::size_t n, unsigned seed = 1) {
   return out;
 }
 
-sockaddr_in loopback(std::uint16_t port) {
+sockaddr_in loopback(std::uint16_t port, std::uint32_t address = INADDR_LOOPBACK) {
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
   sin.sin_port = htons(port);
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sin.sin_addr.s_addr = htonl(address);
   return sin;
 }
 
-/// A UDP socket on 127.0.0.1 with bounded receives.
+/// A UDP socket on 127.0.0.1 (or another loopback address) with bounded receives.
 class Udp {
  public:
-  Udp() : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
-    const auto sin = loopback(0);
+  explicit Udp(std::uint32_t address = INADDR_LOOPBACK) : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
+    const auto sin = loopback(0, address);
     ::bind(fd_, reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
     int size = 8 << 20;
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -201,8 +203,8 @@ class TftpServiceTest : public ::testing::Test {
         .write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
   }
 
-  void start(const lease::LeaseStore* leases = nullptr) {
-    service = std::make_unique<TftpService>(io, config, log, leases);
+  void start(const lease::LeaseStore* leases = nullptr, TftpServiceHooks hooks = {}) {
+    service = std::make_unique<TftpService>(io, config, log, leases, std::move(hooks));
     auto started = service->start();
     ASSERT_TRUE(started.has_value()) << started.error().detail;
     port = service->local_port();
@@ -232,6 +234,16 @@ class TftpServiceTest : public ::testing::Test {
   std::string logs() {
     sink->flush();
     return log_text.str();
+  }
+
+  /// Waits (bounded) until every session has ended.
+  bool idle(std::chrono::milliseconds within = 5s) {
+    const auto until = std::chrono::steady_clock::now() + within;
+    while (on_loop([this] { return service->active_transfers(); }) != 0) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(10ms);
+    }
+    return true;
   }
 
   fs::path root;
@@ -620,6 +632,287 @@ TEST_F(TftpServiceTest, SlowRemoteDoesNotDelayOtherTransfers) {
   EXPECT_EQ(slow.wait_for(0s), std::future_status::timeout) << "the slow transfer finished before it was released";
   http.release();
   EXPECT_EQ(slow.get().data, pattern(1000, 6));
+}
+
+
+// ---- issue 14: a hostile or unlucky network ----
+
+std::optional<tftp::TftpPacket> receive_packet(const Udp& socket, std::chrono::milliseconds timeout = 3s,
+                                               std::uint16_t* from = nullptr) {
+  const auto got = socket.receive(timeout);
+  if (!got) return std::nullopt;
+  if (from != nullptr) *from = got->second;
+  auto packet = tftp::parse_tftp_packet(got->first);
+  if (!packet) return std::nullopt;
+  return *packet;
+}
+
+TEST_F(TftpServiceTest, PerClientCountersAreRemovedOnEveryPath) {
+  // Issue 14 item 5: refused requests (read-only, netascii or mail uploads, missing files,
+  // busy) left an entry per source address behind; 500,000 spoofed WRQs grew RSS by 16 MB.
+  config.max_transfers = 1;
+  write("f", pattern(100'000));
+  start();
+  const Bytes wrq = tftp::serialize(tftp::Request{true, "up.bin", tftp::TransferMode::Octet, {}});
+  const Bytes mail = tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Mail, {}});
+  const Bytes missing = tftp::serialize(tftp::Request{false, "nope", tftp::TransferMode::Octet, {}});
+  for (std::uint32_t host = 2; host < 12; ++host) {
+    Udp client((127u << 24) | host);
+    for (const auto* request : {&missing, &mail, &wrq}) {  // a refusal last: nothing erases its entry
+      client.send_to(port, *request);
+      const auto reply = receive_packet(client);
+      ASSERT_TRUE(reply.has_value());
+      EXPECT_TRUE(std::holds_alternative<tftp::ErrorPacket>(*reply));
+    }
+  }
+  // Busy: one transfer holds the only slot, others are turned away.
+  Udp holder;
+  holder.send_to(port, tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Octet, {}}));
+  ASSERT_TRUE(holder.receive(3s).has_value());
+  for (std::uint32_t host = 12; host < 22; ++host) {
+    Udp client((127u << 24) | host);
+    client.send_to(port, missing);
+    const auto reply = receive_packet(client);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(std::get<tftp::ErrorPacket>(*reply).message, "Server busy, try again later");
+  }
+  EXPECT_EQ(on_loop([this] { return service->tracked_clients(); }), 1u);  // the holder
+  ASSERT_TRUE(idle(10s));                                                  // it times out
+  EXPECT_EQ(on_loop([this] { return service->tracked_clients(); }), 0u);
+}
+
+TEST_F(TftpServiceTest, NamesFromTheNetworkCannotForgeLogLines) {
+  // Issue 14 item 6: a name with CR/LF wrote a line of the client's choosing into the log.
+  config.max_transfers = 2;
+  write("f", pattern(100'000));
+  start();
+  Udp a, b, c, d;
+  a.send_to(port, tftp::serialize(tftp::Request{false, "x\nFORGED read refused", tftp::TransferMode::Octet, {}}));
+  ASSERT_TRUE(receive_packet(a).has_value());
+  b.send_to(port, tftp::serialize(tftp::Request{true, "y\r\nFORGED write refused", tftp::TransferMode::Octet, {}}));
+  ASSERT_TRUE(receive_packet(b).has_value());
+  // A transfer the client ends with an ERROR whose message carries a line.
+  std::uint16_t server = 0;
+  c.send_to(port, tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Octet, {}}));
+  ASSERT_TRUE(receive_packet(c, 3s, &server).has_value());
+  c.send_to(server, tftp::serialize(tftp::ErrorPacket{ErrorCode::NotDefined, "bye\nFORGED client error"}));
+  // Busy: the slots are taken by two silent transfers.
+  Udp e;
+  e.send_to(port, tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Octet, {}}));
+  ASSERT_TRUE(e.receive(3s).has_value());
+  Udp g;
+  g.send_to(port, tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Octet, {}}));
+  ASSERT_TRUE(g.receive(3s).has_value());
+  d.send_to(port, tftp::serialize(tftp::Request{false, "z\nFORGED busy", tftp::TransferMode::Octet, {}}));
+  ASSERT_TRUE(receive_packet(d).has_value());
+  ASSERT_TRUE(idle(10s));
+  stop();
+  const auto text = logs();
+  std::istringstream lines(text);
+  std::string line;
+  int escaped_lines = 0;
+  while (std::getline(lines, line)) {
+    EXPECT_NE(line.rfind("FORGED", 0), 0u) << "a forged log line: " << line;
+    EXPECT_EQ(line.find('\r'), std::string::npos) << line;
+    if (line.find("\\x0aFORGED") != std::string::npos) ++escaped_lines;
+  }
+  EXPECT_GE(escaped_lines, 4) << text;  // each name and the client's message, escaped
+}
+
+TEST_F(TftpServiceTest, AnUploadInProgressIsNotServedToReaders) {
+  // Issue 14 item 7: readers got the part written so far as a complete file.
+  config.writable = true;
+  start();
+  Udp uploader;
+  uploader.send_to(port, tftp::serialize(tftp::Request{true, "new.img", tftp::TransferMode::Octet, {}}));
+  std::uint16_t server = 0;
+  auto reply = receive_packet(uploader, 3s, &server);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_EQ(std::get<tftp::Ack>(*reply).block, 0);
+  const auto content = pattern(700, 4);
+  uploader.send_to(server, tftp::serialize(tftp::Data{1, ByteView(content.data(), 512)}));
+  reply = receive_packet(uploader);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_EQ(std::get<tftp::Ack>(*reply).block, 1);
+  const auto early = download(port, "new.img");
+  ASSERT_TRUE(early.error.has_value()) << "a partial upload was served: " << early.data.size() << " bytes";
+  EXPECT_EQ(early.error->code, ErrorCode::FileNotFound);
+  uploader.send_to(server, tftp::serialize(tftp::Data{2, ByteView(content.data() + 512, content.size() - 512)}));
+  reply = receive_packet(uploader);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_EQ(std::get<tftp::Ack>(*reply).block, 2);
+  EXPECT_EQ(download(port, "new.img").data, content);
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(root / "tftpboot")) names.push_back(entry.path().filename().string());
+  EXPECT_EQ(names, (std::vector<std::string>{"new.img"}));  // no temporary file left behind
+}
+
+TEST_F(TftpServiceTest, TheNegotiatedTimeoutIsCappedAndAnIdleTransferEnds) {
+  // Issue 14 item 8: timeout=255 with the retries held a slot for about 25 minutes.
+  config.retries = 2;
+  write("f", pattern(5000));
+  start();
+  Udp client;
+  client.send_to(port, tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Octet,
+                                                     {{"timeout", "255"}, {"blksize", "1024"}}}));
+  const auto oack = receive_packet(client);
+  ASSERT_TRUE(oack.has_value());
+  EXPECT_EQ(std::get<tftp::Oack>(*oack).options, (std::vector<tftp::TftpOption>{{"blksize", "1024"}}));
+  // Never acknowledged: gone after (1 + retries) x the configured 0.2 s, not 3 x 255 s.
+  EXPECT_TRUE(idle(5s));
+  Udp within_cap;
+  within_cap.send_to(port, tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Octet, {{"timeout", "10"}}}));
+  const auto accepted = receive_packet(within_cap);
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_EQ(std::get<tftp::Oack>(*accepted).options, (std::vector<tftp::TftpOption>{{"timeout", "10"}}));
+}
+
+TEST_F(TftpServiceTest, WindowMemoryIsHeldOnlyAfterAnAckAndCappedInTotal) {
+  // Issue 14 item 9: a window built ahead and a read-ahead buffer from the first packet, for
+  // every transfer, unbounded in total.
+  config.max_transfer_memory = 1 << 20;  // one transfer of 64 x 8 KiB blocks fits, two do not
+  config.max_transfers_per_client = 0;    // every client is 127.0.0.1
+  write("big", pattern(4'000'000));
+  start();
+  const std::vector<tftp::TftpOption> big_windows{{"blksize", "8192"}, {"windowsize", "64"}};
+  const Bytes rrq = tftp::serialize(tftp::Request{false, "big", tftp::TransferMode::Octet, big_windows});
+  Udp a, b, spoofed;
+  std::uint16_t a_server = 0, b_server = 0;
+  spoofed.send_to(port, rrq);  // answered with an OACK, never acknowledged
+  ASSERT_TRUE(receive_packet(spoofed).has_value());
+  a.send_to(port, rrq);
+  ASSERT_TRUE(receive_packet(a, 3s, &a_server).has_value());
+  EXPECT_EQ(on_loop([this] { return service->transfer_memory(); }), 0u);  // OACKs out, no ACK yet
+  a.send_to(a_server, tftp::serialize(tftp::Ack{0}));
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE(a.receive(3s).has_value());  // the first window
+  const auto held = on_loop([this] { return service->transfer_memory(); });
+  EXPECT_GT(held, 64u * 8192);
+  EXPECT_LE(held, std::size_t{1} << 20);
+  // A second such transfer would pass the cap: refused with an ERROR when it would allocate.
+  b.send_to(port, rrq);
+  ASSERT_TRUE(receive_packet(b, 3s, &b_server).has_value());
+  b.send_to(b_server, tftp::serialize(tftp::Ack{0}));
+  const auto refused = receive_packet(b);
+  ASSERT_TRUE(refused.has_value());
+  ASSERT_TRUE(std::holds_alternative<tftp::ErrorPacket>(*refused));
+  EXPECT_EQ(std::get<tftp::ErrorPacket>(*refused).message, "Server busy, try again later");
+  EXPECT_NE(logs().find("transfer memory"), std::string::npos) << logs();
+  ASSERT_TRUE(idle(10s));
+  EXPECT_EQ(on_loop([this] { return service->transfer_memory(); }), 0u);  // all released
+  // Lock-step transfers hold a block each: many fit where windows did not.
+  std::vector<std::future<Download>> clients;
+  for (int i = 0; i < 8; ++i) clients.push_back(std::async(std::launch::async, [this] { return download(port, "big", {{{"blksize", "8192"}}}); }));
+  for (auto& client : clients) EXPECT_EQ(client.get().data.size(), 4'000'000u);
+}
+
+/// Answers one DHCPINFORM from 127.0.0.1 on the same event loop (the other client a slow
+/// disk must not delay).
+class LoopbackDhcp {
+ public:
+  LoopbackDhcp(asio::io_context& io, std::uint16_t client_port, std::shared_ptr<spdlog::logger> log) {
+    config_.listen_address = Ipv4Address::loopback();
+    config_.port = 0;
+    config_.client_port = client_port;
+    config_.allow_simple_dhcp = true;
+    config_.pool_start = *Ipv4Address::parse("127.0.0.100");
+    config_.pool_count = 10;
+    config_.server_address = Ipv4Address::loopback();
+    config_.netmask = *Ipv4Address::parse("255.0.0.0");
+    config_.detected_interface = "lo";
+    service_ = std::make_unique<DhcpService>(io, config_, DhcpServiceDependencies{leases_}, std::move(log));
+  }
+  Result<void> start() { return service_->start(); }
+  void stop() { service_->stop(); }
+  [[nodiscard]] std::uint16_t port() const {
+    const auto described = service_->describe();
+    return static_cast<std::uint16_t>(std::stoi(described.substr(described.rfind(':') + 1)));
+  }
+  static Bytes inform(std::uint32_t xid) {
+    dhcp::DhcpPacket packet;
+    packet.chaddr = dhcp::HardwareAddress::ethernet(*MacAddress::parse("02:00:00:00:00:14"));
+    packet.xid = xid;
+    packet.ciaddr = Ipv4Address::loopback();
+    packet.message_type = dhcp::MessageType::Inform;
+    return dhcp::serialize_dhcp_packet(packet);
+  }
+
+ private:
+  config::DhcpConfig config_;
+  test::FakeLeaseStore leases_;
+  std::unique_ptr<DhcpService> service_;
+};
+
+TEST_F(TftpServiceTest, ASlowUploadSyncDelaysNoOtherClient) {
+  // Issue 14 item 10: the upload's final fdatasync ran on the event loop. Here the sync is
+  // held (a disk that takes its time) until the other clients have been served.
+  config.writable = true;
+  write("other.bin", pattern(30'000, 2));
+  std::promise<void> sync_entered;
+  std::promise<void> release_sync;
+  auto released = release_sync.get_future().share();
+  std::atomic<bool> entered{false};
+  TftpServiceHooks hooks;
+  hooks.before_upload_sync = [&] {
+    if (!entered.exchange(true)) sync_entered.set_value();
+    released.wait_for(10s);  // bounded: a broken test fails, it does not hang
+  };
+  Udp dhcp_client;
+  LoopbackDhcp dhcp(io, dhcp_client.port(), log);
+  ASSERT_TRUE(dhcp.start().has_value());
+  start(nullptr, hooks);
+  bool released_by_test = false;
+  struct Cleanup {
+    std::function<void()> run;
+    ~Cleanup() { run(); }
+  } cleanup{[&] {
+    if (!released_by_test) release_sync.set_value();
+    on_loop([&] { dhcp.stop(); });
+    stop();  // the loop ends before the DHCP service is destroyed
+  }};
+
+  Udp uploader;
+  uploader.send_to(port, tftp::serialize(tftp::Request{true, "up.log", tftp::TransferMode::Octet, {}}));
+  std::uint16_t server = 0;
+  ASSERT_TRUE(receive_packet(uploader, 3s, &server).has_value());
+  const auto content = pattern(100, 3);
+  uploader.send_to(server, tftp::serialize(tftp::Data{1, content}));  // the last block: sync
+  ASSERT_EQ(sync_entered.get_future().wait_for(5s), std::future_status::ready);
+
+  // While the sync is held: another client's download and a DHCP exchange are served.
+  const auto other = download(port, "other.bin");
+  EXPECT_FALSE(other.timed_out);
+  EXPECT_EQ(other.data, pattern(30'000, 2));
+  dhcp_client.send_to(dhcp.port(), LoopbackDhcp::inform(0x1414));
+  const auto answer = dhcp_client.receive(3s);
+  ASSERT_TRUE(answer.has_value()) << "no DHCP answer while an upload was syncing";
+  const auto ack = dhcp::parse_dhcp_packet(answer->first);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->xid, 0x1414u);
+  EXPECT_EQ(ack->message_type, dhcp::MessageType::Ack);
+  // Not acknowledged before the data is on disk.
+  EXPECT_FALSE(uploader.receive(0ms).has_value());
+
+  released_by_test = true;
+  release_sync.set_value();
+  const auto final_ack = receive_packet(uploader);
+  ASSERT_TRUE(final_ack.has_value());
+  EXPECT_EQ(std::get<tftp::Ack>(*final_ack).block, 1);
+  EXPECT_EQ(fs::file_size(root / "tftpboot" / "up.log"), 100u);
+}
+
+TEST_F(TftpServiceTest, AFileThatShrinksDuringATransferEndsWithAnError) {
+  // Issue 14 item 11: the transfer ended "completed", short, with no ERROR.
+  write("shrinking", pattern(50'000, 6));
+  start();
+  const auto got = download(port, "shrinking", {.after_first_data = [&](std::uint16_t) {
+                                                  fs::resize_file(root / "tftpboot" / "shrinking", 1000);
+                                                }});
+  ASSERT_TRUE(got.error.has_value()) << "served " << got.data.size() << " bytes as complete";
+  EXPECT_LT(got.data.size(), 1000u);
+  ASSERT_TRUE(idle());
+  const auto text = logs();
+  EXPECT_NE(text.find("[warning] 127.0.0.1:"), std::string::npos) << text;
+  EXPECT_NE(text.find("shrank"), std::string::npos) << text;
 }
 
 }  // namespace

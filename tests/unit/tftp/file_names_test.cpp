@@ -8,6 +8,7 @@
 
 #include "temp_tree.hpp"
 #include "tftp/file_source.hpp"
+#include "tftp/local_file_sink.hpp"
 
 namespace netboot::tftp {
 namespace {
@@ -193,7 +194,12 @@ TEST_F(Confinement, ConcurrentOpensOfOneFileShareOneDescriptor) {
 }
 
 TEST_F(Confinement, CreateBeneathRefusesExistingFilesAndEscapes) {
-  EXPECT_TRUE(create_beneath(source->fd(), "upload.bin").has_value());
+  {
+    auto created = create_beneath(source->fd(), "upload.bin");
+    ASSERT_TRUE(created.has_value());
+    LocalFileSink sink(std::move(*created));
+    ASSERT_TRUE(sink.commit().has_value());
+  }
   EXPECT_EQ(create_beneath(source->fd(), "upload.bin").error().code, Errc::BadValue);
   EXPECT_FALSE(create_beneath(source->fd(), "dir_link_out/evil").has_value());
   EXPECT_FALSE(create_beneath(source->fd(), "abs_link_out").has_value());

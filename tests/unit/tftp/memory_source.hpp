@@ -12,8 +12,8 @@ namespace netboot::tftp::testing {
 
 class MemorySource final : public ByteSource {
  public:
-  explicit MemorySource(Bytes data) : data_(std::move(data)), available_(data_.size()) {}
-  [[nodiscard]] std::optional<std::uint64_t> size() const override { return data_.size(); }
+  explicit MemorySource(Bytes data) : data_(std::move(data)), size_(data_.size()), available_(data_.size()) {}
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return size_; }
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override {
     ++reads;
     if (fail_reads) return fail(Errc::Io, "disk on fire");
@@ -26,11 +26,17 @@ class MemorySource final : public ByteSource {
   }
   /// Simulates a download in progress: bytes past `n` are Busy.
   void set_available(std::size_t n) { available_ = n; }
+  /// The file is truncated behind the transfer's back: size() still says what it said at open.
+  void shrink_to(std::size_t n) {
+    data_.resize(n);
+    available_ = std::min(available_, n);
+  }
   std::size_t reads = 0;
   bool fail_reads = false;
 
  private:
   Bytes data_;
+  std::size_t size_;
   std::size_t available_;
 };
 

@@ -39,6 +39,8 @@ TEST(Negotiation, AcceptsClampsOrIgnoresEachOption) {
       {"timeout echoed", {{"timeout", "3"}}, kLoopback, 1, TransferMode::Octet, {{"timeout", "3"}}, 512, 1},
       {"timeout 0 ignored", {{"timeout", "0"}}, kLoopback, 1, TransferMode::Octet, {}, 512, 1},
       {"timeout 256 ignored", {{"timeout", "256"}}, kLoopback, 1, TransferMode::Octet, {}, 512, 1},
+      {"timeout above the cap ignored", {{"timeout", "255"}}, {65464, 64, 10}, 1, TransferMode::Octet, {}, 512, 1},
+      {"timeout at the cap echoed", {{"timeout", "10"}}, {65464, 64, 10}, 1, TransferMode::Octet, {{"timeout", "10"}}, 512, 1},
       {"windowsize accepted", {{"windowsize", "4"}}, kLoopback, 1, TransferMode::Octet, {{"windowsize", "4"}}, 512, 4},
       {"windowsize clamped to the cap", {{"windowsize", "65535"}}, {65464, 16}, 1, TransferMode::Octet, {{"windowsize", "16"}}, 512, 16},
       {"windowsize 0 ignored", {{"windowsize", "0"}}, kLoopback, 1, TransferMode::Octet, {}, 512, 1},

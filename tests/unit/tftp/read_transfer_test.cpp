@@ -379,9 +379,11 @@ TEST(ReadTransfer, PreparedWindowsSendTheSameDatagramsWithoutReadingOnTheAck) {
         EXPECT_EQ(prepared.transfer.stats().bytes, plain.transfer.stats().bytes);
         EXPECT_EQ(prepared.transfer.stats().packets_sent, plain.transfer.stats().packets_sent);
         EXPECT_EQ(prepared.transfer.stats().retransmissions, 0u);
-        // Every ACK that opened a window found it built; only the final ACK sends nothing.
+        // Every ACK that opened a window found it built, except the first ACK (nothing is
+        // built before the client answers); the final ACK sends nothing.
         const std::size_t windows = (size / 512 + 1 + window - 1) / window;
-        EXPECT_EQ(prepared.unread_acks, windows - (oack ? 0 : 1) + 1);
+        const std::size_t first_ack_opens = oack ? 1 : (windows > 1 ? 1 : 0);
+        EXPECT_EQ(prepared.unread_acks, windows - (oack ? 0 : 1) - first_ack_opens + 1);
       }
     }
   }
@@ -390,14 +392,61 @@ TEST(ReadTransfer, PreparedWindowsSendTheSameDatagramsWithoutReadingOnTheAck) {
 TEST(ReadTransfer, ADuplicateAckDoesNotRebuildThePreparedWindow) {
   Harness h(20 * 512, options(512, 4));
   h.start();
-  h.transfer.prepare_next_window();  // blocks 5-8: four reads
+  h.ack(4);                          // blocks 5-8 out
+  h.transfer.prepare_next_window();  // blocks 9-12: four reads
   const auto reads = h.source->reads;
-  h.ack(0);                          // a duplicate (before the window): ignored
+  h.ack(4);                          // a duplicate (before the window): ignored
   h.transfer.prepare_next_window();  // the session asks again after every step
   EXPECT_EQ(h.source->reads, reads);
-  h.ack(4);
-  EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{5, 6, 7, 8}));
+  h.ack(8);
+  EXPECT_EQ(data_blocks(h.out), (std::vector<std::uint16_t>{9, 10, 11, 12}));
   EXPECT_EQ(h.source->reads, reads);
+}
+
+TEST(ReadTransfer, NoWindowIsBuiltAheadBeforeTheClientsFirstAck) {
+  // A spoofed request is answered, but holds no window of memory until an ACK comes back.
+  for (const bool oack : {false, true}) {
+    SCOPED_TRACE(oack ? "with OACK" : "without OACK");
+    Harness h(20 * 512, options(512, 4, oack));
+    h.start();
+    const auto reads = h.source->reads;
+    EXPECT_FALSE(h.transfer.next_window_offset().has_value());
+    h.transfer.prepare_next_window();
+    EXPECT_EQ(h.source->reads, reads);
+    h.timeout();  // a resend is no acknowledgement either
+    const auto after_resend = h.source->reads;
+    h.transfer.prepare_next_window();
+    EXPECT_EQ(h.source->reads, after_resend);
+    h.ack(oack ? 0 : 4);
+    const auto acknowledged = h.source->reads;
+    EXPECT_TRUE(h.transfer.next_window_offset().has_value());
+    h.transfer.prepare_next_window();
+    EXPECT_GT(h.source->reads, acknowledged);
+  }
+}
+
+TEST(ReadTransfer, AFileThatShrinksEndsWithAnErrorNotAShortCompletedTransfer) {
+  // Truncated mid-block and at a block boundary (a read of 0 bytes), read as it is due
+  // and built ahead: never a "completed" transfer shorter than the size announced.
+  for (const std::size_t shrunk : {std::size_t{3 * 512 + 100}, std::size_t{3 * 512}}) {
+    for (const bool prepare : {false, true}) {
+      SCOPED_TRACE(::testing::Message() << "shrunk to " << shrunk << (prepare ? ", prepared" : ""));
+      Harness h(10 * 512, options(512, 1, true));
+      h.start();
+      h.ack(0);
+      h.ack(1);
+      h.source->shrink_to(shrunk);
+      const auto received = h.drain(100, prepare);
+      ASSERT_TRUE(h.transfer.outcome().has_value());
+      EXPECT_EQ(h.transfer.outcome()->kind, TransferOutcome::Kind::SourceFailed);
+      EXPECT_NE(h.transfer.outcome()->detail.find("shrank"), std::string::npos) << h.transfer.outcome()->detail;
+      const auto sent = packets_of(h.out);
+      ASSERT_FALSE(sent.empty());
+      EXPECT_TRUE(std::holds_alternative<ErrorPacket>(sent.back()));
+      EXPECT_LT(h.transfer.stats().bytes, 10u * 512);
+      EXPECT_LE(received.size(), 3u * 512);  // no short final block went out
+    }
+  }
 }
 
 TEST(ReadTransfer, PartialAckOrTimeoutDiscardsThePreparedWindow) {
