@@ -72,6 +72,7 @@ std::string format_config(const Config& c) {
   out += fmt::format("remote_redirects = {}\nremote_memory_mb = {}\nremote_min_rate = {}\nremote_deadline = {}\n",
                      t.remote_same_host_redirects ? "same_host" : "off", t.remote_memory_limit >> 20, t.remote_min_rate,
                      t.remote_deadline);
+  out += fmt::format("max_timeout = {}\nmax_transfer_memory = {}\n", t.max_timeout, t.max_transfer_memory >> 20);
   out += "\n[filters]\n";
   for (const auto& f : t.filters) out += fmt::format("{} = {}\n", f.pattern, f.replacement);
 

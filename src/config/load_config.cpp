@@ -40,7 +40,8 @@ constexpr std::string_view kTftpKeys[] = {"address",  "port",          "blocksiz
                                           "retries",  "retry",         "root",          "writable",
                                           "max_transfers", "max_transfers_per_client", "max_windowsize",
                                           "allow_filesystem_root", "remote_redirects", "remote_memory_mb",
-                                          "remote_min_rate", "remote_deadline"};
+                                          "remote_min_rate", "remote_deadline", "max_timeout",
+                                          "max_transfer_memory"};
 constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "address",              "port", "root",
                                            "check_ip", "max_connections", "allow_filesystem_root"};
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
@@ -679,6 +680,12 @@ bool Loader::load_tftp() {
     } else if (key == "remote_deadline") {
       ok = read_uint(e, 10, 86'400, number);
       t.remote_deadline = static_cast<unsigned>(number);
+    } else if (key == "max_timeout") {
+      ok = read_uint(e, 1, 255, number);  // RFC 2349's range
+      t.max_timeout = static_cast<unsigned>(number);
+    } else if (key == "max_transfer_memory") {
+      ok = read_uint(e, 1, 1'048'576, number);  // MiB
+      t.max_transfer_memory = number << 20;
     } else {
       ok = unknown_key(e, kTftpKeys);
     }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/text.hpp"
 #include "net/interfaces.hpp"
 #include "net/limited_log.hpp"
 #include "net/url_source.hpp"
@@ -46,12 +47,17 @@ TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config,
                .max_window_size = 1,
                .batch = {},
                .refusals = LogLimiter{kLogBurst, kLogInterval},
-               .on_finished = {}} {
+               .on_finished = {},
+               .max_timeout = config_.max_timeout,
+               .memory = tftp::MemoryBudget(static_cast<std::size_t>(config_.max_transfer_memory)),
+               .worker = nullptr},  // set below: worker_ is built after the context
+      worker_(io) {
   context_.retry.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config_.timeout > 0 ? config_.timeout : 2.0));
   context_.retry.max_retries = config_.retries;
   context_.max_window_size = std::max<std::uint16_t>(config_.max_window_size, 1);
   context_.on_finished = [this](TftpSession& session) { forget(session); };
   hooks_ = std::move(hooks);
+  context_.worker = &worker_;
 }
 
 TftpService::~TftpService() { stop(); }
@@ -135,7 +141,7 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
   auto packet = tftp::parse_tftp_packet(datagram);
   if (!packet) {
     ++counters_.malformed;
-    log_->debug("{}: malformed request: {}", info.peer.to_string(), packet.error().detail);
+    log_->debug("{}: malformed request: {}", info.peer.to_string(), printable(packet.error().detail));
     if (packet.error().code == Errc::BadValue) reply_error(info, tftp::ErrorCode::IllegalOperation, "Unknown mode");
     return std::nullopt;
   }
@@ -151,15 +157,20 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
     // though: a transfer waiting for a remote source keeps waiting for it.
     active->second->note_client_alive();
     ++counters_.duplicates;
-    log_->debug("{} {}: repeated request ignored, transfer already running", info.peer.to_string(), request->filename);
+    log_->debug("{} {}: repeated request ignored, transfer already running", info.peer.to_string(),
+                printable(request->filename));
     return std::nullopt;
   }
   ++counters_.requests;
+  // Looked up, never inserted: an entry exists only while its client has a session (forget()
+  // removes it at zero), so refused and spoofed requests leave nothing behind.
   const auto max_per_client = config_.max_transfers_per_client;
-  if (sessions_.size() >= config_.max_transfers || (max_per_client > 0 && per_client_[info.peer.address] >= max_per_client)) {
+  const auto client_count = per_client_.find(info.peer.address);
+  if (sessions_.size() >= config_.max_transfers ||
+      (max_per_client > 0 && client_count != per_client_.end() && client_count->second >= max_per_client)) {
     ++counters_.busy;
     if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "busy"))
-      log_->warn("{} {}: refused, too many transfers ({} running){}", info.peer.to_string(), request->filename,
+      log_->warn("{} {}: refused, too many transfers ({} running){}", info.peer.to_string(), printable(request->filename),
                  sessions_.size(), *end);
     reply_error(info, tftp::ErrorCode::NotDefined, "Server busy, try again later");
     return std::nullopt;
@@ -167,14 +178,15 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
   if (request->write && !config_.writable) {
     ++counters_.refused;
     if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "refused"))
-      log_->warn("{} {}: write refused, the server is read-only{}", info.peer.to_string(), request->filename, *end);
+      log_->warn("{} {}: write refused, the server is read-only{}", info.peer.to_string(), printable(request->filename),
+                 *end);
     reply_error(info, tftp::ErrorCode::AccessViolation, "Server is read-only");
     return std::nullopt;
   }
   if (request->write && (local_root_ == nullptr || request->mode != tftp::TransferMode::Octet)) {
     ++counters_.refused;
     if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "refused"))
-      log_->warn("{} {}: write refused ({}){}", info.peer.to_string(), request->filename,
+      log_->warn("{} {}: write refused ({}){}", info.peer.to_string(), printable(request->filename),
                  local_root_ == nullptr ? "remote root" : "netascii uploads are not supported", *end);
     reply_error(info, local_root_ == nullptr ? tftp::ErrorCode::AccessViolation : tftp::ErrorCode::IllegalOperation,
                 local_root_ == nullptr ? "Server is read-only" : "Only octet uploads");
@@ -195,7 +207,7 @@ std::shared_ptr<TftpSession> TftpService::open_session(tftp::Request request, co
                                                max_block_size(info.ifindex),
                                                on_link(interfaces_, info.ifindex, info.peer.address));
   if (auto opened = session->open_socket(); !opened) {
-    log_->error("{} {}: {}", info.peer.to_string(), requested, opened.error().detail);
+    log_->error("{} {}: {}", info.peer.to_string(), printable(requested), opened.error().detail);
     reply_error(info, tftp::ErrorCode::NotDefined, "Server error");
     return nullptr;
   }

@@ -18,6 +18,7 @@
 #include "core/network_interface.hpp"
 #include "core/service.hpp"
 #include "lease/lease_store.hpp"
+#include "net/blocking_worker.hpp"
 #include "net/tftp_session.hpp"
 #include "net/udp_listener.hpp"
 #include "tftp/file_locator.hpp"
@@ -61,7 +62,7 @@ class TftpService final : public Service {
   /// Client addresses with a transfer counted against max_transfers_per_client.
   [[nodiscard]] std::size_t tracked_clients() const noexcept { return per_client_.size(); }
   /// Bytes of window and read-ahead memory transfers hold (capped by max_transfer_memory).
-  [[nodiscard]] std::size_t transfer_memory() const noexcept { return 0; }
+  [[nodiscard]] std::size_t transfer_memory() const noexcept { return context_.memory.held(); }
 
  private:
   void on_datagram(ByteView datagram, const PacketInfo& info);
@@ -93,6 +94,7 @@ class TftpService final : public Service {
   TftpCounters counters_;
   TftpServiceHooks hooks_;
   bool running_ = false;
+  BlockingWorker worker_;  // last: joined first, while the sessions it may report to exist
 };
 
 }  // namespace netboot::net

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/text.hpp"
 #include "net/limited_log.hpp"
 #include "tftp/negotiation.hpp"
 #include "tftp/refusal.hpp"
@@ -96,7 +97,7 @@ void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
   auto wrapped = tftp::wrap_for_transfer(std::move(*opened), request_.mode);
   read_ahead_ = std::move(wrapped.read_ahead);
   auto source = std::move(wrapped.source);
-  const tftp::NegotiationLimits limits{max_block_size_, context_.max_window_size};
+  const tftp::NegotiationLimits limits{max_block_size_, context_.max_window_size, context_.max_timeout};
   auto accepted = tftp::negotiate(request_.options, limits, source->size(), request_.mode);
   if (accepted.window_size > 1) {
     // A window of large blocks must fit the socket buffer, or the kernel drops its tail.
@@ -129,7 +130,7 @@ void TftpSession::expect_source_within(Duration limit) {
 
 void TftpSession::begin_write(std::unique_ptr<tftp::ByteSink> sink, std::uint64_t max_size) {
   if (finished_) return;
-  const tftp::NegotiationLimits limits{max_block_size_, 1};
+  const tftp::NegotiationLimits limits{max_block_size_, 1, context_.max_timeout};
   auto accepted = tftp::negotiate(request_.options, limits, std::nullopt, request_.mode, true);
   upload_.emplace(std::move(sink), std::move(accepted), context_.retry, max_size);
   started_ = std::chrono::steady_clock::now();
@@ -151,8 +152,8 @@ void TftpSession::refuse(tftp::ErrorCode code, std::string_view message, std::st
   const auto to = to_sockaddr(client_);
   send_one(socket_.native_handle(), ByteView(buffer.data(), n), to);
   if (const auto end = admit_line(*context_.log, context_.refusals, spdlog::level::warn, "refused"))
-    context_.log->warn("{} {} refused: {} (ERROR {} {}){}", client_.to_string(), request_.filename, reason,
-                       static_cast<unsigned>(code), message, *end);
+    context_.log->warn("{} {} refused: {} (ERROR {} {}){}", client_.to_string(), printable(request_.filename),
+                       printable(reason), static_cast<unsigned>(code), message, *end);
   finished_ = true;
   finish();
 }
@@ -229,7 +230,16 @@ void TftpSession::handle(ByteView datagram) {
 }
 
 void TftpSession::after_step() {
+  // The first ACK is where a transfer starts holding memory between packets (a window built
+  // ahead, a read-ahead buffer): a forged request never gets that far.
+  if (read_ahead_ && transfer_ && reserved_ == 0 && transfer_->acknowledged() && !transfer_->done() &&
+      !reserve_window_memory()) {
+    refuse_over_memory();
+    return;
+  }
   flush();
+  if (transfer_) transfer_->reclaim_buffer(context_.batch);
+  if (upload_ && upload_->commit_due()) commit_upload();
   if (transfer_done()) {
     finished_ = true;
     finish();
@@ -250,6 +260,45 @@ void TftpSession::after_step() {
     transfer_->prepare_next_window();
   }
   arm_timer();
+}
+
+bool TftpSession::reserve_window_memory() {
+  const std::size_t block = transfer_->options().block_size;
+  const std::size_t window = transfer_->options().window_size;
+  std::size_t need = transfer_->window_bytes();
+  if (window > 1 && block * window >= kReadAheadMinimum) need += std::clamp<std::size_t>(kReadAheadBytes / block, 1, window) * block;
+  if (!context_.memory.try_reserve(need)) return false;
+  reserved_ = need;
+  return true;
+}
+
+void TftpSession::refuse_over_memory() {
+  context_.batch.clear();
+  if (const auto end = admit_line(*context_.log, context_.refusals, spdlog::level::warn, "memory"))
+    context_.log->warn("{} {}: refused, transfer memory cap reached ({} of {} bytes held){}", client_.to_string(),
+                       printable(shown_), context_.memory.held(), context_.memory.cap(), *end);
+  std::array<std::uint8_t, 64> buffer{};
+  const auto n = tftp::write_error(buffer, tftp::ErrorCode::NotDefined, "Server busy, try again later");
+  send_one(socket_.native_handle(), ByteView(buffer.data(), n), to_sockaddr(client_));
+  finished_ = true;
+  finish();  // no outcome line: the transfer never ended on its own
+}
+
+void TftpSession::commit_upload() {
+  std::shared_ptr<tftp::ByteSink> sink = upload_->take_sink();
+  auto job = [sink]() -> Result<void> {
+    auto committed = sink->commit();
+    if (!committed) sink->abort();
+    return committed;
+  };
+  auto done = [weak = weak_from_this()](Result<void> committed) {
+    auto self = weak.lock();
+    if (!self || self->finished_ || !self->upload_) return;
+    self->context_.batch.clear();
+    self->upload_->on_committed(std::move(committed), std::chrono::steady_clock::now(), self->context_.batch);
+    self->after_step();
+  };
+  context_.worker->run(std::move(job), std::move(done));
 }
 
 void TftpSession::allow_fragments() {
@@ -328,6 +377,8 @@ void TftpSession::finish() {
   std::error_code ec;
   timer_.cancel();
   socket_.close(ec);
+  context_.memory.release(reserved_);
+  reserved_ = 0;
   const auto& maybe_outcome = transfer_ ? transfer_->outcome() : upload_ ? upload_->outcome() : std::nullopt;
   if (maybe_outcome) {
     const auto& outcome = *maybe_outcome;
@@ -340,9 +391,9 @@ void TftpSession::finish() {
                            ? spdlog::level::info
                            : spdlog::level::warn;
     context_.log->log(level, "{} {}{} {}: {} bytes in {:.3f} s ({:.2f} MB/s), {} retransmissions, blksize {}, windowsize {}{}{}",
-                      client_.to_string(), upload_ ? "upload " : "", shown_, tftp::to_string(outcome.kind), stats.bytes,
-                      seconds, rate, stats.retransmissions, options.block_size, options.window_size,
-                      outcome.detail.empty() ? "" : ": ", outcome.detail);
+                      client_.to_string(), upload_ ? "upload " : "", printable(shown_), tftp::to_string(outcome.kind),
+                      stats.bytes, seconds, rate, stats.retransmissions, options.block_size, options.window_size,
+                      outcome.detail.empty() ? "" : ": ", printable(outcome.detail));
   }
   if (context_.on_finished) context_.on_finished(*this);
 }

@@ -17,7 +17,9 @@
 
 #include "core/ipv4_address.hpp"
 #include "core/log_limiter.hpp"
+#include "net/blocking_worker.hpp"
 #include "tftp/file_source.hpp"
+#include "tftp/memory_budget.hpp"
 #include "tftp/packet_batch.hpp"
 #include "tftp/read_ahead_source.hpp"
 #include "tftp/read_transfer.hpp"
@@ -38,6 +40,9 @@ struct TftpSessionContext {
   tftp::PacketBatch batch;
   LogLimiter refusals{kLogBurst, kLogInterval};  // "refused" lines under a flood
   std::function<void(TftpSession&)> on_finished;  // the service forgets the session
+  unsigned max_timeout = 255;                     // [tftp] max_timeout: cap on the negotiated timeout
+  tftp::MemoryBudget memory{0};                   // [tftp] max_transfer_memory
+  BlockingWorker* worker = nullptr;               // an upload's final sync and rename, off the loop
 };
 
 class TftpSession : public std::enable_shared_from_this<TftpSession> {
@@ -85,6 +90,12 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   void arm_timer();
   void on_timer();
   void finish();
+  /// Takes the window and read-ahead memory this transfer is about to hold from the budget.
+  [[nodiscard]] bool reserve_window_memory();
+  /// Over max_transfer_memory: ERROR "Server busy" and a rate-limited line, then finish.
+  void refuse_over_memory();
+  /// Hands the finished upload's sink to the worker: sync, rename, then the final ACK.
+  void commit_upload();
   [[nodiscard]] bool started() const noexcept { return transfer_.has_value() || upload_.has_value(); }
   [[nodiscard]] bool transfer_done() const noexcept;
   [[nodiscard]] SteadyTime deadline() const noexcept;
@@ -108,6 +119,7 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   std::optional<tftp::ReadTransfer> transfer_;  // RRQ
   std::optional<tftp::WriteTransfer> upload_;   // WRQ
   SteadyTime started_;
+  std::size_t reserved_ = 0;  // bytes taken from context_.memory
   bool finished_ = false;
 };
 

@@ -34,14 +34,17 @@ inline constexpr PathPolicy kPathPolicy{
 [[nodiscard]] std::optional<std::uint64_t> served_file_size(int dir_fd, std::string_view name);
 
 struct CreatedFile {
-  UniqueFd parent;   // the directory it is in, for unlinkat on abort
-  std::string leaf;  // its name there
+  UniqueFd parent;   // the directory it is in
+  std::string leaf;  // the name it gets there once complete
+  std::string temp;  // the name it is written under until then (".netbootd-upload-<random>")
   UniqueFd fd;       // open for writing
 };
 
-/// Creates `relative` (a sanitize_name result) beneath `dir_fd` for writing (WRQ): parent
-/// directories must exist and are walked without following symlinks; an existing file is
+/// Starts an upload of `relative` (a sanitize_name result) beneath `dir_fd` (WRQ): parent
+/// directories must exist and are walked without following symlinks; an existing name is
 /// refused (Errc::BadValue, which the service answers with ERROR 6 "File already exists").
+/// The data goes to a new temporary file in the same directory, so a reader never sees a
+/// partial upload under its name; LocalFileSink::commit() renames it into place.
 [[nodiscard]] Result<CreatedFile> create_beneath(int dir_fd, std::string_view relative);
 
 }  // namespace netboot::tftp

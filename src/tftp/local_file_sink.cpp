@@ -1,6 +1,7 @@
 #include "tftp/local_file_sink.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,14 +24,26 @@ Result<void> LocalFileSink::write_at(std::uint64_t offset, ByteView data) {
 Result<void> LocalFileSink::commit() {
   if (::fdatasync(file_.fd.get()) != 0) return fail(Errc::Io, "fdatasync failed");
   file_.fd.reset();
+  // Into place only now, and never over a file that appeared meanwhile (another upload).
+  const int dir = file_.parent.get();
+  if (::renameat2(dir, file_.temp.c_str(), dir, file_.leaf.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST) return fail(Errc::BadValue, "file exists");
+    if (errno != EINVAL && errno != ENOSYS) return fail(Errc::Io, "rename failed");
+    // A file system without RENAME_NOREPLACE: a hard link never replaces either.
+    if (::linkat(dir, file_.temp.c_str(), dir, file_.leaf.c_str(), 0) != 0)
+      return fail(errno == EEXIST ? Errc::BadValue : Errc::Io, errno == EEXIST ? "file exists" : "link failed");
+    ::unlinkat(dir, file_.temp.c_str(), 0);
+  }
+  placed_ = true;
+  ::fsync(dir);  // the new name survives a crash too (best effort: not every file system can)
   return {};
 }
 
 void LocalFileSink::abort() {
-  if (removed_) return;
+  if (removed_ || placed_) return;
   removed_ = true;
   file_.fd.reset();
-  ::unlinkat(file_.parent.get(), file_.leaf.c_str(), 0);
+  ::unlinkat(file_.parent.get(), file_.temp.c_str(), 0);
 }
 
 }  // namespace netboot::tftp

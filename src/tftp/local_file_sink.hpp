@@ -1,6 +1,6 @@
 #pragma once
-// A WRQ upload into the local root: created exclusively beneath it (never overwriting),
-// written with pwrite, removed again when the upload does not complete.
+// A WRQ upload into the local root: written with pwrite under a temporary name beneath it,
+// synced and renamed into place when complete (never over an existing file), removed when not.
 #include <memory>
 #include <string_view>
 
@@ -19,6 +19,7 @@ class LocalFileSink final : public ByteSink {
  private:
   CreatedFile file_;
   bool removed_ = false;
+  bool placed_ = false;  // renamed into place: abort() must not remove it
 };
 
 }  // namespace netboot::tftp

@@ -43,7 +43,8 @@ AcceptedOptions negotiate(const std::vector<TftpOption>& requested, const Negoti
     } else if (option.name == "timeout" && !seen_timeout) {
       seen_timeout = true;
       const auto value = parse_uint(option.value, 1, 255);
-      if (!value) continue;
+      // Accepted as asked or not at all (RFC 2349): above [tftp] max_timeout, not at all.
+      if (!value || *value > limits.max_timeout_seconds) continue;
       accepted.timeout_seconds = static_cast<std::uint8_t>(*value);
       accepted.oack.push_back({"timeout", std::to_string(*value)});
     } else if (option.name == "windowsize" && !seen_window) {

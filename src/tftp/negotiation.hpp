@@ -38,7 +38,8 @@ struct AcceptedOptions {
 /// - tsize: for a read, answered with `file_size` when known (else not acknowledged); for a
 ///   write, the client's announced size is echoed. Not offered in netascii mode, where the
 ///   size on the wire differs from the file size (tftpd-hpa does the same).
-/// - timeout: 1..255 seconds, accepted as given or not at all (RFC 2349).
+/// - timeout: 1..`limits.max_timeout_seconds` (at most 255), accepted as given or not at all
+///   (RFC 2349): a larger one is not acknowledged and the configured timeout applies.
 /// - windowsize: 1..65535, lowered to `limits.max_window_size`; refused for writes.
 /// - anything else, and repeats of an option already seen: ignored.
 [[nodiscard]] AcceptedOptions negotiate(const std::vector<TftpOption>& requested, const NegotiationLimits& limits,

@@ -32,6 +32,12 @@ class PacketBatch {
     return {storage_.data() + slots_[i].first, slots_[i].second};
   }
   [[nodiscard]] ByteView back() const noexcept { return (*this)[size() - 1]; }
+  /// Room for `bytes` in `datagrams` datagrams without growing past it (a buffer that grows
+  /// by doubling would hold up to twice what it was counted for).
+  void reserve(std::size_t bytes, std::size_t datagrams) {
+    storage_.reserve(bytes);
+    slots_.reserve(datagrams);
+  }
   /// Exchanges contents and buffers: a window built ahead of time goes out without a copy.
   void swap(PacketBatch& other) noexcept {
     storage_.swap(other.storage_);

@@ -17,7 +17,7 @@ std::string_view to_string(TransferOutcome::Kind kind) noexcept {
 }
 
 ReadTransfer::ReadTransfer(std::shared_ptr<ByteSource> source, AcceptedOptions options, RetryPolicy retry)
-    : source_(std::move(source)), options_(std::move(options)), retry_(retry) {
+    : source_(std::move(source)), options_(std::move(options)), retry_(retry), size_(source_->size()) {
   if (options_.timeout_seconds) retry_.timeout = std::chrono::seconds(*options_.timeout_seconds);
   options_.block_size = std::clamp<std::uint16_t>(options_.block_size, kMinBlockSize, kMaxBlockSize);
   options_.window_size = std::max<std::uint16_t>(options_.window_size, 1);
@@ -61,8 +61,32 @@ TransferStatus ReadTransfer::send_window(std::uint64_t from, SteadyTime now, Pac
   waiting_for_source_ = false;
   out.swap(prepared_);
   prepared_.clear();
+  prepared_lent_ = true;
   for (std::size_t i = 0; i < out.size(); ++i) note_sent(out[i].size() - kHeaderSize);
   return TransferStatus::Running;
+}
+
+void ReadTransfer::reclaim_buffer(PacketBatch& sent) noexcept {
+  if (!prepared_lent_) return;
+  prepared_lent_ = false;
+  sent.clear();
+  prepared_.clear();
+  prepared_.swap(sent);
+}
+
+std::size_t ReadTransfer::block_length(std::uint64_t block) const noexcept {
+  const std::size_t block_size = options_.block_size;
+  if (!size_) return block_size;
+  const std::uint64_t offset = (block - 1) * block_size;
+  return offset >= *size_ ? 0 : static_cast<std::size_t>(std::min<std::uint64_t>(block_size, *size_ - offset));
+}
+
+TransferStatus ReadTransfer::fail_shrunk(std::uint64_t block, std::size_t got, PacketBatch& out) {
+  auto error_slot = out.prepare(kMaxDatagram);
+  out.commit(write_error(error_slot, ErrorCode::NotDefined, "file changed during transfer"));
+  return finish(TransferOutcome::Kind::SourceFailed,
+                "file shrank during the transfer: " + std::to_string((block - 1) * options_.block_size + got) +
+                    " bytes where " + std::to_string(*size_) + " were announced");
 }
 
 void ReadTransfer::prepare_next_window() {
@@ -73,11 +97,15 @@ void ReadTransfer::prepare_next_window() {
   prepared_from_ = 0;
   if (!due) return;
   const std::size_t block_size = options_.block_size;
+  prepared_.reserve(window_bytes(), options_.window_size);
   for (std::uint64_t block = from; block < from + options_.window_size; ++block) {
+    const std::size_t wanted = block_length(block);
     auto slot = prepared_.prepare(kHeaderSize + block_size);
     write_data_header(slot, static_cast<std::uint16_t>(block & 0xFFFF));
-    auto got = source_->read_at((block - 1) * block_size, slot.subspan(kHeaderSize, block_size));
-    if (!got) {  // Busy or failed: the window will be read when it is due, and the error seen then
+    auto got = source_->read_at((block - 1) * block_size, slot.subspan(kHeaderSize, wanted));
+    // Busy, failed or short (the file shrank): the window is read when it is due, and the
+    // error seen and answered then.
+    if (!got || (size_ && *got < wanted)) {
       prepared_.clear();
       return;
     }
@@ -107,10 +135,11 @@ TransferStatus ReadTransfer::fill_window(PacketBatch& out) {
   waiting_for_source_ = false;
   const std::size_t block_size = options_.block_size;
   while (next_ <= window_end_) {
+    const std::size_t wanted = block_length(next_);
     auto slot = out.prepare(kHeaderSize + block_size);
     write_data_header(slot, static_cast<std::uint16_t>(next_ & 0xFFFF));
     const std::uint64_t offset = (next_ - 1) * block_size;
-    auto got = source_->read_at(offset, slot.subspan(kHeaderSize, block_size));
+    auto got = source_->read_at(offset, slot.subspan(kHeaderSize, wanted));
     if (!got) {
       if (got.error().code == Errc::Busy) {
         // Remote data not here yet: send what we have, continue on on_source_ready().
@@ -120,6 +149,10 @@ TransferStatus ReadTransfer::fill_window(PacketBatch& out) {
       auto error_slot = out.prepare(kMaxDatagram);
       out.commit(write_error(error_slot, ErrorCode::NotDefined, "read error"));
       return finish(TransferOutcome::Kind::SourceFailed, got.error().detail);
+    }
+    if (size_ && *got < wanted) {
+      // Shorter than announced: ending with this block would look like a complete file.
+      return fail_shrunk(next_, *got, out);
     }
     out.commit(kHeaderSize + *got);
     note_sent(*got);
@@ -132,6 +165,7 @@ TransferStatus ReadTransfer::on_ack(std::uint16_t block, SteadyTime now, PacketB
   if (oack_pending_) {
     if (block != 0) return TransferStatus::Running;  // stray: only ACK 0 acknowledges an OACK
     oack_pending_ = false;
+    acknowledged_ = true;
     retries_ = 0;
     return send_window(1, now, out);
   }
@@ -144,6 +178,7 @@ TransferStatus ReadTransfer::on_ack(std::uint16_t block, SteadyTime now, PacketB
     return TransferStatus::Running;
   }
   stats_.blocks_acked += acked - floor;
+  acknowledged_ = true;
   base_ = acked + 1;
   retries_ = 0;
   if (last_block_ && acked == *last_block_) {
@@ -157,8 +192,7 @@ TransferStatus ReadTransfer::on_ack(std::uint16_t block, SteadyTime now, PacketB
 }
 
 std::optional<std::uint64_t> ReadTransfer::next_window_offset() const noexcept {
-  if (done() || waiting_for_source_) return std::nullopt;
-  if (oack_pending_) return 0;  // ACK 0 opens the first window
+  if (done() || waiting_for_source_ || !acknowledged_) return std::nullopt;
   if (next_ <= window_end_) return std::nullopt;
   if (last_block_ && window_end_ >= *last_block_) return std::nullopt;
   return window_end_ * options_.block_size;  // block window_end_ + 1 starts here

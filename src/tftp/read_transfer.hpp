@@ -72,9 +72,9 @@ class ReadTransfer {
   [[nodiscard]] const std::optional<TransferOutcome>& outcome() const noexcept { return outcome_; }
   [[nodiscard]] const TransferStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const AcceptedOptions& options() const noexcept { return options_; }
-  /// Where the window the next ACK opens starts (offset 0 while the OACK waits for ACK 0),
-  /// so a shell can read it ahead; nullopt when no further block is due (done, the last
-  /// block already sent, a window still being filled from a slow source).
+  /// Where the window the next ACK opens starts, so a shell can read it ahead; nullopt when
+  /// no further block is due (done, the last block already sent, a window still being filled
+  /// from a slow source) or the client has not acknowledged anything yet.
   [[nodiscard]] std::optional<std::uint64_t> next_window_offset() const noexcept;
   /// Builds the datagrams of the window the next ACK opens (the next_window_offset() one)
   /// while the client is busy acknowledging the current one; when that ACK comes they are
@@ -86,6 +86,17 @@ class ReadTransfer {
   void note_client_alive() noexcept { client_heard_ = true; }
   /// Waiting for the source (remote root) rather than for the client.
   [[nodiscard]] bool waiting_for_source() const noexcept { return waiting_for_source_; }
+  /// The client has acknowledged something (the OACK or a block): only then is a window
+  /// built ahead, so a request from a forged address costs no window of memory.
+  [[nodiscard]] bool acknowledged() const noexcept { return acknowledged_; }
+  /// After the shell sent a batch that was a window built ahead: takes the transfer's own
+  /// buffer back from `sent` (the batch swapped them), so each transfer keeps one buffer sized
+  /// for its own window and the shell's batch its own.
+  void reclaim_buffer(PacketBatch& sent) noexcept;
+  /// Bytes a transfer building windows ahead holds: one window of datagrams.
+  [[nodiscard]] std::size_t window_bytes() const noexcept {
+    return std::size_t{options_.window_size} * (kHeaderSize + options_.block_size);
+  }
 
  private:
   TransferStatus send_window(std::uint64_t from, SteadyTime now, PacketBatch& out);
@@ -93,6 +104,11 @@ class ReadTransfer {
   /// Bookkeeping for block next_ just put in a batch with `payload` bytes.
   void note_sent(std::size_t payload);
   TransferStatus finish(TransferOutcome::Kind kind, std::string detail);
+  /// How many bytes block `block` should hold: a block, or what is left of the size announced
+  /// (a file grown since it was opened is served as it was).
+  [[nodiscard]] std::size_t block_length(std::uint64_t block) const noexcept;
+  /// A read that came back shorter than block_length(): the file shrank under the transfer.
+  TransferStatus fail_shrunk(std::uint64_t block, std::size_t got, PacketBatch& out);
   void send_oack(PacketBatch& out);
 
   std::shared_ptr<ByteSource> source_;
@@ -104,7 +120,10 @@ class ReadTransfer {
   std::uint64_t high_water_ = 0;  // highest block sent so far: anything below is a resend
   std::optional<std::uint64_t> last_block_;  // the short (final) block, once read
   std::size_t last_payload_ = 0;             // its payload size
+  std::optional<std::uint64_t> size_;  // the size announced (tsize), when the source knows it
   bool oack_pending_ = false;
+  bool acknowledged_ = false;
+  bool prepared_lent_ = false;  // prepared_ holds the shell's buffer, swapped out with a window
   bool waiting_for_source_ = false;
   bool client_heard_ = false;  // since the last timeout, while waiting for the source
   unsigned retries_ = 0;

@@ -53,7 +53,7 @@ TransferStatus WriteTransfer::on_packet(const TftpPacket& packet, SteadyTime now
                   "client error " + std::to_string(static_cast<unsigned>(error->code)) + ": " + error->message);
   }
   const auto* data = std::get_if<Data>(&packet);
-  if (data == nullptr) return TransferStatus::Running;
+  if (data == nullptr || commit_due_ || committing_) return TransferStatus::Running;
   if (data->block == static_cast<std::uint16_t>((expected_ - 1) & 0xFFFF) && expected_ > 1) {
     // The client did not get our last ACK and sent the block again: acknowledge it again.
     send_reply(out);
@@ -77,19 +77,40 @@ TransferStatus WriteTransfer::on_packet(const TftpPacket& packet, SteadyTime now
   retries_ = 0;
   deadline_ = now + retry_.timeout;
   if (data->payload.size() < options_.block_size) {
-    if (auto committed = sink_->commit(); !committed) {
-      return fail_with(ErrorCode::DiskFull, "write failed", TransferOutcome::Kind::SourceFailed, out);
-    }
-    send_reply(out);  // the final ACK; a lost one is the client's to retry, per RFC 1350 §6
-    return finish(TransferOutcome::Kind::Completed, {});
+    commit_due_ = true;  // the final ACK once the data is on disk and in place
+    return TransferStatus::Running;
   }
   send_reply(out);
   return TransferStatus::Running;
 }
 
+std::unique_ptr<ByteSink> WriteTransfer::take_sink() {
+  if (!commit_due_) return nullptr;
+  commit_due_ = false;
+  committing_ = true;
+  return std::move(sink_);
+}
+
+TransferStatus WriteTransfer::on_committed(Result<void> committed, SteadyTime now, PacketBatch& out) {
+  if (done() || !committing_) return done() ? TransferStatus::Done : TransferStatus::Running;
+  committing_ = false;
+  deadline_ = now + retry_.timeout;
+  if (!committed) {
+    return committed.error().code == Errc::BadValue
+               ? fail_with(ErrorCode::FileExists, "File already exists", TransferOutcome::Kind::SourceFailed, out)
+               : fail_with(ErrorCode::DiskFull, "write failed", TransferOutcome::Kind::SourceFailed, out);
+  }
+  send_reply(out);  // the final ACK; a lost one is the client's to retry, per RFC 1350 §6
+  return finish(TransferOutcome::Kind::Completed, {});
+}
+
 TransferStatus WriteTransfer::on_timeout(SteadyTime now, PacketBatch& out) {
   if (done()) return TransferStatus::Done;
   if (now < deadline_) return TransferStatus::Running;
+  if (commit_due_ || committing_) {
+    deadline_ = now + retry_.timeout;
+    return TransferStatus::Running;
+  }
   if (++retries_ > retry_.max_retries) {
     return finish(TransferOutcome::Kind::TimedOut, "no DATA " + std::to_string(expected_));
   }

@@ -14,7 +14,8 @@
 
 namespace netboot::tftp {
 
-/// Where an upload goes. The file appears complete or not at all: abort() removes it.
+/// Where an upload goes. The file appears complete or not at all: commit() makes it durable
+/// and visible (it may block on the disk: called off the event loop), abort() removes it.
 class ByteSink {
  public:
   virtual ~ByteSink() = default;
@@ -38,11 +39,13 @@ class WriteTransfer {
   TransferStatus cancel(std::string_view reason, PacketBatch& out);
   /// The last block is written: the sink must now be committed (synced, put in place) off
   /// the event loop. take_sink() hands it out; on_committed() reports the result.
-  [[nodiscard]] bool commit_due() const noexcept { return false; }
-  std::unique_ptr<ByteSink> take_sink() { return nullptr; }
-  TransferStatus on_committed(Result<void> /*committed*/, SteadyTime /*now*/, PacketBatch& /*out*/) {
-    return done() ? TransferStatus::Done : TransferStatus::Running;
-  }
+  /// Until then the final ACK waits: the client repeats its last block, which is ignored, and
+  /// timeouts neither resend nor give up (the disk, not the client, is late).
+  [[nodiscard]] bool commit_due() const noexcept { return commit_due_; }
+  std::unique_ptr<ByteSink> take_sink();
+  /// Success: the final ACK. Errc::BadValue (the name was taken meanwhile): ERROR 6; any
+  /// other failure: ERROR 3. The sink has already removed what it wrote.
+  TransferStatus on_committed(Result<void> committed, SteadyTime now, PacketBatch& out);
 
   [[nodiscard]] SteadyTime deadline() const noexcept { return deadline_; }
   [[nodiscard]] bool done() const noexcept { return outcome_.has_value(); }
@@ -61,6 +64,8 @@ class WriteTransfer {
   std::uint64_t max_size_;
   std::uint64_t expected_ = 1;  // next DATA block wanted
   unsigned retries_ = 0;
+  bool commit_due_ = false;  // the last block is written; the sink waits to be taken
+  bool committing_ = false;  // taken: waiting for on_committed()
   SteadyTime deadline_{};
   TransferStats stats_;
   std::optional<TransferOutcome> outcome_;

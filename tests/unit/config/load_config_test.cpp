@@ -169,6 +169,8 @@ remote_redirects = same_host
 remote_memory_mb = 64
 remote_min_rate = 1000
 remote_deadline = 600
+max_timeout = 5
+max_transfer_memory = 64
 
 [filters]
 pxelinux.cfg/* = pybootd/etc/pxe.cfg
@@ -248,6 +250,8 @@ AA-BB-CD/24 = true
   EXPECT_EQ(t.remote_memory_limit, std::uint64_t{64} << 20);
   EXPECT_EQ(t.remote_min_rate, 1000u);
   EXPECT_EQ(t.remote_deadline, 600u);
+  EXPECT_EQ(t.max_timeout, 5u);
+  EXPECT_EQ(t.max_transfer_memory, std::uint64_t{64} << 20);
   ASSERT_EQ(t.filters.size(), 2u);
   EXPECT_EQ(t.filters[1].replacement, "[dir/{filename}.cfg]");
   EXPECT_TRUE(c.services.http);

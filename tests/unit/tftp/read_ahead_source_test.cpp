@@ -146,7 +146,9 @@ TEST(ReadAheadSource, ALockStepTransferReadAheadOfEveryAckIsByteExact) {
     }
     EXPECT_TRUE(transfer.done()) << size;
     EXPECT_EQ(received, file) << size;
-    EXPECT_EQ(source->hits(), blocks - 1) << size;  // every block but the first came read ahead
+    // Every block but the first two came read ahead: nothing is read ahead before the
+    // client's first ACK, so block 2 is read when ACK 1 comes.
+    EXPECT_EQ(source->hits(), blocks >= 2 ? blocks - 2 : 0) << size;
     EXPECT_EQ(inner->reads, blocks) << size;        // and each was read once
   }
 }
@@ -160,7 +162,7 @@ TEST(ReadTransferNextWindow, WhereTheNextAckedWindowStarts) {
   ManualClock clock;
   PacketBatch out;
   transfer.start(clock.now(), out);
-  EXPECT_EQ(transfer.next_window_offset(), 0U);  // OACK first: ACK 0 opens the window at 0
+  EXPECT_EQ(transfer.next_window_offset(), std::nullopt);  // OACK first: nothing ahead before an ACK
   transfer.on_ack(0, clock.now(), out);          // block 1 sent
   EXPECT_EQ(transfer.next_window_offset(), 512U);
   transfer.on_ack(1, clock.now(), out);
