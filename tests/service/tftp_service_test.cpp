@@ -23,6 +23,10 @@
 #include <thread>
 
 #include "dhcp/dhcp_packet.hpp"
+#include "dhcp/pipeline/make_pipeline.hpp"
+#include "lease/address_allocator.hpp"
+#include "lease/memory_lease_store.hpp"
+#include "net/udp_listener.hpp"
 #include "net/dhcp_service.hpp"
 #include "tftp/tftp_packet.hpp"
 #include "unit/http/fake_lease_store.hpp"
@@ -819,7 +823,15 @@ class LoopbackDhcp {
     config_.server_address = Ipv4Address::loopback();
     config_.netmask = *Ipv4Address::parse("255.0.0.0");
     config_.detected_interface = "lo";
-    service_ = std::make_unique<DhcpService>(io, config_, DhcpServiceDependencies{leases_}, std::move(log));
+    allocator_.emplace(lease::PoolSettings{config_.pool_start, config_.pool_count, config_.static_leases,
+                                           std::chrono::seconds(config_.lease_time)},
+                       leases_);
+    auto pipeline = dhcp::make_pipeline(config_, {.leases = leases_, .allocator = *allocator_});
+    service_ = std::make_unique<DhcpService>(io, config_,
+                                             DhcpServiceDependencies{.leases = leases_,
+                                                                     .pipeline = std::move(pipeline),
+                                                                     .listener = std::make_unique<UdpListener>(io, log)},
+                                             log);
   }
   Result<void> start() { return service_->start(); }
   void stop() { service_->stop(); }
@@ -838,7 +850,8 @@ class LoopbackDhcp {
 
  private:
   config::DhcpConfig config_;
-  test::FakeLeaseStore leases_;
+  lease::MemoryLeaseStore leases_{[](std::function<void()> done) { done(); }};
+  std::optional<lease::AddressAllocator> allocator_;
   std::unique_ptr<DhcpService> service_;
 };
 
