@@ -437,7 +437,8 @@ std::size_t UrlSource::Worker::on_header(char* ptr, std::size_t size, std::size_
     const std::string_view value = trim(line.substr(15));
     const auto length = parse_content_length(value);
     if (!length) {
-      download->bad_length = fmt::format("malformed Content-Length \"{}\"", value.substr(0, 40));
+      // Quoted with ' : the TFTP log lines escape '"' (and any control byte the server sent).
+      download->bad_length = fmt::format("malformed Content-Length '{}'", value.substr(0, 40));
     } else if (download->header_length && *download->header_length != *length) {
       download->bad_length = fmt::format("conflicting Content-Length headers ({} and {})", *download->header_length, *length);
     } else {

@@ -439,7 +439,7 @@ class ReviewOfTheFixesTest(unittest.TestCase):
                 self.assertIsNotNone(got.error, f"{name!r}: {got}")
                 self.assertEqual(got.error[0], 0, f"{name!r}: {got}")  # not 2, "Access violation"
             d.wait_for_log(r"broken.*HTTP 503", timeout=3)
-            for name, reason in ((b"garblen", r"malformed Content-Length \"12abc\""),
+            for name, reason in ((b"garblen", r"malformed Content-Length '12abc'"),
                                  (b"twolen", r"conflicting Content-Length headers \(10 and 2000\)")):
                 got = sh.tftp_get(pair.client_ns, tftp, name, timeout=4)
                 self.assertFalse(got.complete, f"{name!r}: {got}")
