@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/lease_defaults.hpp"
 #include "core/ipv4_address.hpp"
 #include "core/mac_address.hpp"
 #include "core/uuid.hpp"
@@ -66,7 +67,7 @@ struct DhcpConfig {
   std::string domain = "localdomain";   // [bootp] domain
   std::string servername = "unknown";   // [bootp] servername / server_name
   std::vector<Ipv4Address> dns;         // [bootp] dns (';' list, or auto = the host's resolvers)
-  std::uint32_t lease_time = 86400;     // [bootp] lease_time, seconds
+  std::uint32_t lease_time = static_cast<std::uint32_t>(kDefaultLeaseTime.count());  // [bootp] lease_time, seconds
   Ipv4Address pool_start;               // [bootp] pool_start
   std::uint32_t pool_count = 10;        // [bootp] pool_count (0 = reservations only)
   std::vector<UdpEndpoint> notify;      // [bootp] notify = a.b.c.d:p;a.b.c.d:p

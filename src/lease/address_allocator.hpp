@@ -18,6 +18,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/lease_defaults.hpp"
 #include "core/result.hpp"
 #include "lease/address_pool.hpp"
 #include "lease/lease_store.hpp"
@@ -47,7 +48,7 @@ struct PoolSettings {
   Ipv4Address pool_start;                            // [bootp] pool_start
   std::uint32_t pool_count = 0;                      // [bootp] pool_count; 0 = reservations only
   std::map<MacAddress, Ipv4Address> reservations;    // [static_dhcp]
-  std::chrono::seconds lease_time{86400};            // [bootp] lease_time
+  std::chrono::seconds lease_time = kDefaultLeaseTime;  // [bootp] lease_time
   /// Never handed out, not even to a reservation: the subnet's network and broadcast
   /// addresses, the server's own addresses, the gateway (config::unusable_addresses).
   std::set<Ipv4Address> unusable;

@@ -126,8 +126,10 @@ struct DhcpServiceTest : ::testing::Test {
   asio::io_context io;
   std::deque<std::function<void()>> completions;
   lease::MemoryLeaseStore store{[this](std::function<void()> done) { completions.push_back(std::move(done)); }};
-  lease::AddressAllocator allocator{lease::PoolSettings{config.pool_start, config.pool_count, config.static_leases,
-                                                        std::chrono::seconds(config.lease_time)},
+  lease::AddressAllocator allocator{lease::PoolSettings{.pool_start = config.pool_start,
+                          .pool_count = config.pool_count,
+                          .reservations = config.static_leases,
+                          .lease_time = std::chrono::seconds(config.lease_time)},
                                     store};
   FakeChecker checker;
   std::vector<Sent> sent;

@@ -823,8 +823,10 @@ class LoopbackDhcp {
     config_.server_address = Ipv4Address::loopback();
     config_.netmask = *Ipv4Address::parse("255.0.0.0");
     config_.detected_interface = "lo";
-    allocator_.emplace(lease::PoolSettings{config_.pool_start, config_.pool_count, config_.static_leases,
-                                           std::chrono::seconds(config_.lease_time)},
+    allocator_.emplace(lease::PoolSettings{.pool_start = config_.pool_start,
+                          .pool_count = config_.pool_count,
+                          .reservations = config_.static_leases,
+                          .lease_time = std::chrono::seconds(config_.lease_time)},
                        leases_);
     auto pipeline = dhcp::make_pipeline(config_, {.leases = leases_, .allocator = *allocator_});
     service_ = std::make_unique<DhcpService>(io, config_,

@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 
+#include "core/lease_defaults.hpp"
 #include "core/ipv4_subnet.hpp"
 #include "dhcp/pipeline/step.hpp"
 #include "lease/address_allocator.hpp"
@@ -9,7 +10,7 @@
 namespace netboot::dhcp {
 
 struct AllocationSettings {
-  std::chrono::seconds lease_time{86400};         // [bootp] lease_time
+  std::chrono::seconds lease_time = kDefaultLeaseTime;  // [bootp] lease_time
   std::chrono::seconds offer_hold{120};           // how long an OFFER keeps its address
   std::chrono::seconds decline_probation{86400};  // a DECLINEd address stays unused (Kea's default)
   Ipv4Subnet subnet;                              // the served subnet (default: every address)

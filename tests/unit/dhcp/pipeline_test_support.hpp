@@ -40,8 +40,10 @@ inline config::DhcpConfig lab_config() {
 struct LeaseWorld {
   explicit LeaseWorld(const config::DhcpConfig& config = lab_config())
       : store([this](std::function<void()> f) { posted.push_back(std::move(f)); }),
-        allocator(lease::PoolSettings{config.pool_start, config.pool_count, config.static_leases,
-                                      std::chrono::seconds(config.lease_time)},
+        allocator(lease::PoolSettings{.pool_start = config.pool_start,
+                          .pool_count = config.pool_count,
+                          .reservations = config.static_leases,
+                          .lease_time = std::chrono::seconds(config.lease_time)},
                   store) {}
   /// What the service does after a Continue.
   void commit(const Exchange& ex) {
