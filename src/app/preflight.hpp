@@ -1,5 +1,5 @@
 #pragma once
-// What --check-config checks beyond the file itself (issue 22): that the boot files are
+// What --check-config checks beyond the file itself: that the boot files are
 // there, that every common client architecture gets one, that the lease folder is writable
 // by the account netbootd will run as, and that its ports below 1024 can be bound. Each
 // finding is a warning with the fix; `--strict` makes them errors.

@@ -134,7 +134,7 @@ struct TftpConfig {
   std::uint16_t max_window_size = 64;  // [tftp] max_windowsize: cap on RFC 7440 windowsize
   unsigned max_timeout = 10;           // [tftp] max_timeout: cap on the RFC 2349 timeout a client may ask for, seconds
   std::uint64_t max_transfer_memory = std::uint64_t{256} << 20;  // [tftp] max_transfer_memory (MiB in the file), bytes
-  // A remote root (issue 23): redirects, memory and pace of the downloads.
+  // A remote root: redirects, memory and pace of the downloads.
   bool remote_same_host_redirects = false;  // [tftp] remote_redirects = same_host (default off)
   std::uint64_t remote_memory_limit = std::uint64_t{256} << 20;  // [tftp] remote_memory_mb: all remote downloads together
   std::uint64_t remote_min_rate = 8192;     // [tftp] remote_min_rate: bytes/s over 10 s, or the download fails

@@ -1,6 +1,6 @@
 #pragma once
 // "Did you mean [tftp]?": an unknown section or key that is one or two typing mistakes away
-// from a known name is a mistake, not an extension (issue 22: a [tftpp] typo must not leave
+// from a known name is a mistake, not an extension (a [tftpp] typo must not leave
 // TFTP on its defaults). Names far from every known one stay warnings, since pybootd files
 // may carry extra keys.
 #include <cstddef>

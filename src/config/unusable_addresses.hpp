@@ -1,6 +1,6 @@
 #pragma once
 // Addresses of the served subnet that no client may lease, and the --check-config warning
-// when the pool overlaps them (issue 14: pool_start = x.y.z.0, pool_count = 256 offered the
+// when the pool overlaps them (pool_start = x.y.z.0, pool_count = 256 offered the
 // network address and the server's own).
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Pure helpers for the http(s) URLs of a remote TFTP root ([tftp] root = http://...): what
-// a log line may show of them, and which redirects stay within the root (issue 23).
+// a log line may show of them, and which redirects stay within the root.
 #include <cstdint>
 #include <optional>
 #include <string>

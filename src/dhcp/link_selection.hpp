@@ -1,5 +1,5 @@
 #pragma once
-// Which network a request asks to be served on, and whether we serve it (issue 14: a relayed
+// Which network a request asks to be served on, and whether we serve it (a relayed
 // DISCOVER from a subnet we do not serve got an address of ours, with our mask and router).
 // Pure: the service drops what select_served_subnet() refuses, with one debug line.
 #include <optional>

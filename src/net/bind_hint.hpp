@@ -1,5 +1,5 @@
 #pragma once
-// What to do about a port that cannot be bound (issue 22): the two failures a new user
+// What to do about a port that cannot be bound: the two failures a new user
 // meets, said with their fix.
 #include <cerrno>
 #include <cstdint>

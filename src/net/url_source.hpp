@@ -4,7 +4,7 @@
 // bytes into per-download buffers and posts "more data" to the event loop, which owns all
 // transfer logic. A slow remote therefore never delays other transfers.
 //
-// Against a hostile or broken remote (issue 23): no redirect is followed unless
+// Against a hostile or broken remote (docs/security.md): no redirect is followed unless
 // same_host_redirects (then only to the same scheme, host and port, beneath the root's path);
 // only a 200 with at most one well-formed Content-Length is a file; URLs are logged without
 // their password (url_for_log);
