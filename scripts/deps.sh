@@ -7,10 +7,11 @@ set -euo pipefail
 # libcurl4 beside its -dev package: the daemon dlopens libcurl.so.4 (net/curl_library.cpp).
 declare -A groups=(
   [build]="cmake g++ make pkg-config libasio-dev libspdlog-dev libfmt-dev libinih-dev
-           libcli11-dev libcurl4-openssl-dev libcurl4 libsqlite3-dev libgtest-dev libgmock-dev
+           libcli11-dev libcurl4-openssl-dev libcurl4 libsqlite3-dev libpq-dev libgtest-dev libgmock-dev
            libbenchmark-dev libhttp-parser-dev"
   [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
-          python3 sqlite3 e2fsprogs util-linux mount systemd"
+          python3 sqlite3 e2fsprogs util-linux mount systemd
+          postgresql-15 postgresql-client-15"
   [e2e]="qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common busybox-static cpio
          nftables iptables iproute2 python3 util-linux"
   [fuzz]="clang libclang-rt-14-dev"

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "core/database_uri.hpp"
 #include "dhcp/pxe.hpp"
 #include "tftp/file_locator.hpp"
 #include "tftp/file_source.hpp"
@@ -157,7 +158,7 @@ std::vector<std::string> check_architectures(const config::Config& config) {
 
 std::vector<std::string> check_lease_folder(const config::Config& config, const RunAs& run_as) {
   std::vector<std::string> out;
-  if (!config.services.dhcp) return out;
+  if (!config.services.dhcp || is_database_uri(config.dhcp.lease_file.string())) return out;
   const fs::path lease_file = fs::absolute(config.dhcp.lease_file);
   // Started as root with [netbootd] user: a missing folder is created as root and, holding
   // nothing but the lease database, handed over (lease_paths_to_hand_over; see lease_folder_note).
@@ -196,7 +197,8 @@ std::vector<std::string> check_lease_folder(const config::Config& config, const 
 }
 
 std::optional<std::string> lease_folder_note(const config::Config& config, const RunAs& run_as) {
-  if (!config.services.dhcp || !run_as.starts_as_root) return std::nullopt;
+  if (!config.services.dhcp || !run_as.starts_as_root || is_database_uri(config.dhcp.lease_file.string()))
+    return std::nullopt;
   const fs::path folder = fs::absolute(config.dhcp.lease_file).parent_path();
   if (std::error_code ec; fs::exists(folder, ec)) return std::nullopt;
   return fmt::format("{}: [bootp] lease_file: the folder {} does not exist yet: netbootd, started as root, will create "

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "core/database_uri.hpp"
 #include "core/text.hpp"
 
 namespace netboot::app {
@@ -89,7 +90,7 @@ Result<std::optional<Account>> resolve_account(const config::ProcessConfig& proc
 
 std::vector<fs::path> lease_paths_to_hand_over(const fs::path& lease_file) {
   std::vector<fs::path> out;
-  if (lease_file.empty()) return out;
+  if (lease_file.empty() || is_database_uri(lease_file.string())) return out;  // a database: no files
   std::error_code ec;
   const std::string base = lease_file.filename().string();
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {

@@ -8,6 +8,8 @@
 #include "config/unusable_addresses.hpp"
 #include "dhcp/pipeline/make_pipeline.hpp"
 #include "lease/address_allocator.hpp"
+#include "core/database_uri.hpp"
+#include "lease/pg_lease_store.hpp"
 #include "lease/sqlite_lease_store.hpp"
 #include "net/access_checker.hpp"
 #include "net/event_notifier.hpp"
@@ -53,7 +55,10 @@ std::optional<Ipv4Address> separate_tftp_server(const config::Config& config) {
 
 // Owns the lease store and the services, in construction order; destroyed in reverse.
 struct Server::Parts {
-  std::unique_ptr<lease::SqliteLeaseStore> leases;
+  // One of the two stores, chosen by lease_file (a path or a postgresql:// URI).
+  std::unique_ptr<lease::SqliteLeaseStore> sqlite_leases;
+  std::unique_ptr<lease::PgLeaseStore> pg_leases;
+  lease::LeaseStore* leases = nullptr;
   std::unique_ptr<lease::AddressAllocator> allocator;      // outlive the DHCP service's pipeline
   std::unique_ptr<net::HttpAccessChecker> access_checker;  // that reads and asks them
   std::unique_ptr<net::HttpRemoteFileSize> remote_file_size;
@@ -68,18 +73,39 @@ Server::Server(asio::io_context& io, const config::Config& config, const Logging
 
 Server::~Server() {
   stop();
-  if (parts_->leases) parts_->leases->close();
+  if (parts_->sqlite_leases) parts_->sqlite_leases->close();
+  if (parts_->pg_leases) parts_->pg_leases->close();
 }
 
 Result<void> Server::build() {
   if (config_.services.dhcp) {
     // Completions of durable lease commits come back to the event loop.
-    auto store = lease::SqliteLeaseStore::open(config_.dhcp.lease_file, [this](std::function<void()> done) {
-      asio::post(io_, std::move(done));
-    });
-    if (!store) return fail(store.error().code, store.error().detail);
-    parts_->leases = std::move(*store);
-    log_->info("lease file {}: {} leases", config_.dhcp.lease_file.string(), parts_->leases->size());
+    auto post = [this](std::function<void()> done) { asio::post(io_, std::move(done)); };
+    if (is_database_uri(config_.dhcp.lease_file.string())) {
+      lease::PgLeaseStore::Options options;
+      options.uri = config_.dhcp.lease_file.string();
+      options.post = post;
+      // One line per change of state, never one per refused lease.
+      options.on_state_change = [log = logging_.get("dhcp")](bool reachable, const std::string& reason) {
+        if (reachable) {
+          log->warn("lease database reachable again: new addresses are given again");
+        } else {
+          log->warn("lease database unreachable ({}): only renewals of known leases are answered until it is back",
+                    reason);
+        }
+      };
+      auto store = lease::PgLeaseStore::open(std::move(options));
+      if (!store) return fail(store.error().code, store.error().detail);
+      parts_->pg_leases = std::move(*store);
+      parts_->leases = parts_->pg_leases.get();
+      log_->info("lease database {}: {} leases", parts_->pg_leases->shown_uri(), parts_->pg_leases->size());
+    } else {
+      auto store = lease::SqliteLeaseStore::open(config_.dhcp.lease_file, post);
+      if (!store) return fail(store.error().code, store.error().detail);
+      parts_->sqlite_leases = std::move(*store);
+      parts_->leases = parts_->sqlite_leases.get();
+      log_->info("lease file {}: {} leases", config_.dhcp.lease_file.string(), parts_->sqlite_leases->size());
+    }
     parts_->allocator = std::make_unique<lease::AddressAllocator>(pool_settings(config_.dhcp), *parts_->leases);
     if (config_.services.tftp && config_.tftp.remote_root()) {
       // Option 13 from the remote root's Content-Length, as pybootd did (asynchronously here).
@@ -128,11 +154,11 @@ Result<void> Server::build() {
     services_.push_back(parts_->dhcp.get());
   }
   if (config_.services.tftp) {
-    parts_->tftp = std::make_unique<net::TftpService>(io_, config_.tftp, logging_.get("tftp"), parts_->leases.get());
+    parts_->tftp = std::make_unique<net::TftpService>(io_, config_.tftp, logging_.get("tftp"), parts_->leases);
     services_.push_back(parts_->tftp.get());
   }
   if (config_.services.http) {
-    parts_->http = std::make_unique<net::HttpService>(io_, config_.httpd, parts_->leases.get(), logging_.get("http"));
+    parts_->http = std::make_unique<net::HttpService>(io_, config_.httpd, parts_->leases, logging_.get("http"));
     services_.push_back(parts_->http.get());
   }
   return {};

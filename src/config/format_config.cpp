@@ -2,6 +2,8 @@
 
 #include "config/load_config.hpp"
 
+#include "core/database_uri.hpp"
+
 namespace netboot::config {
 namespace {
 
@@ -29,7 +31,7 @@ std::string format_config(const Config& c) {
   out += fmt::format("access = {}\nallow_simple_dhcp = {}\n", to_string(d.access), yes_no(d.allow_simple_dhcp));
   if (d.boot_files.fallback) out += fmt::format("boot_file = {}\n", *d.boot_files.fallback);
   out += fmt::format("pool_start = {}\npool_count = {}\nlease_time = {}\nlease_file = {}\n", d.pool_start.to_string(),
-                     d.pool_count, d.lease_time, d.lease_file.string());
+                     d.pool_count, d.lease_time, redact_database_uri(d.lease_file.string()));
   out += fmt::format("domain = {}\nservername = {}\n", d.domain, d.servername);
   if (c.services.dhcp) {
     out += fmt::format("; detected: interface {} server {}\n", d.detected_interface, d.server_address.to_string());

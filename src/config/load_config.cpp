@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/database_uri.hpp"
 #include "config/near_miss.hpp"
 #include "config/unusable_addresses.hpp"
 #include "core/text.hpp"
@@ -406,7 +407,8 @@ bool Loader::load_bootp() {
       {"lease_file",
        [](Loader& l, const Entry& e, std::string_view v) {
          if (v.empty()) return l.fail_with(l.at(e, "empty lease_file"));
-         l.config_.dhcp.lease_file = l.resolve_path(v);
+         // A PostgreSQL connection URI names a shared lease database (PgLeaseStore), not a path.
+         l.config_.dhcp.lease_file = is_database_uri(v) ? fs::path(std::string(v)) : l.resolve_path(v);
          return true;
        }},
   };

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/database_uri.hpp"
 #include "dhcp/dhcp_packet.hpp"
 #include "dhcp/link_selection.hpp"
 #include "dhcp/reply_destination.hpp"
@@ -57,7 +58,7 @@ Result<void> DhcpService::start() {
   log_->info("serving {} .. {} ({} addresses, {} reserved) on {} as {}, lease file {}", config_.pool_start.to_string(),
              config_.pool_start.plus(config_.pool_count == 0 ? 0 : config_.pool_count - 1).to_string(),
              config_.pool_count, config_.static_leases.size(), config_.detected_interface,
-             config_.server_address.to_string(), config_.lease_file.string());
+             config_.server_address.to_string(), redact_database_uri(config_.lease_file.string()));
   return {};
 }
 

@@ -1,0 +1,589 @@
+#include "lease/pg_lease_store.hpp"
+
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/database_uri.hpp"
+
+namespace netboot::lease {
+namespace {
+
+// Schema 1. Text MAC and address (readable with psql), states and phases as the enum values of
+// lease.hpp, times as nanoseconds since the Unix epoch (exact round trip of system_clock).
+// The partial unique indexes are the store invariants (lease_store.hpp): with several servers
+// they, not any one server's memory, decide who holds an address.
+constexpr const char* kCreateSchema = R"sql(
+CREATE TABLE netbootd_schema (version integer NOT NULL);
+INSERT INTO netbootd_schema VALUES (1);
+CREATE TABLE netbootd_leases (
+  id bigserial PRIMARY KEY,
+  mac text NOT NULL,
+  address text NOT NULL,
+  state smallint NOT NULL CHECK (state BETWEEN 0 AND 3),
+  expires bigint NOT NULL,
+  updated bigint NOT NULL,
+  uuid text,
+  phase smallint NOT NULL CHECK (phase BETWEEN 0 AND 2),
+  hostname text NOT NULL,
+  boot_file text NOT NULL);
+CREATE UNIQUE INDEX netbootd_leases_by_address ON netbootd_leases(address) WHERE address <> '0.0.0.0';
+CREATE UNIQUE INDEX netbootd_leases_by_mac ON netbootd_leases(mac) WHERE state <> 3;
+-- One lease, with the replacement rules of LeaseIndex::apply, except that another MAC's record
+-- is replaced only if it is still the one this server saw (p_displaced_*): a record another
+-- server wrote meanwhile makes the insert fail on the unique index, and the lease is refused.
+CREATE FUNCTION netbootd_put(p_mac text, p_address text, p_state smallint, p_expires bigint, p_updated bigint,
+                             p_uuid text, p_phase smallint, p_hostname text, p_boot_file text,
+                             p_displaced_mac text, p_displaced_updated bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_state <> 3 THEN
+    DELETE FROM netbootd_leases WHERE mac = p_mac AND state <> 3;
+  END IF;
+  IF p_address <> '0.0.0.0' THEN
+    DELETE FROM netbootd_leases WHERE address = p_address
+       AND (mac = p_mac OR (mac = p_displaced_mac AND updated = p_displaced_updated));
+  END IF;
+  INSERT INTO netbootd_leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file)
+  VALUES (p_mac, p_address, p_state, p_expires, p_updated, p_uuid, p_phase, p_hostname, p_boot_file);
+  RETURN true;
+EXCEPTION WHEN unique_violation THEN
+  RETURN false;
+END $$;
+-- Every server follows the others' writes: the row id, read back by the listener.
+CREATE FUNCTION netbootd_leases_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('netbootd_leases', NEW.id::text);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER netbootd_leases_changed AFTER INSERT ON netbootd_leases
+  FOR EACH ROW EXECUTE FUNCTION netbootd_leases_notify();
+)sql";
+
+constexpr const char* kSelectColumns =
+    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file FROM netbootd_leases ";
+constexpr const char* kPut = "SELECT netbootd_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+// Serialises schema creation between servers starting together (an arbitrary constant key).
+constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7316052021)";
+
+// Group commit window, as the SQLite store: a burst shares one transaction (one WAL flush).
+constexpr auto kGroupWindow = std::chrono::microseconds(2000);
+constexpr std::size_t kFullBatch = 256;
+constexpr int kDeadlockRetries = 3;  // two servers' batches may lock rows in opposite orders
+
+std::int64_t to_nanoseconds(WallTime t) {
+  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+}
+
+WallTime from_nanoseconds(std::int64_t ns) {
+  return WallTime{std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds{ns})};
+}
+
+// Owns one PGresult.
+class QueryResult {
+ public:
+  explicit QueryResult(PGresult* result) : result_(result) {}
+  QueryResult(const QueryResult&) = delete;
+  QueryResult& operator=(const QueryResult&) = delete;
+  ~QueryResult() { PQclear(result_); }
+  [[nodiscard]] PGresult* get() const { return result_; }
+  [[nodiscard]] bool ok() const {
+    const auto status = PQresultStatus(result_);
+    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+  }
+  [[nodiscard]] std::string sqlstate() const {
+    const char* state = PQresultErrorField(result_, PG_DIAG_SQLSTATE);
+    return state != nullptr ? state : "";
+  }
+
+ private:
+  PGresult* result_;
+};
+
+std::string first_line(const char* message) {
+  std::string text = message != nullptr ? message : "";
+  if (const auto end = text.find('\n'); end != std::string::npos) text.resize(end);
+  return text;
+}
+
+Result<void> exec(PGconn* conn, const char* sql) {
+  QueryResult result(PQexec(conn, sql));
+  if (!result.ok()) return fail(Errc::Io, first_line(PQerrorMessage(conn)));
+  return {};
+}
+
+// Rows of kSelectColumns; a row this build cannot read is a damaged table: refused at open
+// rather than forgetting a binding and giving its address to a second client.
+Result<std::vector<Lease>> read_rows(PGconn* conn, const std::string& sql, const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  QueryResult result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                  nullptr, 0));
+  if (!result.ok()) return fail(Errc::Io, first_line(PQerrorMessage(conn)));
+  PGresult* r = result.get();
+  std::vector<Lease> leases;
+  const int rows = PQntuples(r);
+  leases.reserve(static_cast<std::size_t>(rows));
+  for (int row = 0; row < rows; ++row) {
+    const auto text = [&](int column) { return std::string(PQgetvalue(r, row, column)); };
+    const auto mac = MacAddress::parse(text(0));
+    const auto address = Ipv4Address::parse(text(1));
+    const int state = std::atoi(PQgetvalue(r, row, 2));
+    const int phase = std::atoi(PQgetvalue(r, row, 6));
+    const bool no_uuid = PQgetisnull(r, row, 5) != 0;
+    const auto uuid = Uuid::parse(text(5));
+    if (!mac || !address || state < 0 || state > 3 || phase < 0 || phase > 2 || (!no_uuid && !uuid)) {
+      return fail(Errc::Io, fmt::format("row {} is unreadable (mac '{}', address '{}', state {}, phase {}, uuid '{}')",
+                                        row + 1, text(0), text(1), state, phase, text(5)));
+    }
+    Lease lease;
+    lease.mac = *mac;
+    lease.address = *address;
+    lease.state = static_cast<LeaseState>(state);
+    lease.expires = from_nanoseconds(std::strtoll(PQgetvalue(r, row, 3), nullptr, 10));
+    lease.updated = from_nanoseconds(std::strtoll(PQgetvalue(r, row, 4), nullptr, 10));
+    if (!no_uuid) lease.uuid = uuid;
+    lease.phase = static_cast<BootPhase>(phase);
+    lease.hostname = text(7);
+    lease.boot_file = text(8);
+    leases.push_back(std::move(lease));
+  }
+  return leases;
+}
+
+// libpq's own defaults plus what a lease server needs: a bounded connect, keepalives so a
+// vanished database host is noticed, and a statement timeout so a stalled one is "unreachable".
+PGconn* connect(const std::string& uri, std::chrono::milliseconds statement_timeout) {
+  const std::string options = fmt::format("-c statement_timeout={} -c lock_timeout={}", statement_timeout.count(),
+                                          statement_timeout.count());
+  const char* keys[] = {"dbname", "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "options", "application_name", nullptr};
+  const char* values[] = {uri.c_str(), "3", "5", "2", "3", options.c_str(), "netbootd", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  // libpq prints server notices (and "terminating connection" notes) on stderr by default:
+  // the store reports what matters through its results and its state change instead.
+  if (conn != nullptr) PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return conn;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PgLeaseStore>> PgLeaseStore::open(Options options) {
+  std::unique_ptr<PgLeaseStore> store(new PgLeaseStore(std::move(options)));
+  if (auto connected = store->connect_writer(); !connected) return Unexpected{connected.error()};
+  if (auto schema = store->create_or_check_schema(); !schema) return Unexpected{schema.error()};
+  // Listen before loading: a write by another server after this point is either in what we
+  // load or announced to us (applying it twice changes nothing).
+  store->listen_conn_ = connect(store->options_.uri, store->options_.statement_timeout);
+  if (PQstatus(store->listen_conn_) != CONNECTION_OK || !exec(store->listen_conn_, "LISTEN netbootd_leases")) {
+    return fail(Errc::Io, fmt::format("lease database {}: cannot listen for other servers' leases: {}",
+                                      store->shown_uri_, first_line(PQerrorMessage(store->listen_conn_))));
+  }
+  auto leases = read_rows(store->conn_, std::string(kSelectColumns) + "ORDER BY id", {});
+  if (!leases) return fail(Errc::Io, fmt::format("lease database {}: {}", store->shown_uri_, leases.error().detail));
+  store->index_.reserve(leases->size());
+  for (const Lease& lease : *leases) store->index_.apply(lease);
+  if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
+    return fail(Errc::Io, fmt::format("lease database {}: pipe: {}", store->shown_uri_, std::strerror(errno)));
+  store->writer_ = std::thread([raw = store.get()] { raw->run_writer(); });
+  store->listener_ = std::thread([raw = store.get()] { raw->run_listener(); });
+  return store;
+}
+
+PgLeaseStore::PgLeaseStore(Options options)
+    : options_(std::move(options)), shown_uri_(redact_database_uri(options_.uri)) {}
+
+PgLeaseStore::~PgLeaseStore() { close(); }
+
+Unexpected PgLeaseStore::db_error(std::string_view what) const {
+  return fail(Errc::Io, fmt::format("lease database {}: {}: {}", shown_uri_, what, first_line(PQerrorMessage(conn_))));
+}
+
+Result<void> PgLeaseStore::connect_writer() {
+  if (conn_ != nullptr) PQfinish(conn_);
+  conn_ = connect(options_.uri, options_.statement_timeout);
+  if (conn_ == nullptr) return fail(Errc::Io, fmt::format("lease database {}: out of memory", shown_uri_));
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    auto failure = db_error("cannot connect");
+    PQfinish(conn_);
+    conn_ = nullptr;
+    return failure;
+  }
+  writer_backend_pid_.store(PQbackendPID(conn_), std::memory_order_relaxed);
+  return {};
+}
+
+Result<void> PgLeaseStore::create_or_check_schema() {
+  auto rollback = [this](Unexpected failure) {
+    (void)exec(conn_, "ROLLBACK");
+    return failure;
+  };
+  if (!exec(conn_, "BEGIN")) return db_error("begin");
+  if (!exec(conn_, kSchemaLock)) return rollback(db_error("locking the schema"));
+  QueryResult exists(PQexec(conn_, "SELECT to_regclass('netbootd_schema') IS NOT NULL, "
+                                   "to_regclass('netbootd_leases') IS NOT NULL"));
+  if (!exists.ok()) return rollback(db_error("reading the schema"));
+  const bool has_version = PQgetvalue(exists.get(), 0, 0)[0] == 't';
+  const bool has_leases = PQgetvalue(exists.get(), 0, 1)[0] == 't';
+  if (!has_version && has_leases) {
+    return rollback(fail(Errc::Io, fmt::format("lease database {}: a netbootd_leases table without netbootd_schema: "
+                                               "not a netbootd lease database",
+                                               shown_uri_)));
+  }
+  if (!has_version) {
+    if (!exec(conn_, kCreateSchema)) return rollback(db_error("creating the schema"));
+  } else {
+    QueryResult version(PQexec(conn_, "SELECT max(version), count(*) FROM netbootd_schema"));
+    if (!version.ok()) return rollback(db_error("reading the schema version"));
+    const int found = std::atoi(PQgetvalue(version.get(), 0, 0));
+    if (PQgetisnull(version.get(), 0, 0) != 0 || std::atoi(PQgetvalue(version.get(), 0, 1)) != 1) {
+      return rollback(fail(Errc::Io, fmt::format("lease database {}: netbootd_schema must hold exactly one version row",
+                                                 shown_uri_)));
+    }
+    if (found > kSchemaVersion) {
+      return rollback(fail(Errc::Io, fmt::format("lease database {}: schema version {} is newer than this netbootd "
+                                                 "understands ({}): upgrade netbootd",
+                                                 shown_uri_, found, kSchemaVersion)));
+    }
+  }
+  if (!exec(conn_, "COMMIT")) return rollback(db_error("commit"));
+  return {};
+}
+
+std::optional<Lease> PgLeaseStore::find_by_mac(const MacAddress& mac) const {
+  const Lease* lease = index_.find_by_mac(mac);
+  return lease == nullptr ? std::nullopt : std::optional<Lease>(*lease);
+}
+
+std::optional<Lease> PgLeaseStore::find_by_address(Ipv4Address address) const {
+  const Lease* lease = index_.find_by_address(address);
+  return lease == nullptr ? std::nullopt : std::optional<Lease>(*lease);
+}
+
+std::vector<Lease> PgLeaseStore::all() const { return index_.all(); }
+
+bool PgLeaseStore::is_renewal(const Lease& lease) const {
+  if (lease.state != LeaseState::Bound && lease.state != LeaseState::Released) return false;
+  const Lease* own = index_.find_by_mac(lease.mac);
+  return own != nullptr && own->state == LeaseState::Bound && own->address == lease.address &&
+         !lease.address.is_unspecified() && !unconfirmed_.contains(lease.mac);
+}
+
+void PgLeaseStore::commit(const Lease& lease, Completion on_durable) {
+  const bool renewal = is_renewal(lease);
+  bool refused = !renewal && !reachable();
+  std::optional<Lease> displaced;
+  if (!refused && !lease.address.is_unspecified()) {
+    if (const auto held = displaced_by_hold_.find(lease.address); held != displaced_by_hold_.end()) {
+      displaced = held->second;  // the stored record an offer displaced is the one to replace
+      displaced_by_hold_.erase(held);
+    } else if (const Lease* holder = index_.find_by_address(lease.address);
+               holder != nullptr && holder->mac != lease.mac && holder->state != LeaseState::Offered) {
+      displaced = *holder;
+    }
+  }
+  const std::uint64_t sequence = ++sequence_;
+  Completion done = [this, mac = lease.mac, sequence, inner = std::move(on_durable)](Result<void> result) {
+    if (result) {
+      if (const auto it = unconfirmed_.find(mac); it != unconfirmed_.end() && it->second == sequence)
+        unconfirmed_.erase(it);
+    }
+    if (inner) inner(std::move(result));
+  };
+  if (!refused) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      refused = true;
+    } else {
+      queue_.push_back(Pending{lease, std::move(done), renewal, std::move(displaced)});
+    }
+  }
+  if (refused) {
+    const std::string why = reachable() ? "store is closed" : "unreachable: no new address until it is back";
+    options_.post([done = std::move(done), detail = fmt::format("lease database {}: {}", shown_uri_, why)] {
+      done(fail(Errc::Io, detail));
+    });
+    return;
+  }
+  wake_.notify_one();
+  if (!renewal) unconfirmed_[lease.mac] = sequence;
+  for (const Lease& old : index_.apply(lease)) notify_removed(old);
+  notify_added(lease);
+}
+
+void PgLeaseStore::hold(const Lease& lease) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+  }
+  if (const Lease* holder = index_.find_by_address(lease.address);
+      holder != nullptr && !lease.address.is_unspecified() && holder->state != LeaseState::Offered &&
+      holder->mac != lease.mac && !displaced_by_hold_.contains(lease.address)) {
+    displaced_by_hold_.emplace(lease.address, *holder);
+  }
+  for (const Lease& old : index_.apply(lease)) notify_removed(old);
+  notify_added(lease);
+}
+
+void PgLeaseStore::set_reachable(bool reachable, const std::string& reason) {
+  if (reachable_.exchange(reachable) == reachable) return;
+  if (options_.on_state_change)
+    options_.post([hook = options_.on_state_change, reachable, reason] { hook(reachable, reason); });
+}
+
+// The database cannot be written: renewals are answered from memory and kept for later (the
+// latest per MAC); everything else fails, so its reply is withheld.
+void PgLeaseStore::settle_unreachable(std::vector<Pending>& batch) {
+  std::vector<std::pair<Completion, Result<void>>> completions;
+  const Result<void> unreachable =
+      fail(Errc::Io, fmt::format("lease database {}: unreachable: no new address until it is back", shown_uri_));
+  for (Pending& pending : batch) {
+    if (pending.renewal) {
+      from_memory_.fetch_add(1, std::memory_order_relaxed);
+      completions.emplace_back(std::move(pending.done), Result<void>{});
+      const MacAddress mac = pending.lease.mac;
+      retained_.insert_or_assign(mac, std::move(pending));
+    } else {
+      completions.emplace_back(std::move(pending.done), unreachable);
+    }
+  }
+  if (!completions.empty()) {
+    options_.post([completions = std::move(completions)] {
+      for (const auto& [done, result] : completions)
+        if (done) done(result);
+    });
+  }
+}
+
+Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::vector<Pending>& batch) {
+  for (int attempt = 0;; ++attempt) {
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(batch.size());
+    if (!exec(conn_, "BEGIN")) return db_error("begin");
+    std::string failed_state;
+    for (const Pending& pending : batch) {
+      const Lease& l = pending.lease;
+      const std::string mac = l.mac.to_string(':');
+      const std::string address = l.address.to_string();
+      const std::string state = std::to_string(static_cast<int>(l.state));
+      const std::string expires = std::to_string(to_nanoseconds(l.expires));
+      const std::string updated = std::to_string(to_nanoseconds(l.updated));
+      const std::string uuid = l.uuid ? l.uuid->to_string() : std::string{};
+      const std::string phase = std::to_string(static_cast<int>(l.phase));
+      const std::string displaced_mac = pending.displaced ? pending.displaced->mac.to_string(':') : std::string{};
+      const std::string displaced_updated =
+          pending.displaced ? std::to_string(to_nanoseconds(pending.displaced->updated)) : std::string{};
+      const char* values[] = {mac.c_str(),
+                              address.c_str(),
+                              state.c_str(),
+                              expires.c_str(),
+                              updated.c_str(),
+                              l.uuid ? uuid.c_str() : nullptr,
+                              phase.c_str(),
+                              l.hostname.c_str(),
+                              l.boot_file.c_str(),
+                              pending.displaced ? displaced_mac.c_str() : nullptr,
+                              pending.displaced ? displaced_updated.c_str() : nullptr};
+      QueryResult result(PQexecParams(conn_, kPut, 11, nullptr, values, nullptr, nullptr, 0));
+      if (!result.ok()) {
+        failed_state = result.sqlstate();
+        break;
+      }
+      outcomes.push_back(PQgetvalue(result.get(), 0, 0)[0] == 't' ? Outcome::Written : Outcome::Refused);
+    }
+    if (failed_state.empty()) {
+      QueryResult committed(PQexec(conn_, "COMMIT"));
+      if (committed.ok()) return outcomes;
+      failed_state = committed.sqlstate();
+    }
+    auto failure = db_error("writing leases");
+    (void)exec(conn_, "ROLLBACK");
+    // Deadlock or serialization failure between two servers' batches: the database aborted
+    // one of them; it is retried whole.
+    const bool retryable = failed_state == "40P01" || failed_state == "40001";
+    if (!retryable || attempt + 1 >= kDeadlockRetries) return failure;
+  }
+}
+
+void PgLeaseStore::refresh_after_refusal(const Lease& refused) {
+  auto rows = read_rows(conn_, std::string(kSelectColumns) + "WHERE mac = $1 OR address = $2 ORDER BY id",
+                        {refused.mac.to_string(':'), refused.address.to_string()});
+  if (rows && !rows->empty()) options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
+}
+
+void PgLeaseStore::apply_remote(const std::vector<Lease>& leases) {
+  for (const Lease& lease : leases) {
+    const Lease* current = lease.state == LeaseState::Declined ? index_.find_by_address(lease.address)
+                                                                : index_.find_by_mac(lease.mac);
+    if (current != nullptr && *current == lease) continue;
+    // A commit of ours for this MAC still in flight is newer than what the database said.
+    if (lease.state != LeaseState::Declined && unconfirmed_.contains(lease.mac)) continue;
+    remote_updates_.fetch_add(1, std::memory_order_relaxed);
+    displaced_by_hold_.erase(lease.address);
+    for (const Lease& old : index_.apply(lease)) notify_removed(old);
+    notify_added(lease);
+  }
+}
+
+void PgLeaseStore::run_writer() {
+  std::vector<Pending> batch;
+  auto next_attempt = std::chrono::steady_clock::now();
+  for (;;) {
+    batch.clear();
+    bool stopping = false;
+    {
+      std::unique_lock lock(mutex_);
+      if (conn_ == nullptr) {
+        // Unreachable: wake for new work (answered at once) or for the next reconnect attempt.
+        wake_.wait_until(lock, next_attempt, [this] { return stopping_ || !queue_.empty(); });
+      } else {
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      }
+      stopping = stopping_;
+      if (conn_ != nullptr && stopping_ && queue_.empty()) return;
+      if (conn_ != nullptr && !stopping_ && queue_.size() < kFullBatch) {
+        lock.unlock();
+        std::this_thread::sleep_for(kGroupWindow);
+        lock.lock();
+      }
+      batch.swap(queue_);
+    }
+    if (conn_ == nullptr) {
+      settle_unreachable(batch);
+      batch.clear();
+      if (stopping) return;
+      if (std::chrono::steady_clock::now() < next_attempt) continue;
+      next_attempt = std::chrono::steady_clock::now() + options_.retry;
+      if (!connect_writer()) continue;
+      set_reachable(true, "");
+      // Renewals answered from memory meanwhile are written first.
+      for (auto& [mac, pending] : retained_) batch.push_back(Pending{pending.lease, nullptr, false, pending.displaced});
+      retained_.clear();
+      if (batch.empty()) continue;
+    }
+    if (batch.empty()) continue;
+    auto written = write_batch(batch);
+    commits_.fetch_add(batch.size(), std::memory_order_relaxed);
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    if (!written) {
+      // Any failed write (connection lost, statement timeout) makes the database unreachable
+      // until a fresh connection works: renewals go on from memory, new addresses stop.
+      set_reachable(false, written.error().detail);
+      PQfinish(conn_);
+      conn_ = nullptr;
+      next_attempt = std::chrono::steady_clock::now() + options_.retry;
+      settle_unreachable(batch);
+      continue;
+    }
+    std::vector<std::pair<Completion, Result<void>>> completions;
+    completions.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if ((*written)[i] == Outcome::Written) {
+        completions.emplace_back(std::move(batch[i].done), Result<void>{});
+        continue;
+      }
+      conflicts_.fetch_add(1, std::memory_order_relaxed);
+      refresh_after_refusal(batch[i].lease);
+      completions.emplace_back(
+          std::move(batch[i].done),
+          fail(Errc::Busy, fmt::format("lease database {}: refused: {} or {} is another server's lease", shown_uri_,
+                                       batch[i].lease.address.to_string(), batch[i].lease.mac.to_string())));
+    }
+    options_.post([completions = std::move(completions)] {
+      for (const auto& [done, result] : completions)
+        if (done) done(result);
+    });
+  }
+}
+
+void PgLeaseStore::run_listener() {
+  PGconn* conn = std::exchange(listen_conn_, nullptr);
+  bool resync = false;
+  const auto stopped = [this](int timeout_ms, int fd) {
+    pollfd fds[2] = {{stop_pipe_[0], POLLIN, 0}, {fd, POLLIN, 0}};
+    ::poll(fds, fd >= 0 ? 2 : 1, timeout_ms);
+    return (fds[0].revents & POLLIN) != 0;
+  };
+  for (;;) {
+    if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+      if (conn != nullptr) PQfinish(conn);
+      conn = connect(options_.uri, options_.statement_timeout);
+      if (PQstatus(conn) != CONNECTION_OK || !exec(conn, "LISTEN netbootd_leases")) {
+        PQfinish(conn);
+        conn = nullptr;
+        if (stopped(static_cast<int>(options_.retry.count()), -1)) return;
+        continue;
+      }
+      resync = true;
+    }
+    if (resync) {
+      // Writes made while we were not listening: read the whole table once.
+      if (auto rows = read_rows(conn, std::string(kSelectColumns) + "ORDER BY id", {}); rows)
+        options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
+      resync = false;
+    }
+    if (stopped(1000, PQsocket(conn))) break;
+    if (PQconsumeInput(conn) == 0) {
+      PQfinish(conn);
+      conn = nullptr;
+      continue;
+    }
+    std::string ids;
+    const int own = writer_backend_pid_.load(std::memory_order_relaxed);
+    while (PGnotify* note = PQnotifies(conn)) {
+      if (note->be_pid != own) {
+        ids += ids.empty() ? "{" : ",";
+        ids += note->extra;
+      }
+      PQfreemem(note);
+    }
+    if (ids.empty()) continue;
+    ids += "}";
+    if (auto rows = read_rows(conn, std::string(kSelectColumns) + "WHERE id = ANY($1::bigint[]) ORDER BY id", {ids});
+        rows && !rows->empty()) {
+      options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
+    }
+  }
+  if (conn != nullptr) PQfinish(conn);
+}
+
+void PgLeaseStore::close() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (stop_pipe_[1] >= 0) {
+    const char byte = 0;
+    (void)!::write(stop_pipe_[1], &byte, 1);
+  }
+  if (writer_.joinable()) writer_.join();
+  if (listener_.joinable()) listener_.join();
+  for (int& fd : stop_pipe_) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  if (conn_ != nullptr) PQfinish(conn_);
+  conn_ = nullptr;
+  if (listen_conn_ != nullptr) PQfinish(listen_conn_);  // open() failed before the listener ran
+  listen_conn_ = nullptr;
+}
+
+PgLeaseStore::Stats PgLeaseStore::stats() const {
+  return Stats{commits_.load(std::memory_order_relaxed), batches_.load(std::memory_order_relaxed),
+               conflicts_.load(std::memory_order_relaxed), from_memory_.load(std::memory_order_relaxed),
+               remote_updates_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace netboot::lease
