@@ -493,6 +493,19 @@ TEST(LoadConfig, NetbootdSectionUnknownKeyIsAWarning) {
       << loaded.result->warnings[0];
 }
 
+TEST(LoadConfig, ALeaseDatabaseUriIsKeptAsWrittenNotResolvedAsAPath) {
+  const auto loaded = load_text(kMinimal + "lease_file = postgresql://netbootd:s3cret@db.example/leases?sslmode=require\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_EQ(loaded.config().dhcp.lease_file.string(), "postgresql://netbootd:s3cret@db.example/leases?sslmode=require");
+  const auto text = format_config(loaded.config());
+  EXPECT_NE(text.find("lease_file = postgresql://netbootd:***@db.example/leases?sslmode=require"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("s3cret"), std::string::npos) << "the printed configuration never shows the password";
+  const auto other = load_text(kMinimal + "lease_file = postgres:///leases?host=/run/postgresql\n");
+  ASSERT_TRUE(other.result) << other.error();
+  EXPECT_EQ(other.config().dhcp.lease_file.string(), "postgres:///leases?host=/run/postgresql");
+}
+
 TEST(FormatConfig, PrintsTheNetbootdSectionOnlyWhenAUserIsSet) {
   const auto plain = load_text(kMinimal);
   ASSERT_TRUE(plain.result) << plain.error();
