@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 21: the PostgreSQL lease store's GoogleTest suite (tests/unit/lease/pg_lease_store_test.cpp)
+"""The PostgreSQL lease store's GoogleTest suite (tests/unit/lease/pg_lease_store_test.cpp)
 against a real, throw-away PostgreSQL (tests/support/postgres.py): schema creation and
 versioning, every SQLite store contract test, two stores on one database, the unreachable
 state. The gtest binary skips those tests without NETBOOT_TEST_PG_URI; here it is set, and a

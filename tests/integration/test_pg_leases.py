@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 21: netbootd with its leases in PostgreSQL ([bootp] lease_file = postgresql://...),
+"""netbootd with its leases in PostgreSQL ([bootp] lease_file = postgresql://...),
 against a throw-away server (tests/support/postgres.py), in network namespaces this test
 creates (root only; exit 77 otherwise).
 

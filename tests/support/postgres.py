@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL server for lease-store tests (issue 21).
+"""A throw-away PostgreSQL server for lease-store tests.
 
     with Postgres() as pg:                       # initdb + start; skips (77) when not possible
         uri = pg.create_database("leases")       # postgresql:///leases?host=<socket dir>&user=postgres
