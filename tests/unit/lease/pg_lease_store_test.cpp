@@ -348,6 +348,29 @@ TEST_F(PgLeaseStoreTest, TwoStoresNeverGiveOneAddressToTwoMacs) {
   ASSERT_TRUE(run_until(loop_b, [&] { return b->find_by_address(ip("10.0.0.50"))->mac == winner; }));
 }
 
+TEST_F(PgLeaseStoreTest, AnAddressAnotherStoreGaveAwayIsNotTakenByAStaleIndex) {
+  PostQueue loop_a;
+  PostQueue loop_b;
+  auto a = open_ok(loop_a);
+  auto b = open_ok(loop_b);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::optional<Result<void>> from_a;
+  a->commit(make_lease(mac(1), ip("10.0.0.55")), [&](Result<void> r) { from_a = r; });
+  ASSERT_TRUE(run_until(loop_a, [&] { return from_a.has_value(); }));
+  ASSERT_TRUE(from_a->has_value());
+  // b's loop has not run: its index has not heard of a's lease and thinks the address free.
+  ASSERT_FALSE(b->find_by_address(ip("10.0.0.55")).has_value());
+  std::optional<Result<void>> from_b;
+  b->commit(make_lease(mac(2), ip("10.0.0.55")), [&](Result<void> r) { from_b = r; });
+  ASSERT_TRUE(run_until(loop_b, [&] { return from_b.has_value(); }));
+  ASSERT_FALSE(from_b->has_value()) << "a committed lease of another server was replaced";
+  EXPECT_EQ(from_b->error().code, Errc::Busy);
+  EXPECT_EQ(run_sql(uri_, "SELECT mac FROM netbootd_leases WHERE address = '10.0.0.55'"), mac(1).to_string(':'));
+  ASSERT_TRUE(run_until(loop_b, [&] { return b->find_by_address(ip("10.0.0.55"))->mac == mac(1); }));
+  EXPECT_GE(b->stats().conflicts, 1U);
+}
+
 TEST_F(PgLeaseStoreTest, AMacKeepsItsAddressWhicheverStoreIsAsked) {
   PostQueue loop_a;
   PostQueue loop_b;
