@@ -855,7 +855,8 @@ bool Loader::detect_network() {
   }
   // Every address we hand out must be on the served subnet.
   const auto last = d.pool_start.plus(d.pool_count == 0 ? 0 : d.pool_count - 1);
-  if (d.pool_count > 0 && !last.same_subnet(d.pool_start, d.netmask))
+  if (d.pool_count > 0 && (!d.pool_start.same_subnet(d.server_address, d.netmask) ||
+                           !last.same_subnet(d.server_address, d.netmask)))
     return fail_with(at(*pool_start_entry_, fmt::format("the pool {} .. {} (pool_count {}) leaves the subnet {}/{}",
                                                         d.pool_start.to_string(), last.to_string(), d.pool_count,
                                                         d.server_address.to_string(), d.netmask.prefix_length().value_or(0))));

@@ -1,5 +1,7 @@
 #include "dhcp/link_selection.hpp"
 
+#include <fmt/format.h>
+
 namespace netboot::dhcp {
 namespace {
 
@@ -50,20 +52,54 @@ std::optional<LinkSelector> link_selector(const DhcpPacket& request) {
   return std::nullopt;
 }
 
+namespace {
+
+std::optional<std::size_t> served_subnet_holding(std::span<const Ipv4Subnet> served, Ipv4Address address) {
+  for (std::size_t i = 0; i < served.size(); ++i)
+    if (served[i].contains(address)) return i;
+  return std::nullopt;
+}
+
+/// Why `giaddr` cannot be a relay's address on a served link; empty when it can.
+std::string invalid_relay_address(Ipv4Address giaddr, std::span<const Ipv4Subnet> served,
+                                  std::span<const Ipv4Address> own) {
+  const auto index = served_subnet_holding(served, giaddr);
+  if (!index) return fmt::format("giaddr {} is in no served subnet", giaddr.to_string());
+  const Ipv4Subnet& subnet = served[*index];
+  if (subnet.has_network_and_broadcast() && (giaddr == subnet.network() || giaddr == subnet.broadcast()))
+    return fmt::format("giaddr {} is the subnet's network or broadcast address", giaddr.to_string());
+  for (const auto& address : own)
+    if (giaddr == address) return fmt::format("giaddr {} is our own address", giaddr.to_string());
+  return {};
+}
+
+}  // namespace
+
 SubnetChoice select_served_subnet(const DhcpPacket& request, std::span<const Ipv4Subnet> served,
-                                  std::optional<std::size_t> arrival) {
+                                  std::optional<std::size_t> arrival, std::span<const Ipv4Address> own) {
   SubnetChoice choice;
-  choice.selector = link_selector(request);
-  if (!choice.selector) {
+  if (request.giaddr.is_unspecified()) {
+    if (!arrival) {
+      choice.refusal = "arrived on an interface which does not hold the pool";
+      return choice;
+    }
+    if (request.message_type == MessageType::Inform && !request.ciaddr.is_unspecified() &&
+        !served[*arrival].contains(request.ciaddr)) {
+      choice.refusal = fmt::format("ciaddr {} is not on the arrival link's subnet", request.ciaddr.to_string());
+      return choice;
+    }
     choice.index = arrival;
     return choice;
   }
-  for (std::size_t i = 0; i < served.size(); ++i) {
-    if (served[i].contains(choice.selector->address)) {
-      choice.index = i;
-      break;
-    }
+  choice.selector = link_selector(request);
+  if (auto invalid = invalid_relay_address(request.giaddr, served, own); !invalid.empty()) {
+    choice.refusal = std::move(invalid);
+    return choice;
   }
+  choice.index = served_subnet_holding(served, choice.selector->address);
+  if (!choice.index)
+    choice.refusal = fmt::format("{} {} is in no served subnet", to_string(choice.selector->source),
+                                 choice.selector->address.to_string());
   return choice;
 }
 

@@ -4,6 +4,7 @@
 // Pure: the service drops what select_served_subnet() refuses, with one debug line.
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/ipv4_subnet.hpp"
@@ -30,15 +31,25 @@ std::string_view to_string(LinkSelector::Source source) noexcept;
 [[nodiscard]] std::optional<LinkSelector> link_selector(const DhcpPacket& request);
 
 struct SubnetChoice {
-  std::optional<std::size_t> index;   // into `served`; nullopt: not ours to answer
+  std::optional<std::size_t> index;      // into `served`; nullopt: not ours to answer
   std::optional<LinkSelector> selector;  // what decided; nullopt: the arrival link
+  std::string refusal;                   // when index is nullopt: why, for the debug line
 };
 
-/// The served subnet a request belongs to. A request without a selector belongs to the arrival
-/// link, whose subnet is `arrival` (an index into `served`, nullopt when the arrival interface
-/// serves none). With a selector, the first served subnet holding its address, else none.
+/// The served subnet a request belongs to; nullopt with the reason otherwise.
+/// - Not relayed (giaddr 0): the arrival link decides, whose subnet is `arrival` (an index into
+///   `served`, nullopt when the arrival interface serves none). Options 82 and 118 are ignored:
+///   no relay vouches for them, and a host on another link of ours could otherwise move itself
+///   onto the served one by adding six bytes. A DHCPINFORM is answered by unicast to ciaddr, so
+///   its ciaddr must lie in that subnet (else we would reflect replies to any address).
+/// - Relayed: giaddr, where the reply goes, must itself lie in a served subnet and not be its
+///   network or broadcast address or one of `own` (else a forged giaddr makes us send replies
+///   anywhere, or broadcast them to port 67). Then the link named by option 82.5, else 118,
+///   else giaddr, must lie in a served subnet, which it selects. (A relay whose giaddr lies
+///   outside every served subnet is not accepted yet.)
 /// Serving several subnets later only means passing more of them.
 [[nodiscard]] SubnetChoice select_served_subnet(const DhcpPacket& request, std::span<const Ipv4Subnet> served,
-                                                std::optional<std::size_t> arrival);
+                                                std::optional<std::size_t> arrival,
+                                                std::span<const Ipv4Address> own);
 
 }  // namespace netboot::dhcp

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/database_uri.hpp"
+#include "core/text.hpp"
 #include "dhcp/dhcp_packet.hpp"
 #include "dhcp/link_selection.hpp"
 #include "dhcp/reply_destination.hpp"
@@ -54,6 +55,8 @@ Result<void> DhcpService::start() {
   if (auto opened = listener_.open(options); !opened) return opened;
   served_ifindex_ = ::if_nametoindex(config_.detected_interface.c_str());
   served_subnets_ = {Ipv4Subnet{config_.server_address, config_.netmask}};
+  own_addresses_ = config_.local_addresses;
+  own_addresses_.push_back(config_.server_address);
   listener_.start([this](ByteView datagram, const PacketInfo& info) { on_datagram(datagram, info); });
   log_->info("serving {} .. {} ({} addresses, {} reserved) on {} as {}, lease file {}", config_.pool_start.to_string(),
              config_.pool_start.plus(config_.pool_count == 0 ? 0 : config_.pool_count - 1).to_string(),
@@ -100,21 +103,19 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     ++counters_.not_for_us;
     return;
   }
-  // Only the served subnet is answered. A client on the link: only on the interface that holds
-  // the pool (a host with several cards; the others belong to another server). A relayed
-  // request, or one naming its link (RFC 3527, RFC 3011): only when that link is ours.
+  // Only the served subnet is answered (dhcp::select_served_subnet says which requests are).
+  // A client on the link: only on the interface that holds the pool (a host with several
+  // cards; the others belong to another server).
   const bool on_served_interface = served_ifindex_ == 0 || info.ifindex == served_ifindex_;
   const auto subnet = dhcp::select_served_subnet(*packet, served_subnets_,
-                                                 on_served_interface ? std::optional<std::size_t>(0) : std::nullopt);
+                                                 on_served_interface ? std::optional<std::size_t>(0) : std::nullopt,
+                                                 own_addresses_);
   if (!subnet.index) {
     ++counters_.not_for_us;
-    const std::string mac = packet->chaddr.mac() ? packet->chaddr.mac()->to_string() : std::string("?");
-    if (subnet.selector)
-      log_->debug("ignored {} from {}: {} {} is in no served subnet", type_name(*packet), mac,
-                  dhcp::to_string(subnet.selector->source), subnet.selector->address.to_string());
-    else
-      log_->debug("ignored {} from {}: arrived on interface {} which does not hold the pool", type_name(*packet), mac,
-                  info.ifindex);
+    if (log_->should_log(spdlog::level::debug))
+      log_->debug("ignored {} from {} on interface {}: {}", type_name(*packet),
+                  packet->chaddr.mac() ? packet->chaddr.mac()->to_string() : std::string("?"), info.ifindex,
+                  subnet.refusal);
     return;
   }
   const dhcp::PacketInfo received{info.peer, info.local_address, info.ifindex, std::chrono::system_clock::now()};
@@ -244,11 +245,20 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
     if (type == dhcp::MessageType::Offer) ++counters_.offers;
     else if (type == dhcp::MessageType::Ack) ++counters_.acks;
     else if (type == dhcp::MessageType::Nak) ++counters_.naks;
-    if (log_info)
-      log_->info("{} from {}: {} {}{}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
+    if (ex.is_nak()) {
+      // A NAK costs a forger nothing (no lease, no handshake): its lines keep a budget.
+      if (const auto end = admit_line(*log_, log_limiter_, spdlog::level::info, "nak")) {
+        const auto reason = ex.reply.options.get_string(dhcp::OptionCode::Message);
+        log_->info("{} from {}: {} to {}{}: {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
+                   to.to_string(), sent ? "" : " (send failed)", reason ? printable(*reason) : "no reason given",
+                   *end);
+      }
+    } else if (log_info) {
+      log_->info("{} from {}: {} {}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
                  ex.reply.yiaddr.is_unspecified() ? std::string() : ex.reply.yiaddr.to_string(),
-                 ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file),
-                 ex.is_nak() ? " (NAK)" : "", to.to_string(), sent ? "" : " (send failed)");
+                 ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file), to.to_string(),
+                 sent ? "" : " (send failed)");
+    }
   }
   if (!ex.events.empty() && deps_.events) deps_.events(ex.events);
 }

@@ -74,6 +74,7 @@ class DhcpService final : public Service {
   DatagramListener& listener_;
   unsigned served_ifindex_ = 0;  // the interface holding pool_start
   std::vector<Ipv4Subnet> served_subnets_;  // the configured subnet (one until several are served)
+  std::vector<Ipv4Address> own_addresses_;  // ours on the served subnet: never a relay's giaddr
   DhcpCounters counters_;
   Bytes reply_wire_;  // the reply being sent: one buffer reused for every reply
   LogLimiter log_limiter_{kLogBurst, kLogInterval};  // "ignored" lines under a flood

@@ -4,6 +4,7 @@ clients of another server. In network namespaces this test creates (root only; e
 otherwise). A "relay" is a socket in the client namespace that listens on port 67 of the relay
 address (giaddr), which the server namespace routes to the veth."""
 
+import os
 import unittest
 
 import dhcp_client as dc
@@ -29,6 +30,9 @@ port = 6969
 # them stays in this test's namespaces (a route on the server side to the veth).
 FOREIGN_RELAY = "198.51.100.1"
 FOREIGN_NETWORK = "198.51.100.0"
+# A second link of the server (RFC 5737 too), which netbootd does not serve.
+OTHER_LINK_SERVER = "203.0.113.1"
+OTHER_LINK_HOST = "203.0.113.2"
 
 
 def daemon_for(pair, pool_start=None, pool_count=20):
@@ -67,19 +71,80 @@ class SharedNetworkTest(unittest.TestCase):
                 # The issue's case: giaddr on a subnet netbootd does not serve.
                 self.assertIsNone(relayed("02:00:00:00:0e:02", FOREIGN_RELAY),
                                   "answered a relay on a subnet netbootd does not serve")
-                daemon.wait_for_log(rf"ignored DHCPDISCOVER from 02:00:00:00:0E:02: giaddr {FOREIGN_RELAY} "
+                daemon.wait_for_log(rf"ignored DHCPDISCOVER from 02:00:00:00:0E:02 on interface \d+: giaddr {FOREIGN_RELAY} "
                                     r"is in no served subnet")
 
-                # RFC 3527: the link selection sub-option names the client's link, giaddr only
-                # where the reply goes. Ours: answered to the relay; a foreign one: dropped.
-                offer = relayed("02:00:00:00:0e:03", FOREIGN_RELAY, {82: relay_options(str(pair.network.network_address))})
+                # RFC 3527: the link selection sub-option names the client's link, giaddr where
+                # the reply goes. Ours from a relay on our subnet: answered to the relay.
+                offer = relayed("02:00:00:00:0e:03", pair.host(2), {82: relay_options(str(pair.network.network_address))})
                 self.assertIsNotNone(offer, daemon.log_tail())
-                self.assertEqual(offer.dst_ip, FOREIGN_RELAY)
+                self.assertEqual(offer.dst_ip, pair.host(2))
+                # A link selection naming our subnet does not vouch for a giaddr elsewhere: that
+                # reply would go to any address the sender names.
+                self.assertIsNone(relayed("02:00:00:00:0e:06", FOREIGN_RELAY,
+                                          {82: relay_options(str(pair.network.network_address))}),
+                                  "a link selection made a foreign giaddr a relay")
+                daemon.wait_for_log(rf"ignored DHCPDISCOVER from 02:00:00:00:0E:06 on interface \d+: giaddr "
+                                    rf"{FOREIGN_RELAY} is in no served subnet")
                 self.assertIsNone(relayed("02:00:00:00:0e:04", pair.host(2), {82: relay_options(FOREIGN_NETWORK)}))
                 # RFC 3011 subnet selection naming a foreign subnet: dropped too.
                 self.assertIsNone(relayed("02:00:00:00:0e:05", pair.host(2), {118: dc.ip_bytes(FOREIGN_NETWORK)}))
-                daemon.wait_for_log(r"ignored DHCPDISCOVER from 02:00:00:00:0E:05: subnet selection \(option 118\)")
+                daemon.wait_for_log(r"ignored DHCPDISCOVER from 02:00:00:00:0E:05 on interface \d+: subnet selection "
+                                    r"\(option 118\)")
             self.assertEqual(daemon.log().count("02:00:00:00:0E:02"), 1, "one debug line per dropped request")
+
+    def test_a_giaddr_that_cannot_be_a_relay_is_not_answered(self):
+        # giaddr is where the reply goes: the subnet's broadcast address would broadcast it to
+        # port 67 of the link, its network or our own address would send it nowhere useful.
+        with netns.NetnsPair() as pair, daemon_for(pair).start() as daemon:
+            pair.set_client_address(f"{pair.host(2)}/{pair.prefix_len}")
+            with dc.DhcpClient.for_pair(pair, client_port=67, bind_client_port=False) as relay:
+                for i, (giaddr, why) in enumerate([(pair.broadcast, "the subnet's network or broadcast address"),
+                                                   (str(pair.network.network_address),
+                                                    "the subnet's network or broadcast address"),
+                                                   (pair.server_ip, "our own address")]):
+                    mac = f"02:00:00:00:0e:2{i}"
+                    packet = dc.make_discover(mac, dc.new_xid(), giaddr=giaddr, hops=1)
+                    self.assertIsNone(relay.exchange(packet, dest=pair.server_ip, timeout=1.0), giaddr)
+                    daemon.wait_for_log(rf"ignored DHCPDISCOVER from {mac.upper()} on interface \d+: giaddr "
+                                        rf"{giaddr} is {why}")
+            self.assertNotRegex(daemon.log(), r"DHCPOFFER .* to .*:67", daemon.log_tail())
+
+    def test_another_link_of_the_server_cannot_name_its_way_onto_the_pool(self):
+        # A second link between the same namespaces, on a subnet netbootd does not serve: its
+        # hosts are another server's. Options 118 and 82 without a relay (giaddr 0) vouch for
+        # nothing, and an INFORM's ACK (unicast to ciaddr) never goes to an address off the link
+        # it came from.
+        with netns.NetnsPair() as pair:
+            tag = str(os.getpid())[-6:]
+            server_if, client_if = f"o{tag}s", f"o{tag}c"
+            pair.run(["ip", "link", "add", server_if, "netns", pair.server_ns, "type", "veth", "peer", "name",
+                      client_if, "netns", pair.client_ns], timeout=5)
+            pair.run(["ip", "addr", "add", f"{OTHER_LINK_SERVER}/24", "dev", server_if], ns=pair.server_ns, timeout=5)
+            pair.run(["ip", "link", "set", server_if, "up"], ns=pair.server_ns, timeout=5)
+            pair.run(["ip", "addr", "add", f"{OTHER_LINK_HOST}/24", "dev", client_if], ns=pair.client_ns, timeout=5)
+            pair.run(["ip", "link", "set", client_if, "up"], ns=pair.client_ns, timeout=5)
+            served_network = str(pair.network.network_address)
+            with daemon_for(pair).start() as daemon, dc.DhcpClient(pair.client_ns, client_if) as other, \
+                    dc.DhcpClient.for_pair(pair) as local:
+                self.assertIsNone(other.discover(mac="02:00:00:00:0e:30", options={118: dc.ip_bytes(served_network)},
+                                                 timeout=1.0), "option 118 moved a host of another link onto the pool")
+                self.assertIsNone(other.discover(mac="02:00:00:00:0e:31",
+                                                 options={82: relay_options(served_network)}, timeout=1.0),
+                                  "an unrelayed option 82 moved a host of another link onto the pool")
+                daemon.wait_for_log(r"ignored DHCPDISCOVER from 02:00:00:00:0E:31 on interface \d+: arrived on an "
+                                    r"interface which does not hold the pool")
+                # On the served link, an INFORM for an address of the other link: no ACK there.
+                inform = dc.make_inform("02:00:00:00:0e:32", dc.new_xid(), OTHER_LINK_HOST)
+                local.send(inform)
+                self.assertEqual(other.receive_all(1.0, xid=inform.xid), [], "an INFORM's ACK reflected to another link")
+                daemon.wait_for_log(rf"ignored DHCPINFORM from 02:00:00:00:0E:32 on interface \d+: ciaddr "
+                                    rf"{OTHER_LINK_HOST} is not on the arrival link's subnet")
+                # One for an address of the served link is answered.
+                pair.set_client_address(f"{pair.host(60)}/{pair.prefix_len}")
+                ack = local.exchange(dc.make_inform("02:00:00:00:0e:33", dc.new_xid(), pair.host(60)), timeout=2.0)
+                self.assertIsNotNone(ack, daemon.log_tail())
+                self.assertEqual(ack.message_type_name, "ACK")
 
     def test_the_pool_never_offers_the_network_broadcast_or_server_address(self):
         with netns.NetnsPair() as pair:

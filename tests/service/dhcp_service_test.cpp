@@ -12,6 +12,7 @@
 #include <deque>
 #include <sstream>
 
+#include "core/log_limiter.hpp"
 #include "dhcp/dhcp_packet.hpp"
 #include "dhcp/pipeline/make_pipeline.hpp"
 #include "unit/dhcp/pipeline_test_support.hpp"
@@ -201,6 +202,28 @@ TEST_F(DhcpServiceTest, RequestOnAnotherInterfaceThanThePoolsIsNotForUs) {
   EXPECT_EQ(service->counters().not_for_us, 1u);
   listener->deliver(dhcp::serialize_dhcp_packet(dhcp::test::make_request({})), 1);
   EXPECT_EQ(sent.size(), 1u);
+}
+
+TEST_F(DhcpServiceTest, NakLinesSayWhyAndKeepABudget) {
+  // A NAK costs a forger nothing: 50 INIT-REBOOTs for an address off the network are all
+  // answered, but their lines pass the log limiter like the other refusals.
+  start();
+  for (int i = 0; i < 50; ++i) {
+    dhcp::test::RequestSpec spec;
+    spec.type = MessageType::Request;
+    spec.mac = *MacAddress::parse(fmt::format("02:00:00:00:11:{:02x}", i));
+    spec.requested = ip("10.9.0.7");
+    deliver(spec);
+  }
+  run_loop();
+  ASSERT_EQ(sent.size(), 50u);
+  EXPECT_EQ(sent[0].packet.message_type, MessageType::Nak);
+  const auto text = logs();
+  std::size_t lines = 0;
+  for (auto at = text.find("DHCPNAK"); at != std::string::npos; at = text.find("DHCPNAK", at + 1)) ++lines;
+  EXPECT_EQ(lines, kLogBurst) << text;
+  EXPECT_NE(text.find("DHCPNAK to 255.255.255.255:68: address 10.9.0.7 is not on this network"), std::string::npos)
+      << text;
 }
 
 TEST_F(DhcpServiceTest, ParkedRequestResumesWhenTheAuthorizationServerAnswers) {

@@ -399,6 +399,10 @@ TEST(LoadConfig, BadConfigurationsNameFileLineKeyAndReason) {
       {"root that is a file", kMinimal + "[tftp]\nroot = ./netbootd.ini\n", "netbootd.ini' is not a directory"},
       {"pool leaving the subnet", kMinimal + "pool_count = 200\n",
        "netbootd.ini:2: [bootp] pool_start: the pool 192.168.1.100 .. 192.168.2.43 (pool_count 200) leaves"},
+      {"pool outside the server's own subnet (a netmask narrower than the interface's)",
+       kMinimal + "netmask = 255.255.255.248\n",
+       "netbootd.ini:2: [bootp] pool_start: the pool 192.168.1.100 .. 192.168.1.109 (pool_count 10) leaves the subnet "
+       "192.168.1.1/29"},
       {"missing pool_start", "[bootp]\nboot_file = pxelinux.0\n",
        "netbootd.ini:1: [bootp]: missing pool_start"},
       {"no bootp section", "[tftp]\nport = 69\n", "netbootd.ini: no [bootp] section"},
