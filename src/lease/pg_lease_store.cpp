@@ -41,23 +41,41 @@ CREATE UNIQUE INDEX netbootd_leases_by_address ON netbootd_leases(address) WHERE
 CREATE UNIQUE INDEX netbootd_leases_by_mac ON netbootd_leases(mac) WHERE state <> 3;
 -- One lease, with the replacement rules of LeaseIndex::apply, except that another MAC's record
 -- is replaced only if it is still the one this server saw (p_displaced_*): a record another
--- server wrote meanwhile makes the insert fail on the unique index, and the lease is refused.
+-- server wrote meanwhile makes the insert meet the unique index, the rows removed for it are
+-- put back, and the lease is refused (false). ON CONFLICT DO NOTHING waits for a concurrent
+-- insert of the same address or MAC to commit or roll back: no race, and no subtransaction.
 CREATE FUNCTION netbootd_put(p_mac text, p_address text, p_state smallint, p_expires bigint, p_updated bigint,
                              p_uuid text, p_phase smallint, p_hostname text, p_boot_file text,
                              p_displaced_mac text, p_displaced_updated bigint) RETURNS boolean
 LANGUAGE plpgsql AS $$
+DECLARE
+  removed netbootd_leases[];
+  more netbootd_leases[];
 BEGIN
+  -- Two statements, each on one index (an OR of both would scan the table). The address
+  -- index is partial: "address <> '0.0.0.0'" is repeated so that a generic plan may use it.
   IF p_state <> 3 THEN
-    DELETE FROM netbootd_leases WHERE mac = p_mac AND state <> 3;
+    WITH gone AS (DELETE FROM netbootd_leases WHERE mac = p_mac AND state <> 3 RETURNING *)
+    SELECT array_agg(gone) INTO removed FROM gone;
   END IF;
   IF p_address <> '0.0.0.0' THEN
-    DELETE FROM netbootd_leases WHERE address = p_address
-       AND (mac = p_mac OR (mac = p_displaced_mac AND updated = p_displaced_updated));
+    WITH gone AS (
+      DELETE FROM netbootd_leases
+       WHERE address = p_address AND address <> '0.0.0.0'
+         AND (mac = p_mac OR (mac = p_displaced_mac AND updated = p_displaced_updated))
+      RETURNING *)
+    SELECT array_agg(gone) INTO more FROM gone;
+    removed := removed || more;
   END IF;
   INSERT INTO netbootd_leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file)
-  VALUES (p_mac, p_address, p_state, p_expires, p_updated, p_uuid, p_phase, p_hostname, p_boot_file);
-  RETURN true;
-EXCEPTION WHEN unique_violation THEN
+  VALUES (p_mac, p_address, p_state, p_expires, p_updated, p_uuid, p_phase, p_hostname, p_boot_file)
+  ON CONFLICT DO NOTHING;
+  IF FOUND THEN
+    RETURN true;
+  END IF;
+  IF removed IS NOT NULL THEN
+    INSERT INTO netbootd_leases SELECT * FROM unnest(removed) ON CONFLICT DO NOTHING;
+  END IF;
   RETURN false;
 END $$;
 -- Every server follows the others' writes: the row id, read back by the listener.
@@ -366,13 +384,17 @@ void PgLeaseStore::settle_unreachable(std::vector<Pending>& batch) {
   }
 }
 
+// One round trip per batch: BEGIN, one netbootd_put per lease and COMMIT are sent in libpq's
+// pipeline mode, then their results read. A batch is at most kFullBatch leases (run_writer),
+// so what is in flight fits the socket buffers both ways.
 Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::vector<Pending>& batch) {
   for (int attempt = 0;; ++attempt) {
     std::vector<Outcome> outcomes;
     outcomes.reserve(batch.size());
-    if (!exec(conn_, "BEGIN")) return db_error("begin");
-    std::string failed_state;
-    for (const Pending& pending : batch) {
+    if (PQenterPipelineMode(conn_) != 1) return db_error("pipeline");
+    bool sent = PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    for (std::size_t i = 0; sent && i < batch.size(); ++i) {
+      const Pending& pending = batch[i];
       const Lease& l = pending.lease;
       const std::string mac = l.mac.to_string(':');
       const std::string address = l.address.to_string();
@@ -395,19 +417,36 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
                               l.boot_file.c_str(),
                               pending.displaced ? displaced_mac.c_str() : nullptr,
                               pending.displaced ? displaced_updated.c_str() : nullptr};
-      QueryResult result(PQexecParams(conn_, kPut, 11, nullptr, values, nullptr, nullptr, 0));
-      if (!result.ok()) {
-        failed_state = result.sqlstate();
-        break;
+      sent = PQsendQueryParams(conn_, kPut, 11, nullptr, values, nullptr, nullptr, 0) == 1;
+    }
+    sent = sent && PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    sent = sent && PQpipelineSync(conn_) == 1;
+    std::string failed_state;
+    std::string failure_text;
+    // Results: one per query (each followed by a null), then the sync marker.
+    const std::size_t queries = batch.size() + 2;
+    for (std::size_t query = 0; sent && query < queries; ++query) {
+      for (PGresult* raw = PQgetResult(conn_); raw != nullptr; raw = PQgetResult(conn_)) {
+        QueryResult result(raw);
+        const auto status = PQresultStatus(raw);
+        if (status == PGRES_TUPLES_OK && query >= 1 && query <= batch.size()) {
+          outcomes.push_back(PQgetvalue(raw, 0, 0)[0] == 't' ? Outcome::Written : Outcome::Refused);
+        } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failed_state.empty()) {
+          failed_state = status == PGRES_PIPELINE_ABORTED ? "aborted" : result.sqlstate();
+          failure_text = first_line(PQresultErrorMessage(raw));
+        }
       }
-      outcomes.push_back(PQgetvalue(result.get(), 0, 0)[0] == 't' ? Outcome::Written : Outcome::Refused);
+      if (PQstatus(conn_) != CONNECTION_OK) sent = false;
     }
-    if (failed_state.empty()) {
-      QueryResult committed(PQexec(conn_, "COMMIT"));
-      if (committed.ok()) return outcomes;
-      failed_state = committed.sqlstate();
+    if (sent) {
+      QueryResult sync(PQgetResult(conn_));  // PGRES_PIPELINE_SYNC
+      if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) sent = false;
     }
-    auto failure = db_error("writing leases");
+    const bool exited = PQexitPipelineMode(conn_) == 1;
+    if (sent && exited && failed_state.empty() && outcomes.size() == batch.size()) return outcomes;
+    auto failure = fail(Errc::Io, fmt::format("lease database {}: writing leases: {}", shown_uri_,
+                                              failure_text.empty() ? first_line(PQerrorMessage(conn_)) : failure_text));
+    if (!sent || !exited) return failure;  // the connection is unusable: the caller drops it
     (void)exec(conn_, "ROLLBACK");
     // Deadlock or serialization failure between two servers' batches: the database aborted
     // one of them; it is retried whole.
@@ -417,7 +456,7 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
 }
 
 void PgLeaseStore::refresh_after_refusal(const Lease& refused) {
-  auto rows = read_rows(conn_, std::string(kSelectColumns) + "WHERE mac = $1 OR address = $2 ORDER BY id",
+  auto rows = read_rows(conn_, std::string(kSelectColumns) + "WHERE mac = $1 OR (address = $2 AND address <> '0.0.0.0') ORDER BY id",
                         {refused.mac.to_string(':'), refused.address.to_string()});
   if (rows && !rows->empty()) options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
 }
@@ -473,6 +512,15 @@ void PgLeaseStore::run_writer() {
       if (batch.empty()) continue;
     }
     if (batch.empty()) continue;
+    // At most kFullBatch leases per transaction (one pipeline); the rest of a burst follows.
+    if (batch.size() > kFullBatch) {
+      std::lock_guard lock(mutex_);
+      std::vector<Pending> rest(std::make_move_iterator(batch.begin() + kFullBatch),
+                                std::make_move_iterator(batch.end()));
+      batch.resize(kFullBatch);
+      rest.insert(rest.end(), std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+      queue_.swap(rest);
+    }
     auto written = write_batch(batch);
     commits_.fetch_add(batch.size(), std::memory_order_relaxed);
     batches_.fetch_add(1, std::memory_order_relaxed);
