@@ -8,7 +8,7 @@ set -euo pipefail
 declare -A groups=(
   [build]="cmake g++ make pkg-config libasio-dev libspdlog-dev libfmt-dev libinih-dev
            libcli11-dev libcurl4-openssl-dev libcurl4 libsqlite3-dev libpq-dev libgtest-dev libgmock-dev
-           libbenchmark-dev libhttp-parser-dev"
+           libbenchmark-dev libhttp-parser-dev nlohmann-json3-dev"
   [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
           python3 sqlite3 e2fsprogs util-linux mount systemd
           postgresql-15 postgresql-client-15"

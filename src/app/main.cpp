@@ -1,8 +1,10 @@
 // netbootd: network boot server (BOOTP/DHCP/PXE, TFTP, HTTP), successor of pybootd.
 #include <csignal>
 #include <cstdio>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <string>
 #include <vector>
 #include <mutex>
@@ -15,8 +17,11 @@
 #include "app/logging.hpp"
 #include "app/preflight.hpp"
 #include "app/privileges.hpp"
+#include "app/reload.hpp"
 #include "app/server.hpp"
 #include "config/load_config.hpp"
+#include "lease/lease_listing.hpp"
+#include "lease/sqlite_lease_store.hpp"
 #include "net/interfaces.hpp"
 
 #ifndef NETBOOTD_VERSION
@@ -43,6 +48,8 @@ struct CommandLine {
   bool debug = false;
   bool check_config = false;
   bool strict = false;
+  // `netbootd leases`
+  bool leases_json = false;
 };
 
 // --strict: every warning is an error (CI, packaging). Prints them; true when start may go on.
@@ -52,6 +59,25 @@ bool report_warnings(const std::vector<std::string>& warnings, bool strict, cons
   fmt::print(stderr, "netbootd: {}: {} warning{} refused by --strict\n", source, warnings.size(),
              warnings.size() == 1 ? "" : "s");
   return false;
+}
+
+// `netbootd leases`: the lease file named by the configuration, read without writing to it
+// (the daemon may be running: lease::read_lease_file).
+int list_leases(const CommandLine& cli) {
+  using namespace netboot;
+  auto loaded = config::load_config(cli.config, config::LoadOptions{}, net::list_interfaces());
+  if (!loaded) {
+    fmt::print(stderr, "netbootd: {}\n", loaded.error().detail);
+    return kExitConfigError;
+  }
+  const auto leases = lease::read_lease_file(loaded->config.dhcp.lease_file);
+  if (!leases) {
+    fmt::print(stderr, "netbootd: {}\n", leases.error().detail);
+    return kExitRuntimeError;
+  }
+  const auto now = std::chrono::system_clock::now();
+  fmt::print("{}", cli.leases_json ? lease::format_lease_json(*leases, now) : lease::format_lease_table(*leases, now));
+  return 0;
 }
 
 int run(const CommandLine& cli) {
@@ -67,7 +93,9 @@ int run(const CommandLine& cli) {
   options.services.http = cli.http;
 
   const auto interfaces = net::list_interfaces();
-  auto loaded = config::load_config(cli.config, options, interfaces);
+  auto ini = config::read_ini_file(cli.config);
+  auto loaded = ini ? config::load_config(*ini, options, interfaces)
+                    : netboot::Result<config::LoadedConfig>(fail(ini.error().code, ini.error().detail));
   if (!loaded) {
     fmt::print(stderr, "netbootd: {}\n", loaded.error().detail);
     return kExitConfigError;
@@ -111,6 +139,9 @@ int run(const CommandLine& cli) {
   // writer, remote fetches and checks) only post completions to it. So the per-socket locks
   // can go (a lock and unlock per datagram), the scheduler's stay for those posts.
   asio::io_context io(ASIO_CONCURRENCY_HINT_UNSAFE_IO);
+  // SIGHUP reloads (app/reload). Registered before start so that an early one is kept for
+  // later rather than ending the process (its default action).
+  asio::signal_set hangups(io, SIGHUP);
   app::Server server(io, config, *logging);
   if (auto started = server.start(); !started) {
     log->critical("cannot start: {}", started.error().detail);
@@ -141,9 +172,20 @@ int run(const CommandLine& cli) {
   std::condition_variable loop_done;
   bool finished = false;
   std::thread watchdog;
+  app::Reloader reloader(io, server,
+                         app::ReloadInputs{.path = cli.config, .options = options, .account = *account, .strict = cli.strict},
+                         std::move(*ini), config, logging->get("main"));
+  std::function<void(const std::error_code&, int)> on_hangup = [&](const std::error_code& ec, int) {
+    if (ec) return;
+    reloader.request();  // coalesced: a storm of signals is one reload per Reloader::kMinInterval
+    hangups.async_wait(on_hangup);
+  };
+  hangups.async_wait(on_hangup);
   signals.async_wait([&](const std::error_code& ec, int signal_number) {
     if (ec) return;
     log->info("signal {}: shutting down", signal_number);
+    hangups.cancel();
+    reloader.stop();
     server.stop();
     watchdog = std::thread([&] {
       std::unique_lock lock(mutex);
@@ -182,6 +224,13 @@ int main(int argc, char** argv) {
   app.footer(fmt::format("Documentation: {}/README.md and {}/docs/configuration.md (every key and its default).\n"
                          "Sample configuration: {}",
                          NETBOOTD_DOC_DIR, NETBOOTD_DOC_DIR, NETBOOTD_SAMPLE_CONFIG));
+  std::string leases_config;
+  CLI::App* leases = app.add_subcommand(
+      "leases", "list the leases of the lease file ([bootp] lease_file), also while netbootd runs; offers are in "
+                "memory only and not listed");
+  leases->add_option("-c,--config", leases_config, "configuration file naming the lease file")
+      ->default_str(cli.config);
+  leases->add_flag("--json", cli.leases_json, "JSON instead of a table");
   app.set_version_flag("--version", std::string("netbootd ") + NETBOOTD_VERSION + "\n");
   try {
     app.parse(argc, argv);
@@ -192,6 +241,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "netbootd: {} (see --help)\n", e.what());
     return kExitConfigError;
+  }
+  if (leases->parsed()) {
+    if (!leases_config.empty()) cli.config = leases_config;
+    try {
+      return list_leases(cli);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "netbootd: fatal: {}\n", e.what());
+      return kExitRuntimeError;
+    }
   }
   try {
     return run(cli);

@@ -129,19 +129,7 @@ Result<void> Server::build() {
       parts_->notifier = std::move(*notifier);
       events = [n = parts_->notifier.get()](const std::vector<dhcp::BootEvent>& published) { n->publish(published); };
     }
-    dhcp::AccessDependencies access{
-        .lists = config_.access_lists,
-        .http = config_.http_access,
-        .checker = parts_->access_checker.get(),
-        .log = [log = logging_.get("access")](std::string_view line) { log->info("{}", line); },
-        .debug_log = [log = logging_.get("access")](std::string_view line) { log->debug("{}", line); },
-    };
-    auto pipeline = dhcp::make_pipeline(config_.dhcp, {.leases = *parts_->leases,
-                                                       .allocator = *parts_->allocator,
-                                                       .boot_file_size = make_boot_file_size(config_),
-                                                       .tftp_server = separate_tftp_server(config_),
-                                                       .access = std::move(access),
-                                                       .remote_file_size = parts_->remote_file_size.get()});
+    auto pipeline = make_dhcp_pipeline(config_);
     auto dhcp_log = logging_.get("dhcp");
     parts_->dhcp = std::make_unique<net::DhcpService>(
         io_, config_.dhcp,
@@ -162,6 +150,34 @@ Result<void> Server::build() {
     services_.push_back(parts_->http.get());
   }
   return {};
+}
+
+// The DHCP policy of `policy`: the reloadable parts (access lists, [http], boot files,
+// buggy clients) are copied into the steps, so a pipeline is an immutable snapshot of them.
+// The rest (addresses, access mode, lease time) never changes: a reload keeps it.
+dhcp::Pipeline Server::make_dhcp_pipeline(const config::Config& policy) {
+  dhcp::AccessDependencies access{
+      .lists = policy.access_lists,
+      .http = policy.http_access,
+      .checker = parts_->access_checker.get(),
+      .log = [log = logging_.get("access")](std::string_view line) { log->info("{}", line); },
+      .debug_log = [log = logging_.get("access")](std::string_view line) { log->debug("{}", line); },
+  };
+  return dhcp::make_pipeline(policy.dhcp, {.leases = *parts_->leases,
+                                           .allocator = *parts_->allocator,
+                                           .boot_file_size = make_boot_file_size(policy),
+                                           .tftp_server = separate_tftp_server(policy),
+                                           .access = std::move(access),
+                                           .remote_file_size = parts_->remote_file_size.get()});
+}
+
+void Server::apply_policy(const config::Config& policy) {
+  if (parts_->dhcp) {
+    // Between two requests on the loop: the allocator and the pipeline change together.
+    parts_->allocator->replace_reservations(policy.dhcp.static_leases);
+    parts_->dhcp->replace_pipeline(make_dhcp_pipeline(policy));
+  }
+  if (parts_->tftp) parts_->tftp->replace_filters(policy.tftp.filters);
 }
 
 Result<void> Server::start() {

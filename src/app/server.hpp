@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "core/service.hpp"
+#include "dhcp/pipeline/pipeline.hpp"
 
 namespace netboot::app {
 
@@ -25,8 +26,15 @@ class Server {
   void stop();
   [[nodiscard]] std::string describe() const;
 
+  /// Reload (app/reload): the reloadable policy of `policy` ([mac], [uuid], [http], [bootfile],
+  /// [static_dhcp], [buggy_clients], [filters]) applies to the next request. `policy` is the
+  /// running configuration with those parts replaced (plan_reload()); what else differs from
+  /// the configuration the services were built with is ignored. On the loop thread.
+  void apply_policy(const config::Config& policy);
+
  private:
   Result<void> build();
+  dhcp::Pipeline make_dhcp_pipeline(const config::Config& policy);
 
   struct Parts;
   asio::io_context& io_;

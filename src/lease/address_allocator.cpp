@@ -21,13 +21,27 @@ std::string_view to_string(AllocationSource source) noexcept {
 
 AddressAllocator::AddressAllocator(PoolSettings settings, const LeaseStore& store)
     : settings_(std::move(settings)), store_(store), pool_(settings_.pool_start, settings_.pool_count) {
+  rebuild();
+  store_.subscribe(*this);
+}
+
+void AddressAllocator::rebuild() {
+  pool_ = AddressPool(settings_.pool_start, settings_.pool_count);
+  reserved_.clear();
+  offered_.clear();
+  lapsed_.clear();
+  declined_.clear();
   for (const auto& [mac, address] : settings_.reservations) {
     reserved_.insert(address);
     pool_.take(address);
   }
   for (const Ipv4Address address : settings_.unusable) pool_.take(address);
   for (const Lease& lease : store_.all()) on_lease_added(lease);
-  store_.subscribe(*this);
+}
+
+void AddressAllocator::replace_reservations(std::map<MacAddress, Ipv4Address> reservations) {
+  settings_.reservations = std::move(reservations);
+  rebuild();
 }
 
 AddressAllocator::~AddressAllocator() { store_.unsubscribe(*this); }

@@ -80,12 +80,20 @@ class AddressAllocator final : private LeaseObserver {
   /// (RFC 2131 §4.3.2); otherwise it may be another server's client.
   [[nodiscard]] std::optional<std::string> known_wrong_for(const MacAddress& mac, Ipv4Address address) const;
 
+  /// A reload's [static_dhcp]: the same state as an allocator built with these reservations
+  /// over the same store. A reservation removed frees nothing a lease holds (the address, if in
+  /// the pool, becomes a dynamic one held by that lease); one added for an address another MAC
+  /// holds is honoured at once, as at start (allocate(): the reserved MAC takes it over at its
+  /// next request and the holder is refused it at its next one). O(leases).
+  void replace_reservations(std::map<MacAddress, Ipv4Address> reservations);
+
   [[nodiscard]] const AddressPool& pool() const { return pool_; }
   [[nodiscard]] const PoolSettings& settings() const { return settings_; }
 
  private:
   using Queue = std::set<std::pair<WallTime, Ipv4Address>>;
 
+  void rebuild();  // reserved_, pool_ and the queues from settings_ and the store
   void on_lease_removed(const Lease& lease) override;
   void on_lease_added(const Lease& lease) override;
   /// Pool addresses neither reserved nor unusable: the only ones handed out dynamically.

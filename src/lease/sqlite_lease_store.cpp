@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,10 +26,11 @@ namespace {
 // a lease whose completion was delivered survives kill -9 *and* power loss (NORMAL would
 // survive kill -9 only: it fsyncs at checkpoints, and the last commits may roll back after
 // a power cut). The fsync cost is what group commit amortises: one per batch, not per lease.
-// locking_mode=EXCLUSIVE: the in-memory index is the authority, so a second process writing
-// the same file would hand out the same addresses twice; the lock makes it fail at open
-// (an administrator reads the file while netbootd is stopped, or reads a copy).
-constexpr const char* kLockingMode = "PRAGMA locking_mode=EXCLUSIVE;";
+// One writer: the in-memory index is the authority, so a second process writing the same file
+// would hand out the same addresses twice. An flock on the file, held from open to close,
+// makes a second store fail at open. It replaces SQLite's locking_mode=EXCLUSIVE, which also
+// shut out readers: with normal locking, `netbootd leases` reads the file (read_lease_file)
+// while the daemon writes, and WAL readers never block the writer.
 constexpr const char* kDurability = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
 
 // Schema 1. MAC and address as text so `sqlite3 leases.db 'SELECT * FROM leases'` is readable;
@@ -120,6 +124,36 @@ std::optional<std::string> permission_problem(const std::filesystem::path& path)
   return describe(dir, W_OK | X_OK, "the folder");
 }
 
+// One row of kSelectAll. A row we cannot read is a damaged file: refused rather than a
+// binding forgotten and its address handed to a second client.
+Result<Lease> decode_row(sqlite3_stmt* s, std::size_t row, const std::filesystem::path& path) {
+  const std::string mac_text = column_text(s, 0);
+  const std::string address_text = column_text(s, 1);
+  const std::string uuid_text = column_text(s, 5);
+  const auto mac = MacAddress::parse(mac_text);
+  const auto address = Ipv4Address::parse(address_text);
+  const auto state = sqlite3_column_int(s, 2);
+  const auto phase = sqlite3_column_int(s, 6);
+  const auto uuid = Uuid::parse(uuid_text);
+  const bool uuid_ok = sqlite3_column_type(s, 5) == SQLITE_NULL || uuid.has_value();
+  if (!mac || !address || state < 0 || state > 3 || phase < 0 || phase > 2 || !uuid_ok) {
+    return fail(Errc::Io, fmt::format("lease file {}: row {} is unreadable (mac '{}', address '{}', "
+                                      "state {}, phase {}, uuid '{}')",
+                                      path.string(), row, mac_text, address_text, state, phase, uuid_text));
+  }
+  Lease lease;
+  lease.mac = *mac;
+  lease.address = *address;
+  lease.state = static_cast<LeaseState>(state);
+  lease.expires = from_nanoseconds(sqlite3_column_int64(s, 3));
+  lease.updated = from_nanoseconds(sqlite3_column_int64(s, 4));
+  if (sqlite3_column_type(s, 5) != SQLITE_NULL) lease.uuid = uuid;
+  lease.phase = static_cast<BootPhase>(phase);
+  lease.hostname = column_text(s, 7);
+  lease.boot_file = column_text(s, 8);
+  return lease;
+}
+
 int bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
   return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
@@ -166,7 +200,14 @@ Unexpected SqliteLeaseStore::sqlite_error(std::string_view what) const {
 }
 
 Result<void> SqliteLeaseStore::load() {
-  if (sqlite3_exec(db_, kLockingMode, nullptr, nullptr, nullptr) != SQLITE_OK) return sqlite_error("cannot open");
+  // Our own descriptor, closed only after SQLite's connection (close()): closing any
+  // descriptor of the file drops the process's POSIX locks on it, SQLite's included.
+  lock_fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    return fail(Errc::Io, fmt::format("lease file {}: cannot lock: {}{}", path_.string(), std::strerror(error),
+                                      error == EWOULDBLOCK ? " (is another netbootd using it?)" : ""));
+  }
   // Identify the file before changing anything in it: a foreign or newer file is left as it was.
   int version = 0;
   int objects = 0;
@@ -222,34 +263,9 @@ Result<void> SqliteLeaseStore::load() {
   int rc = SQLITE_ROW;
   while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
     ++row;
-    sqlite3_stmt* s = select.get();
-    const std::string mac_text = column_text(s, 0);
-    const std::string address_text = column_text(s, 1);
-    const std::string uuid_text = column_text(s, 5);
-    const auto mac = MacAddress::parse(mac_text);
-    const auto address = Ipv4Address::parse(address_text);
-    const auto state = sqlite3_column_int(s, 2);
-    const auto phase = sqlite3_column_int(s, 6);
-    const auto uuid = Uuid::parse(uuid_text);
-    const bool uuid_ok = sqlite3_column_type(s, 5) == SQLITE_NULL || uuid.has_value();
-    // A row we cannot read is a damaged file: refuse it rather than forget a binding and
-    // hand its address to a second client.
-    if (!mac || !address || state < 0 || state > 3 || phase < 0 || phase > 2 || !uuid_ok) {
-      return rollback(fail(Errc::Io, fmt::format("lease file {}: row {} is unreadable (mac '{}', address '{}', "
-                                                 "state {}, phase {}, uuid '{}')",
-                                                 path_.string(), row, mac_text, address_text, state, phase, uuid_text)));
-    }
-    Lease lease;
-    lease.mac = *mac;
-    lease.address = *address;
-    lease.state = static_cast<LeaseState>(state);
-    lease.expires = from_nanoseconds(sqlite3_column_int64(s, 3));
-    lease.updated = from_nanoseconds(sqlite3_column_int64(s, 4));
-    if (sqlite3_column_type(s, 5) != SQLITE_NULL) lease.uuid = uuid;
-    lease.phase = static_cast<BootPhase>(phase);
-    lease.hostname = column_text(s, 7);
-    lease.boot_file = column_text(s, 8);
-    index_.apply(lease);  // the file's unique indexes already exclude conflicts; this re-asserts them
+    auto lease = decode_row(select.get(), row, path_);
+    if (!lease) return rollback(Unexpected{lease.error()});
+    index_.apply(*lease);  // the file's unique indexes already exclude conflicts; this re-asserts them
   }
   if (rc != SQLITE_DONE) return rollback(sqlite_error("reading leases"));
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return rollback(sqlite_error("commit"));
@@ -405,7 +421,10 @@ void SqliteLeaseStore::close() {
   }
   wake_.notify_one();
   if (writer_.joinable()) writer_.join();
-  if (db_ == nullptr) return;
+  if (db_ == nullptr) {
+    release_lock();
+    return;
+  }
   const bool opened = insert_ != nullptr;
   sqlite3_finalize(insert_);
   insert_ = nullptr;
@@ -414,11 +433,59 @@ void SqliteLeaseStore::close() {
   if (opened) sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
   sqlite3_close_v2(db_);
   db_ = nullptr;
+  release_lock();
+}
+
+void SqliteLeaseStore::release_lock() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  lock_fd_ = -1;
 }
 
 SqliteLeaseStore::Stats SqliteLeaseStore::stats() const {
   return Stats{commits_.load(std::memory_order_relaxed), batches_.load(std::memory_order_relaxed),
                failed_batches_.load(std::memory_order_relaxed)};
+}
+
+Result<std::vector<Lease>> read_lease_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return fail(Errc::NotFound, fmt::format("lease file {} does not exist (no lease recorded yet, or another "
+                                            "[bootp] lease_file)", path.string()));
+  }
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  const std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> db(raw, &sqlite3_close_v2);
+  auto error = [&](std::string_view what) {
+    return fail(Errc::Io, fmt::format("lease file {}: {}: {}", path.string(), what,
+                                      db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc)));
+  };
+  if (rc != SQLITE_OK) return error("cannot open");
+  // A reader waits only while the writer recovers or checkpoints; never for long.
+  sqlite3_busy_timeout(db.get(), 2000);
+  Statement query;
+  if (query.prepare(db.get(), "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM "
+                              "sqlite_schema WHERE type = 'table' AND name = 'leases')") != SQLITE_OK ||
+      sqlite3_step(query.get()) != SQLITE_ROW) {
+    return error("cannot read");
+  }
+  const int version = sqlite3_column_int(query.get(), 0);
+  if (version == 0 || sqlite3_column_int(query.get(), 1) != 1)
+    return fail(Errc::Io, fmt::format("lease file {}: not a netbootd lease file", path.string()));
+  if (version > SqliteLeaseStore::kSchemaVersion) {
+    return fail(Errc::Io, fmt::format("lease file {}: schema version {} is newer than this netbootd understands ({})",
+                                      path.string(), version, SqliteLeaseStore::kSchemaVersion));
+  }
+  Statement select;
+  if (select.prepare(db.get(), kSelectAll) != SQLITE_OK) return error("reading leases");
+  std::vector<Lease> leases;
+  int step = SQLITE_ROW;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    auto lease = decode_row(select.get(), leases.size() + 1, path);
+    if (!lease) return Unexpected{lease.error()};
+    leases.push_back(std::move(*lease));
+  }
+  if (step != SQLITE_DONE) return error("reading leases");
+  return leases;
 }
 
 }  // namespace netboot::lease

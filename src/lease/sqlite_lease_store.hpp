@@ -71,10 +71,12 @@ class SqliteLeaseStore final : public LeaseStore {
   Result<void> write_batch(const std::vector<Pending>& batch);
   Result<void> write_one(const Lease& lease);
   [[nodiscard]] Unexpected sqlite_error(std::string_view what) const;
+  void release_lock();
 
   std::filesystem::path path_;
   Post post_;
   sqlite3* db_ = nullptr;                 // open -> writer thread -> close; never two at once
+  int lock_fd_ = -1;                      // holds the flock that keeps a second writer out
   sqlite3_stmt* insert_ = nullptr;  // INSERT OR REPLACE
   LeaseIndex index_;                      // the owning (event loop) thread only
 
@@ -88,5 +90,12 @@ class SqliteLeaseStore final : public LeaseStore {
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> failed_batches_{0};
 };
+
+/// Every lease recorded in a lease file, read without writing to it (`netbootd leases`):
+/// opened read-only, so a running daemon's writer is neither blocked nor disturbed (WAL: a
+/// reader sees the last committed transaction). Offers are never in the file (hold()).
+/// Fails with Errc::NotFound when the file does not exist, Errc::Io when it is not a netbootd
+/// lease file, is newer than this build, or cannot be read.
+[[nodiscard]] Result<std::vector<Lease>> read_lease_file(const std::filesystem::path& path);
 
 }  // namespace netboot::lease

@@ -37,10 +37,16 @@ DhcpService::DhcpService(asio::io_context& io, const config::DhcpConfig& config,
       config_(config),
       deps_(std::move(deps)),
       log_(std::move(log)),
-      pipeline_(deps_.pipeline),
+      pipeline_(std::make_shared<dhcp::Pipeline>(std::move(deps_.pipeline))),
       listener_(*deps_.listener),
       park_timer_(io) {
-  pipeline_.on_resume([this](const MacAddress& mac, std::uint32_t xid) { resume(mac, xid); });
+  pipeline_->on_resume([this](const MacAddress& mac, std::uint32_t xid) { resume(mac, xid); });
+}
+
+void DhcpService::replace_pipeline(dhcp::Pipeline next) {
+  auto pipeline = std::make_shared<dhcp::Pipeline>(std::move(next));
+  pipeline->on_resume([this](const MacAddress& mac, std::uint32_t xid) { resume(mac, xid); });
+  pipeline_ = std::move(pipeline);
 }
 
 DhcpService::~DhcpService() = default;
@@ -119,11 +125,11 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     return;
   }
   const dhcp::PacketInfo received{info.peer, info.local_address, info.ifindex, std::chrono::system_clock::now()};
-  process(std::make_shared<dhcp::Exchange>(std::move(*packet), received));
+  process(std::make_shared<dhcp::Exchange>(std::move(*packet), received), pipeline_);
 }
 
-void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
-  const auto verdict = pipeline_.run(*ex);
+void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex, const std::shared_ptr<dhcp::Pipeline>& pipeline) {
+  const auto verdict = pipeline->run(*ex);
   const auto mac = ex->request.chaddr.mac();
   // The info lines build their arguments (client_label, to_string) before spdlog looks at the
   // level: check it first, or every request pays for lines nobody reads (level = warning).
@@ -145,7 +151,7 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex) {
     case dhcp::Verdict::Park:
       if (mac) {
         ++counters_.parked;
-        parked_[*mac] = Parked{ex, std::chrono::steady_clock::now() + deps_.park_timeout};
+        parked_[*mac] = Parked{ex, pipeline, std::chrono::steady_clock::now() + deps_.park_timeout};
         expire_parked();
       }
       return;
@@ -161,8 +167,9 @@ void DhcpService::resume(const MacAddress& mac, std::uint32_t xid) {
     const auto it = parked_.find(mac);
     if (stopped_ || it == parked_.end() || it->second.exchange->request.xid != xid) return;  // superseded or expired
     auto ex = std::move(it->second.exchange);
+    const auto pipeline = std::move(it->second.pipeline);
     parked_.erase(it);
-    process(std::move(ex));
+    process(std::move(ex), pipeline);
   });
 }
 

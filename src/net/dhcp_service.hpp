@@ -58,9 +58,14 @@ class DhcpService final : public Service {
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] const DhcpCounters& counters() const { return counters_; }
 
+  /// A reload's new policy (make_pipeline over a new configuration): requests that arrive from
+  /// now on run through `next`; an exchange parked on the previous pipeline resumes and
+  /// finishes on it, with the policy it started with (the previous one lives as long as one does).
+  void replace_pipeline(dhcp::Pipeline next);
+
  private:
   void on_datagram(ByteView datagram, const PacketInfo& info);
-  void process(std::shared_ptr<dhcp::Exchange> ex);
+  void process(std::shared_ptr<dhcp::Exchange> ex, const std::shared_ptr<dhcp::Pipeline>& pipeline);
   void finish(const std::shared_ptr<dhcp::Exchange>& ex);
   void send_reply(const dhcp::Exchange& ex);
   void resume(const MacAddress& mac, std::uint32_t xid);
@@ -70,7 +75,7 @@ class DhcpService final : public Service {
   const config::DhcpConfig& config_;
   DhcpServiceDependencies deps_;
   std::shared_ptr<spdlog::logger> log_;
-  dhcp::Pipeline& pipeline_;
+  std::shared_ptr<dhcp::Pipeline> pipeline_;  // the current policy; replace_pipeline() swaps it
   DatagramListener& listener_;
   unsigned served_ifindex_ = 0;  // the interface holding pool_start
   std::vector<Ipv4Subnet> served_subnets_;  // the configured subnet (one until several are served)
@@ -80,6 +85,7 @@ class DhcpService final : public Service {
   LogLimiter log_limiter_{kLogBurst, kLogInterval};  // "ignored" lines under a flood
   struct Parked {
     std::shared_ptr<dhcp::Exchange> exchange;
+    std::shared_ptr<dhcp::Pipeline> pipeline;  // the one it started on
     SteadyTime deadline;
   };
   std::map<MacAddress, Parked> parked_;  // one per client: a newer request supersedes

@@ -58,9 +58,16 @@ TftpService::TftpService(asio::io_context& io, const config::TftpConfig& config,
   context_.on_finished = [this](TftpSession& session) { forget(session); };
   hooks_ = std::move(hooks);
   context_.worker = &worker_;
+  filters_ = config_.filters;
 }
 
 TftpService::~TftpService() { stop(); }
+
+void TftpService::replace_filters(std::vector<config::FilterRule> filters) {
+  filters_ = std::move(filters);
+  // locate() is synchronous: nothing holds the previous locator past a request.
+  if (locator_) locator_ = std::make_unique<tftp::FileLocator>(tftp::PathRewriter(filters_), config_.base_dir, local_root_, cache_);
+}
 
 Result<void> TftpService::start() {
   if (config_.remote_root()) {
@@ -78,7 +85,7 @@ Result<void> TftpService::start() {
     local_root_ = local->get();
     root_ = std::move(*local);
   }
-  locator_ = std::make_unique<tftp::FileLocator>(tftp::PathRewriter(config_.filters), config_.base_dir, local_root_, cache_);
+  locator_ = std::make_unique<tftp::FileLocator>(tftp::PathRewriter(filters_), config_.base_dir, local_root_, cache_);
   interfaces_ = list_interfaces();
   for (const auto& interface : interfaces_) mtu_by_ifindex_[interface.index] = interface.mtu;
 

@@ -64,6 +64,10 @@ class TftpService final : public Service {
   /// Bytes of window and read-ahead memory transfers hold (capped by max_transfer_memory).
   [[nodiscard]] std::size_t transfer_memory() const noexcept { return context_.memory.held(); }
 
+  /// A reload's [filters]: requests from now on are rewritten by these. A transfer under way
+  /// has its file open already and goes on unchanged.
+  void replace_filters(std::vector<config::FilterRule> filters);
+
  private:
   void on_datagram(ByteView datagram, const PacketInfo& info);
   std::optional<tftp::Request> admit(ByteView datagram, const PacketInfo& info);
@@ -85,6 +89,7 @@ class TftpService final : public Service {
   tftp::SharedFileCache cache_;
   std::unique_ptr<tftp::FileSource> root_;
   tftp::DirectorySource* local_root_ = nullptr;
+  std::vector<config::FilterRule> filters_;  // [filters], replaced by a reload
   std::unique_ptr<tftp::FileLocator> locator_;
   std::unordered_map<TftpSession*, std::shared_ptr<TftpSession>> sessions_;
   std::unordered_map<Ipv4Address, unsigned> per_client_;

@@ -414,6 +414,8 @@ class InstallAsAService(unittest.TestCase):
         checked = Path(stage) / "verify" / "netbootd.service"
         checked.parent.mkdir()
         checked.write_text(unit.read_text().replace(binary, stage + binary))
+        # systemctl reload is SIGHUP to the daemon (app/reload); verify checks that /bin/kill exists.
+        self.assertRegex(checked.read_text(), r"(?m)^ExecReload=/bin/kill -HUP \$MAINPID$")
         r = subprocess.run([analyze, "verify", str(checked)], capture_output=True, text=True, timeout=60)
         out = r.stdout + r.stderr
         if r.returncode != 0 and "netbootd.service" not in out:

@@ -73,6 +73,9 @@ def make_handler(args: argparse.Namespace):
                      "ip": query.get("ip"), "time": time.time(), "query": parts.query}
             delay = sleeps.get(mac, sleeps.get(uuid, 0.0))
             if delay:
+                # Said before the wait, so that a test knows the request is in flight.
+                sys.stderr.write(f"auth: asked {parts.path} mac={query.get('mac')}\n")
+                sys.stderr.flush()
                 time.sleep(min(float(delay), 60.0))
             body = b""
             if parts.path not in (args.pxe_path, args.dhcp_path):

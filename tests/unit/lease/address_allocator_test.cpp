@@ -270,6 +270,50 @@ TEST(AddressAllocator, ReusingALeaseTakesItAwayFromItsOldClient) {
   EXPECT_EQ(allocator.allocate(mac(2), std::nullopt, t0() + hours(3))->previous->mac, mac(1));
 }
 
+// A reload's [static_dhcp] (docs/configuration.md, "Reload").
+TEST(AddressAllocator, ReplacedReservationsFreeNothingHeldAndMatchAFreshAllocator) {
+  PostQueue loop;
+  // mac(1) holds 10.0.0.10 by its reservation; mac(2) holds 10.0.0.11 from the pool.
+  MemoryLeaseStore store(loop.hook(), {bound(1, "10.0.0.10"), bound(2, "10.0.0.11")});
+  AddressAllocator allocator({ip("10.0.0.10"), 4, {{mac(1), ip("10.0.0.10")}}, kLeaseTime}, store);
+
+  // Removed: its address stays mac(1)'s, now as a pool lease; nobody else is given it.
+  allocator.replace_reservations({});
+  EXPECT_FALSE(allocator.pool().is_free(ip("10.0.0.10")));
+  auto got = allocator.allocate(mac(1), {}, t0());
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->address, ip("10.0.0.10"));
+  EXPECT_EQ(got->source, AllocationSource::Existing);
+  got = allocator.allocate(mac(3), ip("10.0.0.10"), t0());
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->address, ip("10.0.0.12"));
+
+  // Added for the address mac(2) holds: honoured at once, as at start; the holder is told.
+  const std::map<MacAddress, Ipv4Address> added{{mac(4), ip("10.0.0.11")}};
+  allocator.replace_reservations(added);
+  got = allocator.allocate(mac(4), {}, t0());
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->address, ip("10.0.0.11"));
+  EXPECT_EQ(got->source, AllocationSource::Reservation);
+  ASSERT_TRUE(got->previous.has_value());
+  EXPECT_EQ(got->previous->mac, mac(2));
+  EXPECT_EQ(allocator.known_wrong_for(mac(2), ip("10.0.0.11")), "10.0.0.11 is reserved for another client");
+
+  // The same state as an allocator built with these reservations.
+  const AddressAllocator fresh({ip("10.0.0.10"), 4, added, kLeaseTime}, store);
+  EXPECT_EQ(allocator.pool().free_count(), fresh.pool().free_count());
+  for (std::uint32_t m = 1; m <= 6; ++m) {
+    SCOPED_TRACE(m);
+    const auto a = allocator.allocate(mac(m), {}, t0());
+    const auto b = fresh.allocate(mac(m), {}, t0());
+    ASSERT_EQ(a.has_value(), b.has_value());
+    if (a) {
+      EXPECT_EQ(a->address, b->address);
+      EXPECT_EQ(a->source, b->source);
+    }
+  }
+}
+
 TEST(AddressAllocator, StopsObservingWhenDestroyed) {
   PostQueue loop;
   MemoryLeaseStore store(loop.hook());

@@ -457,3 +457,55 @@ TEST(SqliteLeaseStore, LeasesWhoseCompletionRanSurviveKillNine) {
 
 }  // namespace
 }  // namespace netboot::lease
+
+namespace netboot::lease {
+namespace {
+
+using namespace testing;  // NOLINT: test helpers
+
+// `netbootd leases` reads the file while the daemon's store has it open and keeps writing.
+TEST(ReadLeaseFile, ReadsWhatTheOpenStoreCommittedWithoutBlockingIt) {
+  TempDir dir;
+  const auto path = dir.path() / "leases.db";
+  PostQueue loop;
+  auto store = open_ok(path, loop);
+  ASSERT_NE(store, nullptr);
+  store->commit(full_lease(), [](Result<void> r) { EXPECT_TRUE(r.has_value()); });
+  ASSERT_TRUE(loop.wait_posted(1));
+  loop.drain();
+  auto read = read_lease_file(path);
+  ASSERT_TRUE(read.has_value()) << read.error().detail;
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ(read->front(), full_lease());
+  // The store still writes after (and while) a reader looked: nothing was locked out.
+  store->commit(make_lease(mac(2), ip("192.168.1.12")), [](Result<void> r) { EXPECT_TRUE(r.has_value()); });
+  ASSERT_TRUE(loop.wait_posted(2));
+  loop.drain();
+  read = read_lease_file(path);
+  ASSERT_TRUE(read.has_value()) << read.error().detail;
+  EXPECT_EQ(read->size(), 2u);
+  store->close();
+  EXPECT_TRUE(SqliteLeaseStore::open(path, loop.hook()).has_value()) << "the reader left the file as it was";
+}
+
+TEST(ReadLeaseFile, MissingFileIsNotFoundAndNotCreated) {
+  TempDir dir;
+  const auto path = dir.path() / "none.db";
+  const auto read = read_lease_file(path);
+  ASSERT_FALSE(read.has_value());
+  EXPECT_EQ(read.error().code, Errc::NotFound);
+  EXPECT_NE(read.error().detail.find("does not exist"), std::string::npos) << read.error().detail;
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(ReadLeaseFile, ForeignDatabaseIsRefused) {
+  TempDir dir;
+  const auto path = dir.path() / "other.db";
+  run_sql(path, "CREATE TABLE t (x);");
+  const auto read = read_lease_file(path);
+  ASSERT_FALSE(read.has_value());
+  EXPECT_NE(read.error().detail.find("not a netbootd lease file"), std::string::npos) << read.error().detail;
+}
+
+}  // namespace
+}  // namespace netboot::lease
