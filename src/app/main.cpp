@@ -20,6 +20,7 @@
 #include "app/reload.hpp"
 #include "app/server.hpp"
 #include "config/load_config.hpp"
+#include "core/database_uri.hpp"
 #include "lease/lease_listing.hpp"
 #include "lease/sqlite_lease_store.hpp"
 #include "net/interfaces.hpp"
@@ -70,7 +71,14 @@ int list_leases(const CommandLine& cli) {
     fmt::print(stderr, "netbootd: {}\n", loaded.error().detail);
     return kExitConfigError;
   }
-  const auto leases = lease::read_lease_file(loaded->config.dhcp.lease_file);
+  const auto& lease_file = loaded->config.dhcp.lease_file;
+  if (is_database_uri(lease_file.string())) {
+    // The shared PostgreSQL store is read with its own client, where the servers write it.
+    fmt::print(stderr, "netbootd: [bootp] lease_file is the database {}: list its leases with psql "
+                       "(SELECT * FROM leases)\n", redact_database_uri(lease_file.string()));
+    return kExitRuntimeError;
+  }
+  const auto leases = lease::read_lease_file(lease_file);
   if (!leases) {
     fmt::print(stderr, "netbootd: {}\n", leases.error().detail);
     return kExitRuntimeError;

@@ -1,4 +1,4 @@
-"""`netbootd leases -c FILE [--json]` (issue 19) while the daemon serves: udhcpc and crafted PXE
+"""`netbootd leases -c FILE [--json]` while the daemon serves: udhcpc and crafted PXE
 clients in network namespaces this test creates (root only; exit 77 otherwise) get leases,
 and the listing (table and JSON) shows exactly what they got, without holding the daemon's
 writer back. A missing lease file and a configuration error exit non-zero with the reason."""

@@ -1,4 +1,4 @@
-"""Reload (SIGHUP, issue 19): the configuration file is read again and [mac], [uuid],
+"""Reload (SIGHUP): the configuration file is read again and [mac], [uuid],
 [static_dhcp], [bootfile], [filters], [http] and [buggy_clients] apply to the next request,
 observed on the wire; a broken file is refused whole (file:line logged, the old configuration
 keeps serving); a key that needs a restart is reported and keeps its value; a TFTP transfer
