@@ -9,6 +9,7 @@ TFTP tests run on 127.0.0.1 (any user); DHCP tests in network namespaces this te
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -30,12 +31,20 @@ REFUSED = r"reload refused, the running configuration stays: (?P<error>.*)$"
 SILENCE = 1.5  # seconds a refused client waits to be sure nothing comes
 
 
+def write_config(daemon: Netbootd, text: str) -> None:
+    """Replace the file at once (rename), as an editor or a configuration tool does: a reload
+    never reads it half written."""
+    staged = daemon.config_path.with_suffix(".new")
+    staged.write_text(text.format(**daemon.placeholders()))
+    os.replace(staged, daemon.config_path)
+
+
 def reload(daemon: Netbootd, text: str | None = None, expect: str = RELOADED) -> "re.Match[str]":
     """Write `text` (formatted like the start-up file) when given, send SIGHUP and wait for the
     line that says how the reload ended."""
     since = daemon.log_offset()
     if text is not None:
-        daemon.write_config(text)
+        write_config(daemon, text)
     daemon.process.signal(signal.SIGHUP)
     return daemon.wait_for_log(f"{RELOADED}|{REFUSED}" if expect == RELOADED else expect, timeout=10, since=since)
 
@@ -162,7 +171,7 @@ class TftpReloadTest(unittest.TestCase):
             storm = time.monotonic() - started
             # The last one, after a change: it is applied (never lost in the coalescing). A
             # reload of the storm may still be due, and run before or after the write.
-            d.write_config(tftp_text(self.port, "boot.bin = b.bin"))
+            write_config(d, tftp_text(self.port, "boot.bin = b.bin"))
             d.process.signal(signal.SIGHUP)
             d.wait_for_log(r"configuration reloaded from \S+: \[filters\] changed", timeout=10, since=since)
             self.assertEqual(TftpClient(self.port).get("boot.bin"), b"B" * 900)
