@@ -97,7 +97,8 @@ constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7316052021)";
 // Group commit window, as the SQLite store: a burst shares one transaction (one WAL flush).
 constexpr auto kGroupWindow = std::chrono::microseconds(2000);
 constexpr std::size_t kFullBatch = 256;
-constexpr int kDeadlockRetries = 3;  // two servers' batches may lock rows in opposite orders
+constexpr int kDeadlockRetries = 3;
+constexpr std::chrono::milliseconds kLoadLimit{60'000};  // reading the whole table  // two servers' batches may lock rows in opposite orders
 
 std::int64_t to_nanoseconds(WallTime t) {
   return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
@@ -140,14 +141,39 @@ Result<void> exec(PGconn* conn, const char* sql) {
   return {};
 }
 
+// Waits until libpq can hand over the next result without blocking, or `deadline` passes
+// (false). A server that stopped answering altogether (a frozen host, a stopped process) never
+// applies its own statement_timeout, and keepalives do not cover unix sockets: this bound does.
+// `stop_fd`, when readable, ends the wait too (close() while the listener waits).
+bool await_result(PGconn* conn, std::chrono::steady_clock::time_point deadline, int stop_fd = -1) {
+  while (PQisBusy(conn) != 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd ready[2] = {{PQsocket(conn), POLLIN, 0}, {stop_fd, POLLIN, 0}};
+    if (::poll(ready, stop_fd >= 0 ? 2 : 1, static_cast<int>(left.count())) < 0 && errno != EINTR) return false;
+    if ((ready[1].revents & POLLIN) != 0) return false;
+    if (PQconsumeInput(conn) == 0) return true;  // the error is the next result
+  }
+  return true;
+}
+
 // Rows of kSelectColumns; a row this build cannot read is a damaged table: refused at open
 // rather than forgetting a binding and giving its address to a second client.
-Result<std::vector<Lease>> read_rows(PGconn* conn, const std::string& sql, const std::vector<std::string>& params) {
+// Bounded by `limit`: a server that stops answering does not hold the calling thread.
+Result<std::vector<Lease>> read_rows(PGconn* conn, const std::string& sql, const std::vector<std::string>& params,
+                                     std::chrono::milliseconds limit, int stop_fd = -1) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.c_str());
-  QueryResult result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                                  nullptr, 0));
+  if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
+                        0) != 1) {
+    return fail(Errc::Io, first_line(PQerrorMessage(conn)));
+  }
+  if (!await_result(conn, std::chrono::steady_clock::now() + limit, stop_fd))
+    return fail(Errc::Io, fmt::format("no answer within {} ms", limit.count()));
+  QueryResult result(PQgetResult(conn));
+  // The query's results end with a null; a connection that is not drained cannot be reused.
+  for (PGresult* extra = PQgetResult(conn); extra != nullptr; extra = PQgetResult(conn)) PQclear(extra);
   if (!result.ok()) return fail(Errc::Io, first_line(PQerrorMessage(conn)));
   PGresult* r = result.get();
   std::vector<Lease> leases;
@@ -208,7 +234,7 @@ Result<std::unique_ptr<PgLeaseStore>> PgLeaseStore::open(Options options) {
     return fail(Errc::Io, fmt::format("lease database {}: cannot listen for other servers' leases: {}",
                                       store->shown_uri_, first_line(PQerrorMessage(store->listen_conn_))));
   }
-  auto leases = read_rows(store->conn_, std::string(kSelectColumns) + "ORDER BY id", {});
+  auto leases = read_rows(store->conn_, std::string(kSelectColumns) + "ORDER BY id", {}, kLoadLimit);
   if (!leases) return fail(Errc::Io, fmt::format("lease database {}: {}", store->shown_uri_, leases.error().detail));
   store->index_.reserve(leases->size());
   for (const Lease& lease : *leases) store->index_.apply(lease);
@@ -423,10 +449,18 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
     sent = sent && PQpipelineSync(conn_) == 1;
     std::string failed_state;
     std::string failure_text;
+    // The whole batch answers within the statement timeout plus a second, or the database
+    // counts as unreachable (the connection is then dropped, whatever it was doing).
+    const auto deadline = std::chrono::steady_clock::now() + reply_limit();
+    bool answered = true;
+    const auto next_result = [&]() -> PGresult* {
+      answered = answered && await_result(conn_, deadline);
+      return answered ? PQgetResult(conn_) : nullptr;
+    };
     // Results: one per query (each followed by a null), then the sync marker.
     const std::size_t queries = batch.size() + 2;
-    for (std::size_t query = 0; sent && query < queries; ++query) {
-      for (PGresult* raw = PQgetResult(conn_); raw != nullptr; raw = PQgetResult(conn_)) {
+    for (std::size_t query = 0; sent && answered && query < queries; ++query) {
+      for (PGresult* raw = next_result(); raw != nullptr; raw = next_result()) {
         QueryResult result(raw);
         const auto status = PQresultStatus(raw);
         if (status == PGRES_TUPLES_OK && query >= 1 && query <= batch.size()) {
@@ -438,9 +472,13 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
       }
       if (PQstatus(conn_) != CONNECTION_OK) sent = false;
     }
-    if (sent) {
-      QueryResult sync(PQgetResult(conn_));  // PGRES_PIPELINE_SYNC
+    if (sent && answered) {
+      QueryResult sync(next_result());  // PGRES_PIPELINE_SYNC
       if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) sent = false;
+    }
+    if (!answered) {
+      return fail(Errc::Io, fmt::format("lease database {}: writing leases: no answer within {} ms", shown_uri_,
+                                        reply_limit().count()));
     }
     const bool exited = PQexitPipelineMode(conn_) == 1;
     if (sent && exited && failed_state.empty() && outcomes.size() == batch.size()) return outcomes;
@@ -457,7 +495,7 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
 
 void PgLeaseStore::refresh_after_refusal(const Lease& refused) {
   auto rows = read_rows(conn_, std::string(kSelectColumns) + "WHERE mac = $1 OR (address = $2 AND address <> '0.0.0.0') ORDER BY id",
-                        {refused.mac.to_string(':'), refused.address.to_string()});
+                        {refused.mac.to_string(':'), refused.address.to_string()}, reply_limit());
   if (rows && !rows->empty()) options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
 }
 
@@ -577,8 +615,13 @@ void PgLeaseStore::run_listener() {
     }
     if (resync) {
       // Writes made while we were not listening: read the whole table once.
-      if (auto rows = read_rows(conn, std::string(kSelectColumns) + "ORDER BY id", {}); rows)
-        options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
+      auto rows = read_rows(conn, std::string(kSelectColumns) + "ORDER BY id", {}, kLoadLimit, stop_pipe_[0]);
+      if (!rows) {
+        PQfinish(conn);  // retried, whole, on the next connection
+        conn = nullptr;
+        continue;
+      }
+      options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
       resync = false;
     }
     if (stopped(1000, PQsocket(conn))) break;
@@ -598,10 +641,15 @@ void PgLeaseStore::run_listener() {
     }
     if (ids.empty()) continue;
     ids += "}";
-    if (auto rows = read_rows(conn, std::string(kSelectColumns) + "WHERE id = ANY($1::bigint[]) ORDER BY id", {ids});
-        rows && !rows->empty()) {
-      options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
+    auto rows = read_rows(conn, std::string(kSelectColumns) + "WHERE id = ANY($1::bigint[]) ORDER BY id", {ids},
+                          reply_limit(), stop_pipe_[0]);
+    if (!rows) {
+      // Those rows are read again with the whole table once a new connection listens.
+      PQfinish(conn);
+      conn = nullptr;
+      continue;
     }
+    if (!rows->empty()) options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
   }
   if (conn != nullptr) PQfinish(conn);
 }

@@ -105,6 +105,10 @@ class PgLeaseStore final : public LeaseStore {
   void apply_remote(const std::vector<Lease>& leases);  // owning thread
   [[nodiscard]] bool is_renewal(const Lease& lease) const;
   [[nodiscard]] Unexpected db_error(std::string_view what) const;
+  /// How long one exchange with the database may take before it counts as unreachable.
+  [[nodiscard]] std::chrono::milliseconds reply_limit() const {
+    return options_.statement_timeout + std::chrono::seconds(1);
+  }
 
   Options options_;
   std::string shown_uri_;

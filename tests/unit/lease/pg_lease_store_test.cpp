@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -65,8 +66,10 @@ class PgLeaseStoreTest : public ::testing::Test {
     if (!admin_.empty()) run_sql(admin_, "DROP DATABASE IF EXISTS \"" + name_ + "\" WITH (FORCE)");
   }
 
-  std::unique_ptr<PgLeaseStore> open_ok(PostQueue& loop, PgLeaseStore::StateChange on_state = {}) {
+  std::unique_ptr<PgLeaseStore> open_ok(PostQueue& loop, PgLeaseStore::StateChange on_state = {},
+                                        std::chrono::milliseconds statement_timeout = std::chrono::milliseconds(3000)) {
     PgLeaseStore::Options options;
+    options.statement_timeout = statement_timeout;
     options.uri = uri_;
     options.post = loop.hook();
     options.on_state_change = std::move(on_state);
@@ -444,6 +447,53 @@ TEST_F(PgLeaseStoreTest, UnreachableRenewalsAnsweredFromMemoryNewAddressesRefuse
             std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    renewed_again.expires.time_since_epoch())
                                    .count()));
+}
+
+TEST_F(PgLeaseStoreTest, ADatabaseThatStopsAnsweringIsUnreachableWithinTheTimeoutNotForever) {
+  PostQueue loop;
+  std::vector<bool> states;
+  auto store = open_ok(loop, [&](bool reachable, const std::string&) { states.push_back(reachable); },
+                       std::chrono::milliseconds(300));
+  ASSERT_NE(store, nullptr);
+  std::optional<Result<void>> done;
+  store->commit(make_lease(mac(1), ip("10.0.0.81")), [&](Result<void> r) { done = r; });
+  ASSERT_TRUE(run_until(loop, [&] { return done.has_value(); }));
+  ASSERT_TRUE(done->has_value());
+  // Freeze the backends serving this store (a hung host, a stopped process): no statement
+  // timeout fires and a unix socket has no keepalive; only the store's own bound can tell.
+  std::vector<int> frozen;
+  std::string pids = run_sql(admin_, "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE datname = '" +
+                                         name_ + "' AND application_name = 'netbootd'");
+  for (std::size_t at = 0; at < pids.size();) {
+    const std::size_t end = std::min(pids.find(',', at), pids.size());
+    const int pid = std::stoi(pids.substr(at, end - at));
+    if (::kill(pid, SIGSTOP) != 0) {
+      for (int thawed : frozen) ::kill(thawed, SIGCONT);
+      GTEST_SKIP() << "cannot stop PostgreSQL backend " << pid << " (not root?)";
+    }
+    frozen.push_back(pid);
+    at = end + 1;
+  }
+  ASSERT_EQ(frozen.size(), 2U) << "the writer's and the listener's connections: " << pids;
+  const auto asked = std::chrono::steady_clock::now();
+  std::optional<Result<void>> renewal;
+  store->commit(make_lease(mac(1), ip("10.0.0.81"), LeaseState::Bound, t0() + hours(30)),
+                [&](Result<void> r) { renewal = r; });
+  const bool answered = run_until(loop, [&] { return renewal.has_value(); });
+  const auto waited = std::chrono::steady_clock::now() - asked;
+  for (int pid : frozen) ::kill(pid, SIGCONT);
+  ASSERT_TRUE(answered) << "a renewal waited for a frozen database";
+  EXPECT_TRUE(renewal->has_value()) << "answered from memory";
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  EXPECT_FALSE(store->reachable());
+  EXPECT_EQ(states, std::vector<bool>{false});
+  // Thawed, the store comes back by itself.
+  ASSERT_TRUE(run_until(loop, [&] { return store->reachable(); }));
+  std::optional<Result<void>> fresh;
+  store->commit(make_lease(mac(2), ip("10.0.0.82")), [&](Result<void> r) { fresh = r; });
+  ASSERT_TRUE(run_until(loop, [&] { return fresh.has_value(); }));
+  EXPECT_TRUE(fresh->has_value());
+  EXPECT_EQ(states, (std::vector<bool>{false, true}));
 }
 
 }  // namespace
