@@ -259,8 +259,12 @@ class DhcpReloadTest(unittest.TestCase):
             self.assertIsNotNone(offer, d.log_tail())
             self.assertEqual(offer.file, "first.0")
             self.assertEqual(offer.dst_ip, offer.yiaddr, "unicast: the client did not ask for broadcast")
+            since = d.log_offset()
             assert_reloaded(self, reload(d, dhcp_text(bootfile="second.0", buggy="02-00-00-00-02-01 = yes")),
                             r"^\[bootfile\] changed \(1 -> 1 entries\), \[buggy_clients\] changed \(0 -> 1 entries\)$")
+            # --check-config's checks ran on the new file: second.0 is missing, said with file:line.
+            d.wait_for_log(rf"reload: {re.escape(str(d.config_path))}:\d+: \[bootfile\] default: second\.0 does not exist",
+                           since=since)
             offer = c.discover(options=pxe, mac="02:00:00:00:02:01", broadcast=False)
             self.assertIsNotNone(offer, d.log_tail())
             self.assertEqual(offer.file, "second.0")
