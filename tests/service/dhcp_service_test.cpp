@@ -252,6 +252,29 @@ TEST_F(DhcpServiceTest, DeniedRequestIsDroppedWithTheStepsReason) {
   EXPECT_NE(logs().find("ignored (check-remote-access:"), std::string::npos) << logs();
 }
 
+// Reload: a new pipeline (a new policy) serves the requests that arrive from then on; an
+// exchange parked on the previous one resumes and finishes there, with its answer.
+TEST_F(DhcpServiceTest, AReplacedPipelineServesNewRequestsWhileAParkedOneFinishesOnItsOwn) {
+  start(config::AccessMode::Http);
+  deliver({});
+  ASSERT_EQ(checker.questions.size(), 1u);
+  config::HttpAccessConfig reloaded = http;
+  reloaded.pxe_path = "/other";
+  service->replace_pipeline(dhcp::make_pipeline(
+      config, {.leases = store,
+               .allocator = allocator,
+               .access = dhcp::AccessDependencies{.lists = lists, .http = reloaded, .checker = &checker}}));
+  checker.questions[0].done(acl::decide_from_answer(200, "file: custom.efi\n"));
+  run_loop();
+  ASSERT_EQ(sent.size(), 1u) << "the parked exchange finished on the pipeline it started on";
+  EXPECT_EQ(sent[0].packet.message_type, MessageType::Offer);
+  EXPECT_EQ(sent[0].packet.file, "custom.efi");
+  EXPECT_EQ(checker.questions.size(), 1u) << "the new policy did not ask again for it";
+  deliver({});
+  ASSERT_EQ(checker.questions.size(), 2u);
+  EXPECT_NE(checker.questions[1].url.find("http://auth:8080/other?"), std::string::npos) << checker.questions[1].url;
+}
+
 TEST_F(DhcpServiceTest, StopClosesTheListenerAndForgetsParkedRequests) {
   start(config::AccessMode::Http);
   deliver({});
