@@ -63,7 +63,7 @@ class TypoedSectionNeverServesOutsideTheRoot(unittest.TestCase):
 
     def start(self, config_text, cwd):
         path = self.pair.tmpdir / f"netbootd-{secrets.token_hex(4)}.ini"
-        path.write_text(config_text.format(pool_start=self.pair.host(100), lease_file=self.pair.tmpdir / "leases.db",
+        path.write_text(config_text.format(pool_start=self.pair.host(100), lease_file=self.pair.tmpdir / f"{path.stem}.db",
                                            root=self.root))
         log = self.pair.tmpdir / (path.stem + ".log")
         process = self.pair.spawn(["env", "-C", str(cwd), netbootd_path(), "-c", str(path)], ns=self.pair.server_ns,
@@ -101,8 +101,9 @@ class TypoedSectionNeverServesOutsideTheRoot(unittest.TestCase):
                 if not process.alive():  # /srv/tftp missing on this host: a clear stop
                     self.assertEqual(process.returncode, 2)
                     self.assertIn("[tftp] root: not set, and the default /srv/tftp does not exist", netns.read_text(log))
-                else:
+                else:  # /srv/tftp exists on this host: served, and nothing outside it
                     self.assertIn("/srv/tftp", netns.read_text(log))
+                    process.kill()  # frees the ports for the next subtest
 
     def test_slash_root_needs_the_opt_in(self):
         process, log = self.start("[bootp]\npool_start = {pool_start}\nlease_file = {lease_file}\n[tftp]\nroot = /\n",
