@@ -481,6 +481,9 @@ class Bench:
                 address = 127.0.0.1
                 port = {HTTP_PORT}
                 root = {self.root}
+                ; Every client is 127.0.0.1 here: the per-address cap (default 32) would
+                ; refuse all but 32 of them.
+                max_connections_per_client = {max(32, self.args.http_clients)}
                 """), ["-t", "-H"])
         conf = write(self.tmp / "nginx.conf", textwrap.dedent(f"""\
             daemon off;

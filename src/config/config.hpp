@@ -151,6 +151,8 @@ struct HttpServiceConfig {
   std::filesystem::path root;          // default: the TFTP root directory
   bool check_ip = false;               // only clients holding a lease may download (load_config: yes with DHCP)
   unsigned max_connections = 1024;
+  unsigned max_connections_per_client = 32;  // [httpd] max_connections_per_client: from one address
+  std::uint64_t min_send_rate = 8192;        // [httpd] min_send_rate: bytes/s a body must average per window, 0 = off
 };
 
 /// [netbootd]: the account netbootd runs as once every socket is bound (docs/security.md).

@@ -44,7 +44,8 @@ constexpr std::string_view kTftpKeys[] = {"address",  "port",          "blocksiz
                                           "remote_min_rate", "remote_deadline", "max_timeout",
                                           "max_transfer_memory"};
 constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "address",              "port", "root",
-                                           "check_ip", "max_connections", "allow_filesystem_root"};
+                                           "check_ip", "max_connections", "allow_filesystem_root",
+                                           "max_connections_per_client", "min_send_rate"};
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
 
 // Every name a section may be written as, aliases included, for "did you mean".
@@ -746,6 +747,11 @@ bool Loader::load_httpd() {
     } else if (key == "max_connections") {
       ok = read_uint(e, 1, 1'000'000, number);
       h.max_connections = static_cast<unsigned>(number);
+    } else if (key == "max_connections_per_client") {
+      ok = read_uint(e, 1, 1'000'000, number);
+      h.max_connections_per_client = static_cast<unsigned>(number);
+    } else if (key == "min_send_rate") {
+      ok = read_uint(e, 0, std::uint64_t{1} << 40, h.min_send_rate);
     } else if (key == "allow_filesystem_root") {
       ok = read_bool(e, allow_slash);
     } else {

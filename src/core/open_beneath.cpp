@@ -108,6 +108,7 @@ Result<std::vector<std::string>> split_beneath(std::string_view path, const Path
     start = end + 1;
     if (part.empty() || part == ".") continue;
     if (part == "..") return fail(Errc::AccessDenied, "'..' in path");
+    if (part.starts_with(kUploadTempPrefix)) return fail(policy.upload_temp_name, "an upload's temporary name");
     parts.emplace_back(part);
   }
   return parts;

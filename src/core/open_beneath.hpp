@@ -29,7 +29,15 @@ struct PathPolicy {
   Errc not_a_file = Errc::NotFound;
   /// Longer paths are refused as AccessDenied; 0: no limit beyond the kernel's.
   std::size_t max_length = 0;
+  /// The answer for a component starting with kUploadTempPrefix: a partial upload, never
+  /// served, whether it is still being written or left by a crash (TFTP: AccessDenied, ERROR 2;
+  /// HTTP: NotFound, 404).
+  Errc upload_temp_name = Errc::NotFound;
 };
+
+/// The prefix of the temporary name an upload is written under (tftp::create_beneath) until
+/// it is complete and renamed into place.
+inline constexpr std::string_view kUploadTempPrefix = ".netbootd-upload-";
 
 enum class ResolveMethod : std::uint8_t {
   Auto,           // openat2 when the kernel has it (Linux >= 5.6, not filtered), else the walk
@@ -39,7 +47,7 @@ enum class ResolveMethod : std::uint8_t {
 /// The components of `path` below the root: leading, doubled and trailing separators and "."
 /// components vanish, so "/a//./b" is {"a", "b"} and the root itself is {}. AccessDenied for a
 /// ".." component, NUL or any other control byte, a backslash the policy refuses, or a path
-/// longer than policy.max_length.
+/// longer than policy.max_length; policy.upload_temp_name for an upload's temporary name.
 [[nodiscard]] Result<std::vector<std::string>> split_beneath(std::string_view path, const PathPolicy& policy);
 
 /// The components joined with '/': the clean relative form "a/b/c".

@@ -79,13 +79,18 @@ std::optional<double> parse_seconds(std::string_view text) noexcept {
   return value;
 }
 
-std::string printable(std::string_view text) {
+std::string printable(std::string_view text, std::size_t limit) {
   constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(text.size());
+  out.reserve(std::min(text.size(), limit) + 24);
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7F || c == '"' || c == '\\') {
+    const bool escaped = byte < 0x20 || byte >= 0x7F || c == '"' || c == '\\';
+    if (out.size() + (escaped ? 4 : 1) > limit) {
+      out += "... (" + std::to_string(text.size()) + " bytes)";
+      break;
+    }
+    if (escaped) {
       out += "\\x";
       out.push_back(kHex[byte >> 4]);
       out.push_back(kHex[byte & 0xF]);

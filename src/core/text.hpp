@@ -1,5 +1,6 @@
 #pragma once
 // Small text helpers shared by the configuration reader and the protocol codecs.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,8 +28,13 @@ std::optional<std::uint64_t> parse_uint(std::string_view text, std::uint64_t min
 /// A non-negative decimal number such as "2" or "0.5" (pybootd's [tftp] timeout is a float).
 std::optional<double> parse_seconds(std::string_view text) noexcept;
 
+/// How much of a name or message from the network a log line shows, escaped.
+inline constexpr std::size_t kPrintableLimit = 200;
+
 /// `text` from the network made safe for a one-line log: control bytes (CR, LF: forged
-/// lines), non-ASCII, '"' and '\' become "\xNN".
-std::string printable(std::string_view text);
+/// lines), non-ASCII, '"' and '\' become "\xNN"; bounded, because a datagram or request
+/// may carry 64 KiB (four times that escaped): past `limit` bytes of the escaped form (an
+/// escape is never cut) it ends "... (N bytes)", N being the length of `text`.
+std::string printable(std::string_view text, std::size_t limit = kPrintableLimit);
 
 }  // namespace netboot

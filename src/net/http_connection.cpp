@@ -40,6 +40,7 @@ HttpConnection::HttpConnection(asio::ip::tcp::socket socket, std::shared_ptr<Htt
 
 void HttpConnection::start() {
   shared_->live.emplace(this, weak_from_this());
+  ++shared_->per_client[peer_.to_host_order()];
   std::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);  // the head and a short body's tail go out at once
   socket_.native_non_blocking(true, ec);                   // sendfile must say EAGAIN, never block the loop
@@ -52,7 +53,10 @@ void HttpConnection::close() {
   if (responding_) finish_response("closed while answering (stop or timeout)");  // logs, then comes back here
   if (closed_) return;
   closed_ = true;
-  shared_->live.erase(this);
+  if (shared_->live.erase(this) != 0) {
+    const auto it = shared_->per_client.find(peer_.to_host_order());
+    if (it != shared_->per_client.end() && --it->second == 0) shared_->per_client.erase(it);
+  }
   std::error_code ec;
   socket_.close(ec);
   timer_.cancel();
@@ -71,7 +75,30 @@ void HttpConnection::set_deadline(std::chrono::milliseconds from_now) {
 void HttpConnection::on_timer() {
   if (closed_) return;
   if (file_.valid()) {
-    finish_response("stalled: client stopped reading");
+    // The deadline is not moved by progress: each period, the body must have advanced by at
+    // least min_send_rate per second, or a client reading a byte now and then (a small
+    // receive window) would hold its slot for as long as the file lasts.
+    const auto now = Clock::now();
+    const auto sent = body_sent_ - checked_sent_;
+    const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - checked_at_).count();
+    // Dropped with a reset: a plain close would leave the send buffer (megabytes) to trickle
+    // out to the same client, held by the kernel instead of by us.
+    std::error_code ec;
+    if (sent == 0) {
+      socket_.set_option(asio::socket_base::linger(true, 0), ec);
+      finish_response("stalled: client stopped reading");
+      return;
+    }
+    const std::uint64_t min_rate = shared_->config.min_send_rate;
+    if (min_rate > 0 && sent * 1000 < min_rate * static_cast<std::uint64_t>(std::max<std::int64_t>(elapsed_ms, 1))) {
+      socket_.set_option(asio::socket_base::linger(true, 0), ec);
+      finish_response(fmt::format("too slow: {} bytes in {:.1f} s, under min_send_rate {} bytes/s", sent,
+                                  static_cast<double>(elapsed_ms) / 1000.0, min_rate));
+      return;
+    }
+    checked_sent_ = body_sent_;
+    checked_at_ = now;
+    set_deadline(shared_->limits.stall_timeout);
     return;
   }
   shared_->log->debug("{}: connection idle, closed", peer_.to_string());
@@ -161,6 +188,8 @@ void HttpConnection::begin_response(http::ResponsePlan plan) {
   out_ = http::serialize_head(plan_);
   out_ += plan_.text;
   body_sent_ = 0;
+  checked_sent_ = 0;
+  checked_at_ = Clock::now();
   set_deadline(shared_->limits.stall_timeout);
   asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const std::error_code& ec, std::size_t) {
     if (self->closed_) return;
@@ -200,7 +229,6 @@ void HttpConnection::send_body() {
     finish_response({});
     return;
   }
-  if (this_turn > 0) set_deadline(shared_->limits.stall_timeout);
   // Writable again (or, after a full slice, at once): other connections get their turn first.
   socket_.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](const std::error_code& ec) {
     if (self->closed_) return;

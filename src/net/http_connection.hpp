@@ -26,7 +26,9 @@ namespace netboot::net {
 /// Time limits of the HTTP service; tests shorten them.
 struct HttpServiceLimits {
   std::chrono::milliseconds idle_timeout{15'000};   // for a whole request head, from connect or the previous answer
-  std::chrono::milliseconds stall_timeout{60'000};  // no byte of the answer could be sent
+  // While an answer is sent, checked once per period: no byte sent in it is a stall, fewer than
+  // [httpd] min_send_rate per second on average a client too slow to keep its slot.
+  std::chrono::milliseconds stall_timeout{60'000};
   std::chrono::milliseconds linger_timeout{2'000};  // reading what a client still sends before closing
   http::ParserLimits parser;
 };
@@ -50,8 +52,9 @@ struct HttpShared {
   asio::steady_timer retry_timer;  // accept paused after EMFILE and the like
   UniqueFd root;
   std::unordered_map<const HttpConnection*, std::weak_ptr<HttpConnection>> live;
+  std::unordered_map<std::uint32_t, unsigned> per_client;  // open connections by client address; no zero entries
   bool stopping = false;
-  std::uint64_t refused_full = 0;  // connections turned away with 503
+  std::uint64_t refused_full = 0;  // connections turned away with 503 (max_connections or max_connections_per_client)
   LogLimiter log_limiter{kLogBurst, kLogInterval};  // error lines under a flood
 };
 
@@ -101,6 +104,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   UniqueFd file_;
   std::uint64_t body_sent_ = 0;
   Clock::time_point started_;
+  std::uint64_t checked_sent_ = 0;  // body_sent_ at the previous send-rate check
+  Clock::time_point checked_at_;
 };
 
 }  // namespace netboot::net

@@ -53,6 +53,14 @@ void on_accept(const std::shared_ptr<HttpShared>& shared, const std::error_code&
       shared->log->warn("{}: {} connections open (max_connections): answered 503{}", client.to_string(),
                         shared->live.size(), *end);
     refuse_full(socket);
+  } else if (const auto it = shared->per_client.find(client.to_host_order());
+             it != shared->per_client.end() && it->second >= shared->config.max_connections_per_client) {
+    // One address may not take every slot (slow readers, a client opening connections in a loop).
+    ++shared->refused_full;
+    if (const auto end = admit_line(*shared->log, shared->log_limiter, spdlog::level::warn, "busy"))
+      shared->log->warn("{}: {} connections open from this address (max_connections_per_client): answered 503{}",
+                        client.to_string(), it->second, *end);
+    refuse_full(socket);
   } else {
     std::make_shared<HttpConnection>(std::move(socket), shared, client)->start();
   }
@@ -94,8 +102,9 @@ Result<void> HttpService::start() {
   s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail(Errc::Io, fmt::format("cannot listen on {}: {}", where, ec.message()));
   s.stopping = false;
-  s.log->info("serving {} on {} (check_ip {}, max_connections {})", s.config.root.string(), describe(),
-              s.config.check_ip ? "yes" : "no", s.config.max_connections);
+  s.log->info("serving {} on {} (check_ip {}, max_connections {}, {} per client, min_send_rate {} bytes/s)",
+              s.config.root.string(), describe(), s.config.check_ip ? "yes" : "no", s.config.max_connections,
+              s.config.max_connections_per_client, s.config.min_send_rate);
   accept_next(shared_);
   return {};
 }
@@ -113,6 +122,7 @@ void HttpService::stop() {
     if (auto connection = weak.lock()) open.push_back(std::move(connection));
   for (auto& connection : open) connection->close();
   s.live.clear();
+  s.per_client.clear();
 }
 
 std::string HttpService::describe() const {

@@ -84,6 +84,7 @@ Result<void> TftpService::start() {
     if (!local) return fail(local.error().code, local.error().detail);
     local_root_ = local->get();
     root_ = std::move(*local);
+    if (config_.writable) remove_upload_leftovers();
   }
   locator_ = std::make_unique<tftp::FileLocator>(tftp::PathRewriter(filters_), config_.base_dir, local_root_, cache_);
   interfaces_ = list_interfaces();
@@ -99,6 +100,20 @@ Result<void> TftpService::start() {
   return {};
 }
 
+// Uploads never survive a restart: every temporary upload file beneath the root is a crash's
+// leftover, a partial file that would otherwise stay (and fill the disk) for good.
+void TftpService::remove_upload_leftovers() {
+  const auto sweep = tftp::remove_upload_leftovers(local_root_->fd());
+  for (const auto& name : sweep.removed)
+    log_->info("tftp: removed {}, left over from an upload interrupted by a crash", printable(name));
+  if (sweep.removed_count > sweep.removed.size())
+    log_->info("tftp: removed {} more upload leftovers ({} in all)", sweep.removed_count - sweep.removed.size(),
+               sweep.removed_count);
+  for (const auto& failure : sweep.failures) log_->warn("tftp: cannot remove upload leftover {}", printable(failure));
+  if (sweep.failed_count > sweep.failures.size())
+    log_->warn("tftp: {} more upload leftovers could not be removed", sweep.failed_count - sweep.failures.size());
+}
+
 void TftpService::stop() {
   if (!running_) return;
   running_ = false;
@@ -108,6 +123,8 @@ void TftpService::stop() {
   live.reserve(sessions_.size());
   for (auto& entry : sessions_) live.push_back(entry.second);
   for (auto& session : live) session->abort("server shutting down");
+  if (const auto held_back = context_.refusals.unreported(); held_back > 0)
+    log_->info("tftp: {} lines about refused or failed transfers not logged since the last one", held_back);
   sessions_.clear();
   per_client_.clear();
   active_peers_.clear();
@@ -214,7 +231,9 @@ std::shared_ptr<TftpSession> TftpService::open_session(tftp::Request request, co
                                                max_block_size(info.ifindex),
                                                on_link(interfaces_, info.ifindex, info.peer.address));
   if (auto opened = session->open_socket(); !opened) {
-    log_->error("{} {}: {}", info.peer.to_string(), printable(requested), opened.error().detail);
+    // Reached by flooding (EMFILE): limited like the refusals.
+    if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::err, "socket"))
+      log_->error("{} {}: {}{}", info.peer.to_string(), printable(requested), opened.error().detail, *end);
     reply_error(info, tftp::ErrorCode::NotDefined, "Server error");
     return nullptr;
   }

@@ -73,6 +73,7 @@ class TftpService final : public Service {
   std::optional<tftp::Request> admit(ByteView datagram, const PacketInfo& info);
   std::shared_ptr<TftpSession> open_session(tftp::Request request, const PacketInfo& info);
   void start_upload(TftpSession& session, const std::string& requested);
+  void remove_upload_leftovers();
   void start_download(const std::shared_ptr<TftpSession>& session, const std::string& requested,
                       const PacketInfo& info);
   void open_remote(const std::shared_ptr<TftpSession>& session, const tftp::Located& located);

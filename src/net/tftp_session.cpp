@@ -386,14 +386,22 @@ void TftpSession::finish() {
     const auto& options = transfer_ ? transfer_->options() : upload_->options();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     const double rate = seconds > 0 ? static_cast<double>(stats.bytes) / seconds / 1e6 : 0.0;
-    const auto level = outcome.kind == tftp::TransferOutcome::Kind::Completed ||
-                               outcome.kind == tftp::TransferOutcome::Kind::ClientAborted
-                           ? spdlog::level::info
-                           : spdlog::level::warn;
-    context_.log->log(level, "{} {}{} {}: {} bytes in {:.3f} s ({:.2f} MB/s), {} retransmissions, blksize {}, windowsize {}{}{}",
-                      client_.to_string(), upload_ ? "upload " : "", printable(shown_), tftp::to_string(outcome.kind),
-                      stats.bytes, seconds, rate, stats.retransmissions, options.block_size, options.window_size,
-                      outcome.detail.empty() ? "" : ": ", printable(outcome.detail));
+    const bool completed = outcome.kind == tftp::TransferOutcome::Kind::Completed;
+    const auto level = completed || outcome.kind == tftp::TransferOutcome::Kind::ClientAborted ? spdlog::level::info
+                                                                                               : spdlog::level::warn;
+    // A session needs no handshake, so a spoofed request ends in a "timed out" line: every
+    // outcome but a completion shares the refusals' budget.
+    const auto end = completed ? std::optional<std::string>(std::string())
+                               : admit_line(*context_.log, context_.refusals, level, "outcome");
+    // An upload's sink failing is a failed write, not a read.
+    const auto what = upload_ && outcome.kind == tftp::TransferOutcome::Kind::SourceFailed
+                          ? std::string_view("failed")
+                          : tftp::to_string(outcome.kind);
+    if (end)
+      context_.log->log(level, "{} {}{} {}: {} bytes in {:.3f} s ({:.2f} MB/s), {} retransmissions, blksize {}, windowsize {}{}{}{}",
+                        client_.to_string(), upload_ ? "upload " : "", printable(shown_), what, stats.bytes, seconds,
+                        rate, stats.retransmissions, options.block_size, options.window_size,
+                        outcome.detail.empty() ? "" : ": ", printable(outcome.detail), *end);
   }
   if (context_.on_finished) context_.on_finished(*this);
 }

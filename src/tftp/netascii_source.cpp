@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 
 namespace netboot::tftp {
 namespace {
@@ -18,13 +19,20 @@ Result<std::size_t> NetasciiSource::convert(Position& pos, std::span<std::uint8_
       pos.pending = -1;
       continue;
     }
-    const std::size_t want = std::min(sizeof(chunk_), out.size() - produced);
+    std::size_t want = std::min(sizeof(chunk_), out.size() - produced);
+    if (end_) {
+      if (pos.source >= *end_) break;  // the size at open: the end, however the file grew
+      want = static_cast<std::size_t>(std::min<std::uint64_t>(want, *end_ - pos.source));
+    }
     auto got = inner_->read_at(pos.source, std::span<std::uint8_t>(chunk_, want));
     if (!got) {
       if (produced > 0 && got.error().code == Errc::Busy) return produced;  // partial is fine: caller retries
       return got;
     }
-    if (*got == 0) break;  // end of file
+    if (*got == 0) {
+      if (end_) return shrunk(pos.source);
+      break;  // end of file
+    }
     for (std::size_t i = 0; i < *got && produced < out.size(); ++i) {
       const std::uint8_t c = chunk_[i];
       ++pos.source;
@@ -53,6 +61,11 @@ Result<std::size_t> NetasciiSource::convert(Position& pos, std::span<std::uint8_
   return produced;
 }
 
+Unexpected NetasciiSource::shrunk(std::uint64_t source_offset) const {
+  return fail(Errc::Io, "file shrank during the transfer to " + std::to_string(source_offset) + " bytes or fewer where " +
+                            std::to_string(*end_) + " were there at open");
+}
+
 Result<std::size_t> NetasciiSource::read_at(std::uint64_t offset, std::span<std::uint8_t> out) {
   if (offset != current_.converted) {
     const auto it = std::find_if(checkpoints_.rbegin(), checkpoints_.rend(),
@@ -79,12 +92,13 @@ Result<std::size_t> NetasciiSource::read_at(std::uint64_t offset, std::span<std:
   Position attempt = current_;
   auto got = convert(attempt, out, false);
   if (!got) return got;
-  if (*got < out.size() && attempt.pending < 0) {
+  if (*got < out.size() && attempt.pending < 0 && !(end_ && attempt.source >= *end_)) {
     // A short read is the end, unless the inner source was merely Busy mid-way: then report
     // Busy and retry the whole block later so the caller never sees a premature end.
     auto probe = inner_->read_at(attempt.source, std::span<std::uint8_t>(chunk_, 1));
     if (!probe) return probe;
     if (*probe != 0) return fail(Errc::Busy, "netascii: source not ready");
+    if (end_) return shrunk(attempt.source);
   }
   current_ = attempt;
   return got;

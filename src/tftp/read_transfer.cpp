@@ -84,9 +84,12 @@ std::size_t ReadTransfer::block_length(std::uint64_t block) const noexcept {
 TransferStatus ReadTransfer::fail_shrunk(std::uint64_t block, std::size_t got, PacketBatch& out) {
   auto error_slot = out.prepare(kMaxDatagram);
   out.commit(write_error(error_slot, ErrorCode::NotDefined, "file changed during transfer"));
+  // A read that returned some bytes ended at the end of the file; one that returned none
+  // only says that the file ends there or before.
   return finish(TransferOutcome::Kind::SourceFailed,
-                "file shrank during the transfer: " + std::to_string((block - 1) * options_.block_size + got) +
-                    " bytes where " + std::to_string(*size_) + " were announced");
+                "file shrank during the transfer to " + std::to_string((block - 1) * options_.block_size + got) +
+                    (got > 0 ? " bytes" : " bytes or fewer") + " where " + std::to_string(*size_) +
+                    " were announced");
 }
 
 void ReadTransfer::prepare_next_window() {

@@ -113,7 +113,7 @@ class CheckConfig(unittest.TestCase):
             for expected in ["access = mac", "port = 6767", "lease_time = 3600", "00007 = ipxe.efi",
                              "ipxe.default = menu.ipxe", "00-1E-4F-C4-95-F0 = 192.168.1.50", "AA-BB-CD-00-00-00/24 = yes",
                              "location = http://127.0.0.1:13400", "max_windowsize = 16", "max_timeout = 5", "max_transfer_memory = 64", "startup = [dir/{filename}.cfg]",
-                             "check_ip = yes", "gateway = 192.168.1.254"]:
+                             "check_ip = yes", "gateway = 192.168.1.254", "max_connections_per_client = 3", "min_send_rate = 0"]:
                 self.assertIn(expected, r.stdout)
 
 

@@ -72,9 +72,17 @@ struct Response {
 /// A blocking client socket; every receive gives up after 5 s so no test can hang.
 class Client {
  public:
-  explicit Client(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  /// From `source` (another loopback address stands for another client).
+  explicit Client(std::uint16_t port, std::uint32_t source = INADDR_LOOPBACK, int receive_buffer = 0)
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
     timeval tv{5, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    // Before connect, so that the window offered in the handshake is already the small one.
+    if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl(source);
+    ::bind(fd_, reinterpret_cast<const sockaddr*>(&from), sizeof from);  // NOLINT
     sockaddr_in sin{};
     sin.sin_family = AF_INET;
     sin.sin_port = htons(port);
@@ -129,6 +137,28 @@ class Client {
     r.body = pending_.substr(0, length);
     pending_.erase(0, length);
     return r;
+  }
+
+  /// Reads `chunk` bytes every `pause` (a client with a small window, reading slowly) until
+  /// the server closes or `within` has passed; true when the server closed.
+  bool read_slowly_until_closed(std::size_t chunk, std::chrono::milliseconds pause, std::chrono::milliseconds within,
+                                std::size_t& received) {
+    timeval tv{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    received = pending_.size();
+    std::string buffer(chunk, '\0');
+    const auto end = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < end) {
+      const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+      if (n == 0) return true;
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        return true;  // reset
+      }
+      received += static_cast<std::size_t>(n);
+      std::this_thread::sleep_for(pause);
+    }
+    return false;
   }
 
   /// True when the server closed the connection (EOF) before `within`.
@@ -522,6 +552,98 @@ TEST_F(HttpServiceTest, StopCutsADownloadAndLogsIt) {
   EXPECT_TRUE(logged("GET \"/big.img\" 200 bytes=")) << sink_->text();
   EXPECT_TRUE(logged("closed while answering")) << sink_->text();
   EXPECT_FALSE(sink_->contains("bytes=33554432"));
+}
+
+TEST_F(HttpServiceTest, ASlowReaderIsClosedUnderTheMinimumSendRate) {
+  // The stall timer was re-armed by every byte sent, so a client that keeps reading, slowly
+  // (a small receive window), held its slot for as long as the body lasted: days for an ISO.
+  // Scaled down here: a client reading a few MB/s against a minimum of 256 MiB/s per 300 ms,
+  // which keeps the server's sendfile progressing in every period (no stall).
+  write(root_ / "big.img", random_bytes(32U << 20, 9));
+  config_.min_send_rate = 256U << 20;
+  HttpServiceLimits limits;
+  limits.stall_timeout = 300ms;
+  start(nullptr, limits);
+  // A fast client is not affected.
+  const auto fast = get("/boot/vmlinuz");
+  ASSERT_TRUE(fast.has_value());
+  EXPECT_TRUE(fast->body == payload_);
+  Client slow(port_, INADDR_LOOPBACK, 16384);
+  ASSERT_TRUE(slow.connected());
+  slow.send("GET /big.img HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::size_t received = 0;
+  EXPECT_TRUE(slow.read_slowly_until_closed(16384, 4ms, 15s, received)) << received << " bytes and still open";
+  EXPECT_LT(received, std::size_t{32} << 20);
+  EXPECT_TRUE(logged("under min_send_rate 268435456 bytes/s")) << sink_->text();
+  EXPECT_TRUE(logged("GET \"/big.img\" 200 bytes=")) << sink_->text();
+}
+
+TEST_F(HttpServiceTest, OneAddressMayNotTakeEverySlot) {
+  config_.max_connections = 100;
+  config_.max_connections_per_client = 2;
+  start();
+  auto a = std::make_unique<Client>(port_);
+  Client b(port_);
+  ASSERT_TRUE(a->connected() && b.connected());
+  // Both registered (answered) before the third arrives.
+  a->send("GET /menu.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
+  b.send("GET /menu.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(a->read_response().has_value());
+  ASSERT_TRUE(b.read_response().has_value());
+  {
+    Client c(port_);
+    ASSERT_TRUE(c.connected());
+    c.send("GET /menu.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
+    const auto refused = c.read_response();
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->status, 503);
+  }
+  EXPECT_TRUE(logged("127.0.0.1: 2 connections open from this address (max_connections_per_client): answered 503"))
+      << sink_->text();
+  // Another address is served meanwhile.
+  Client other(port_, INADDR_LOOPBACK + 1);
+  ASSERT_TRUE(other.connected());
+  other.send("GET /menu.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto served = other.read_response();
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->status, 200);
+  // A slot freed by the first address is its own again.
+  a.reset();
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  while (service_->connection_count() > 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  Client d(port_);
+  ASSERT_TRUE(d.connected());
+  d.send("GET /menu.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto again = d.read_response();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(HttpServiceTest, AnUploadsTemporaryNameIsNotServed) {
+  // A TFTP upload in progress (or a crash's leftover) under the shared root.
+  write(root_ / ".netbootd-upload-0123456789abcdef", "partial");
+  fs::create_directories(root_ / "up");
+  write(root_ / "up" / ".netbootd-upload-fedcba9876543210", "partial");
+  start();
+  for (const char* target : {"/.netbootd-upload-0123456789abcdef", "/up/.netbootd-upload-fedcba9876543210",
+                             "/up/%2enetbootd-upload-fedcba9876543210"}) {
+    SCOPED_TRACE(target);
+    const auto r = get(target);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 404);
+    EXPECT_EQ(r->body.find("partial"), std::string::npos);
+  }
+}
+
+TEST_F(HttpServiceTest, ALongTargetGivesABoundedLogLine) {
+  start();
+  const std::string target = "/" + std::string(3000, 'a');
+  const auto r = get(target);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 404);
+  EXPECT_TRUE(logged("... (3001 bytes)")) << sink_->text().substr(0, 1000);
+  std::istringstream lines(sink_->text());
+  for (std::string line; std::getline(lines, line);) EXPECT_LT(line.size(), 600u) << line.substr(0, 300);
 }
 
 TEST_F(HttpServiceTest, StartFailsOnAMissingRoot) {

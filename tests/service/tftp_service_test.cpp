@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -928,6 +929,141 @@ TEST_F(TftpServiceTest, AFileThatShrinksDuringATransferEndsWithAnError) {
   const auto text = logs();
   EXPECT_NE(text.find("[warning] 127.0.0.1:"), std::string::npos) << text;
   EXPECT_NE(text.find("shrank"), std::string::npos) << text;
+}
+
+std::size_t count_lines_with(const std::string& text, std::string_view what) {
+  std::istringstream lines(text);
+  std::size_t n = 0;
+  for (std::string line; std::getline(lines, line);) n += line.find(what) != std::string::npos;
+  return n;
+}
+
+TEST_F(TftpServiceTest, OutcomeLinesOfSpoofedSessionsShareTheRefusalBudget) {
+  // A spoofed RRQ opens a session without a handshake; each one ended in an unthrottled
+  // "timed out" warning, so a flood wrote one line per datagram.
+  config.retries = 0;
+  write("f", pattern(5000));
+  start();
+  log->set_level(spdlog::level::info);  // at debug every line passes, by design
+  constexpr std::size_t kSilent = kLogBurst + 15;
+  std::vector<std::unique_ptr<Udp>> clients;
+  for (std::size_t i = 0; i < kSilent; ++i) {
+    clients.push_back(std::make_unique<Udp>());
+    clients.back()->send_to(port, tftp::serialize(tftp::Request{false, "f", tftp::TransferMode::Octet, {}}));
+  }
+  for (auto& c : clients) ASSERT_TRUE(c->receive(3s).has_value());  // each got DATA 1 and is silent
+  ASSERT_TRUE(idle(10s));
+  // A successful transfer is still logged, whatever the budget.
+  EXPECT_FALSE(download(port, "f").error.has_value());
+  ASSERT_TRUE(idle());
+  stop();
+  const auto text = logs();
+  EXPECT_EQ(count_lines_with(text, " f timed out: "), kLogBurst) << text;
+  EXPECT_EQ(count_lines_with(text, " f completed: "), 1u) << text;
+  EXPECT_NE(text.find("tftp: 15 lines about refused or failed transfers not logged since the last one"),
+            std::string::npos) << text;
+}
+
+TEST_F(TftpServiceTest, ALongNameGivesABoundedLogLine) {
+  // A 60 KB name of control bytes was escaped whole: a 240 KB line per refusal.
+  start();
+  Udp client;
+  const std::string name(60'000, '\x01');
+  client.send_to(port, tftp::serialize(tftp::Request{false, name, tftp::TransferMode::Octet, {}}));
+  const auto reply = client.receive(3s);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_TRUE(std::holds_alternative<tftp::ErrorPacket>(*tftp::parse_tftp_packet(reply->first)));
+  stop();
+  const auto text = logs();
+  std::istringstream lines(text);
+  std::size_t about_it = 0;
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LT(line.size(), 600u) << line.substr(0, 300);
+    if (line.find("\\x01\\x01... (60000 bytes)") != std::string::npos) ++about_it;
+  }
+  EXPECT_GE(about_it, 1u) << text.substr(0, 2000);
+}
+
+TEST_F(TftpServiceTest, UploadLeftoversAreRemovedAtStartAndTemporaryNamesNeverServed) {
+  // A daemon killed mid-upload left its ".netbootd-upload-*" file for good, readable by name.
+  config.writable = true;
+  write(".netbootd-upload-0123456789abcdef", pattern(9216));
+  write("up/deep/.netbootd-upload-feedfacecafebeef", pattern(100));
+  write("up/keep.bin", pattern(100));
+  write("up/.netbootd-uploaded-by-hand", pattern(10));  // not the prefix: kept
+  // Outside the root, reached only through symlinks: never entered, never removed.
+  fs::create_directories(root / "outside");
+  std::ofstream(root / "outside" / ".netbootd-upload-00000000000000aa") << "not ours";
+  fs::create_directory_symlink(root / "outside", root / "tftpboot" / "linked");
+  fs::create_symlink(root / "outside" / ".netbootd-upload-00000000000000aa",
+                     root / "tftpboot" / ".netbootd-upload-00000000000000bb");
+  start();
+  EXPECT_FALSE(fs::exists(root / "tftpboot" / ".netbootd-upload-0123456789abcdef"));
+  EXPECT_FALSE(fs::exists(root / "tftpboot" / "up/deep/.netbootd-upload-feedfacecafebeef"));
+  EXPECT_TRUE(fs::exists(root / "tftpboot" / "up/keep.bin"));
+  EXPECT_TRUE(fs::exists(root / "tftpboot" / "up/.netbootd-uploaded-by-hand"));
+  EXPECT_TRUE(fs::exists(root / "outside" / ".netbootd-upload-00000000000000aa"));
+  EXPECT_TRUE(fs::is_symlink(root / "tftpboot" / ".netbootd-upload-00000000000000bb"));
+  const auto text = logs();
+  EXPECT_NE(text.find("tftp: removed .netbootd-upload-0123456789abcdef, left over from an upload interrupted by a crash"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("tftp: removed up/deep/.netbootd-upload-feedfacecafebeef,"), std::string::npos) << text;
+  EXPECT_EQ(count_lines_with(text, "left over from an upload"), 2u) << text;
+  // The temporary name of an upload (here a planted one) is refused, not served.
+  write("up/.netbootd-upload-1111111111111111", pattern(2000));
+  for (const char* name : {"up/.netbootd-upload-1111111111111111", "up\\.netbootd-upload-1111111111111111"}) {
+    SCOPED_TRACE(name);
+    const auto got = download(port, name);
+    ASSERT_TRUE(got.error.has_value()) << "served " << got.data.size() << " bytes";
+    EXPECT_EQ(got.error->code, ErrorCode::AccessViolation);
+  }
+  // Nor may a client write one.
+  const auto refused = upload(port, "up/.netbootd-upload-2222222222222222", pattern(10));
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->code, ErrorCode::AccessViolation);
+}
+
+TEST_F(TftpServiceTest, ManyUploadLeftoversAreListedUpToTheBudgetThenCounted) {
+  config.writable = true;
+  for (int i = 0; i < 25; ++i) write(fmt::format(".netbootd-upload-{:016x}", i), pattern(10));
+  start();
+  std::size_t left = 0;
+  for (const auto& entry : fs::directory_iterator(root / "tftpboot")) left += entry.path().filename().string().starts_with(".netbootd");
+  EXPECT_EQ(left, 0u);
+  const auto text = logs();
+  EXPECT_EQ(count_lines_with(text, "left over from an upload"), 20u) << text;
+  EXPECT_NE(text.find("tftp: removed 5 more upload leftovers (25 in all)"), std::string::npos) << text;
+}
+
+TEST_F(TftpServiceTest, AReadOnlyServerRemovesNothing) {
+  write(".netbootd-upload-0123456789abcdef", pattern(10));
+  start();
+  EXPECT_TRUE(fs::exists(root / "tftpboot" / ".netbootd-upload-0123456789abcdef"));
+  const auto got = download(port, ".netbootd-upload-0123456789abcdef");
+  ASSERT_TRUE(got.error.has_value());
+  EXPECT_EQ(got.error->code, ErrorCode::AccessViolation);
+}
+
+TEST_F(TftpServiceTest, AFailedUploadIsLoggedAsAFailedUpload) {
+  // Was "upload big.bin read failed: ...".
+  config.writable = true;
+  start();
+  Udp client;
+  client.send_to(port, tftp::serialize(tftp::Request{true, "big.bin", tftp::TransferMode::Octet, {}}));
+  std::uint16_t server = 0;
+  const auto ack = receive_packet(client, 3s, &server);
+  ASSERT_TRUE(ack.has_value());
+  ASSERT_TRUE(std::holds_alternative<tftp::Ack>(*ack));
+  const auto oversized = pattern(600);  // more than the 512 negotiated
+  client.send_to(server, tftp::serialize(tftp::Data{1, ByteView(oversized.data(), oversized.size())}));
+  const auto error = receive_packet(client);
+  ASSERT_TRUE(error.has_value());
+  ASSERT_TRUE(std::holds_alternative<tftp::ErrorPacket>(*error));
+  ASSERT_TRUE(idle());
+  stop();
+  const auto text = logs();
+  EXPECT_NE(text.find("upload big.bin failed: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("read failed"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -183,6 +183,8 @@ port = 8080
 root = www
 check_ip = yes
 max_connections = 10
+max_connections_per_client = 3
+min_send_rate = 0
 
 [bootfile]
 00000 = pxelinux.0
@@ -260,6 +262,8 @@ AA-BB-CD/24 = true
   EXPECT_EQ(c.httpd.root, dir.path() / "www");
   EXPECT_TRUE(c.httpd.check_ip);
   EXPECT_EQ(c.httpd.max_connections, 10u);
+  EXPECT_EQ(c.httpd.max_connections_per_client, 3u);
+  EXPECT_EQ(c.httpd.min_send_rate, 0u);
   const BootFileTable& b = d.boot_files;
   EXPECT_EQ(*b.select(0, false), "pxelinux.0");
   EXPECT_EQ(*b.select(7, false), "ipxe.efi");

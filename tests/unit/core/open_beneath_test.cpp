@@ -168,6 +168,17 @@ TEST(SplitBeneath, RefusesParentsControlBytesAndOverlongPaths) {
   EXPECT_TRUE(split_beneath("..foo", kHttpLike).has_value());
 }
 
+TEST(SplitBeneath, AnUploadsTemporaryNameGetsThePolicysAnswer) {
+  constexpr PathPolicy kRefusing{.backslash_separates = true, .upload_temp_name = Errc::AccessDenied};
+  for (const char* path : {".netbootd-upload-0123456789abcdef", "a/.netbootd-upload-x", "a\\.netbootd-upload-x/b"}) {
+    SCOPED_TRACE(path);
+    EXPECT_EQ(split_beneath(path, kRefusing).error().code, Errc::AccessDenied);
+    EXPECT_EQ(split_beneath(path, kHttpLike).error().code, path[1] == '\\' ? Errc::AccessDenied : Errc::NotFound);
+  }
+  EXPECT_TRUE(split_beneath(".netbootd-uploaded", kRefusing).has_value());
+  EXPECT_TRUE(split_beneath("a/x.netbootd-upload-1", kRefusing).has_value());
+}
+
 TEST_F(OpenBeneath, OpenParentWalksDirectoriesWithoutFollowingLinks) {
   std::string leaf;
   auto parent = open_parent_beneath(root_fd(), "dir/new.bin", leaf);

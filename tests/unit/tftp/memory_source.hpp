@@ -31,6 +31,12 @@ class MemorySource final : public ByteSource {
     data_.resize(n);
     available_ = std::min(available_, n);
   }
+  /// The file grows behind the transfer's back: size() still says what it said at open.
+  void append(const Bytes& more) {
+    const bool all_there = available_ == data_.size();
+    data_.insert(data_.end(), more.begin(), more.end());
+    if (all_there) available_ = data_.size();
+  }
   std::size_t reads = 0;
   bool fail_reads = false;
 
