@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <random>
 #include <sstream>
@@ -245,6 +246,14 @@ class HttpServiceTest : public ::testing::Test {
   }
 
   bool logged(const std::string& text) { return sink_->wait_for(text); }
+
+  /// The service's open connections, asked on its loop (the loop thread owns the table).
+  std::size_t connections() {
+    auto count = std::make_shared<std::promise<std::size_t>>();  // outlives a wait that gives up
+    auto answer = count->get_future();
+    asio::post(io_, [count, service = service_.get()] { count->set_value(service->connection_count()); });
+    return answer.wait_for(5s) == std::future_status::ready ? answer.get() : std::size_t(-1);
+  }
 
   std::optional<Response> get(const std::string& target, const std::string& extra = "", const char* method = "GET") {
     Client client(port_);
@@ -610,7 +619,7 @@ TEST_F(HttpServiceTest, OneAddressMayNotTakeEverySlot) {
   // A slot freed by the first address is its own again.
   a.reset();
   const auto until = std::chrono::steady_clock::now() + 3s;
-  while (service_->connection_count() > 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  while (connections() > 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
   Client d(port_);
   ASSERT_TRUE(d.connected());
   d.send("GET /menu.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
