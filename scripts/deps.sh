@@ -11,7 +11,7 @@ declare -A groups=(
            libbenchmark-dev libhttp-parser-dev nlohmann-json3-dev"
   [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
           python3 sqlite3 e2fsprogs util-linux mount systemd
-          postgresql-15 postgresql-client-15"
+          postgresql-15 postgresql-client-15 prometheus chromium"
   [e2e]="qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common busybox-static cpio
          nftables iptables iproute2 python3 util-linux"
   [fuzz]="clang libclang-rt-14-dev"

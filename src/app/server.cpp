@@ -16,6 +16,7 @@
 #include "net/dhcp_service.hpp"
 #include "net/http_service.hpp"
 #include "net/remote_file_size.hpp"
+#include "net/status_service.hpp"
 #include "net/tftp_service.hpp"
 #include "tftp/file_names.hpp"
 
@@ -66,6 +67,8 @@ struct Server::Parts {
   std::unique_ptr<net::DhcpService> dhcp;
   std::unique_ptr<net::TftpService> tftp;
   std::unique_ptr<net::HttpService> http;
+  std::unique_ptr<status::Telemetry> telemetry;  // [status]: what the services count for it
+  std::unique_ptr<net::StatusService> status;
 };
 
 Server::Server(asio::io_context& io, const config::Config& config, const Logging& logging)
@@ -149,6 +152,7 @@ Result<void> Server::build() {
     parts_->http = std::make_unique<net::HttpService>(io_, config_.httpd, parts_->leases, logging_.get("http"));
     services_.push_back(parts_->http.get());
   }
+  if (config_.status.enabled) build_status();
   return {};
 }
 
@@ -178,6 +182,27 @@ void Server::apply_policy(const config::Config& policy) {
     parts_->dhcp->replace_pipeline(make_dhcp_pipeline(policy));
   }
   if (parts_->tftp) parts_->tftp->replace_filters(policy.tftp.filters);
+}
+
+// [status]: the services count into one Telemetry (on the loop, no locks); the status
+// service reads it and them when asked. Off, nothing is counted beyond the stop lines.
+void Server::build_status() {
+  parts_->telemetry = std::make_unique<status::Telemetry>();
+  auto* telemetry = parts_->telemetry.get();
+  if (parts_->dhcp) parts_->dhcp->attach_telemetry(telemetry);
+  if (parts_->access_checker) parts_->access_checker->attach_telemetry(telemetry);
+  if (parts_->tftp) parts_->tftp->attach_telemetry(telemetry);
+  if (parts_->http) parts_->http->attach_telemetry(telemetry);
+  parts_->status = std::make_unique<net::StatusService>(
+      io_, config_.status,
+      net::StatusSources{.telemetry = telemetry,
+                         .leases = parts_->leases.get(),
+                         .dhcp_config = parts_->dhcp ? &config_.dhcp : nullptr,
+                         .dhcp = parts_->dhcp.get(),
+                         .tftp = parts_->tftp.get(),
+                         .http = parts_->http.get()},
+      logging_.get("status"));
+  services_.push_back(parts_->status.get());
 }
 
 Result<void> Server::start() {

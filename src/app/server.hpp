@@ -35,6 +35,7 @@ class Server {
  private:
   Result<void> build();
   dhcp::Pipeline make_dhcp_pipeline(const config::Config& policy);
+  void build_status();
 
   struct Parts;
   asio::io_context& io_;

@@ -155,6 +155,15 @@ struct HttpServiceConfig {
   std::uint64_t min_send_rate = 8192;        // [httpd] min_send_rate: bytes/s a body must average per window, 0 = off
 };
 
+/// [status]: the status service (Prometheus metrics, JSON API, live page). Off unless
+/// enabled; loopback by default, since it shows MACs, addresses and file names.
+struct StatusConfig {
+  bool enabled = false;
+  Ipv4Address address = Ipv4Address::loopback();
+  std::uint16_t port = 9167;
+  unsigned max_connections = 16;
+};
+
 /// [netbootd]: the account netbootd runs as once every socket is bound (docs/security.md).
 /// Empty user: keep the account it was started as.
 struct ProcessConfig {
@@ -179,6 +188,7 @@ struct Config {
   TftpConfig tftp;
   HttpServiceConfig httpd;
   ProcessConfig process;
+  StatusConfig status;
 };
 
 std::string_view to_string(LogSink sink) noexcept;

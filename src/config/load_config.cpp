@@ -27,7 +27,7 @@ struct SectionAlias {
 constexpr SectionAlias kSectionAliases[] = {{"bootp", "bootpd"}, {"tftp", "tftpd"}};
 constexpr std::string_view kKnownSections[] = {"logger", "bootp", "tftp",   "mac",         "uuid",          "http",
                                                "filters", "httpd", "bootfile", "static_dhcp", "buggy_clients",
-                                               "netbootd"};
+                                               "netbootd", "status"};
 
 // The keys each section knows; an unknown key close to one of these is a typo (an error),
 // anything else a warning. Sections keyed by data ([bootfile], [mac], ...) have no list.
@@ -47,11 +47,13 @@ constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "addre
                                            "check_ip", "max_connections", "allow_filesystem_root",
                                            "max_connections_per_client", "min_send_rate"};
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
+constexpr std::string_view kStatusKeys[] = {"enable", "enabled", "address", "port", "max_connections"};
 
 // Every name a section may be written as, aliases included, for "did you mean".
 constexpr std::string_view kSectionSpellings[] = {"logger",  "bootp",    "bootpd",      "tftp",          "tftpd",
                                                   "mac",     "uuid",     "http",        "filters",       "httpd",
-                                                  "bootfile", "static_dhcp", "buggy_clients", "netbootd"};
+                                                  "bootfile", "static_dhcp", "buggy_clients", "netbootd",
+                                                  "status"};
 
 std::string canonical_section(std::string_view name) {
   for (const auto& [canonical, alias] : kSectionAliases)
@@ -171,6 +173,7 @@ class Loader {
   bool load_tftp();
   bool load_httpd();
   bool load_process();
+  bool load_status();
   bool detect_network();
   bool check_sections();
   bool check_unknown();
@@ -776,6 +779,29 @@ bool Loader::load_httpd() {
   return true;
 }
 
+bool Loader::load_status() {
+  StatusConfig& st = config_.status;
+  for (const auto& e : entries("status")) {
+    const auto key = to_lower(e.entry->key);
+    bool ok = true;
+    std::uint64_t number = 0;
+    if (key == "enable" || key == "enabled") {
+      ok = read_bool(e, st.enabled);
+    } else if (key == "address") {
+      ok = read_address(e, st.address);
+    } else if (key == "port") {
+      ok = read_port(e, st.port);
+    } else if (key == "max_connections") {
+      ok = read_uint(e, 1, 1024, number);
+      st.max_connections = static_cast<unsigned>(number);
+    } else {
+      ok = unknown_key(e, kStatusKeys);
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // An account name as useradd accepts it (or a number): refusing anything else here keeps
 // odd bytes out of getpwnam() and out of the log.
 bool is_account_name(std::string_view name) {
@@ -922,7 +948,7 @@ Result<LoadedConfig> Loader::run() {
   config_.services = options_.services;
   const bool ok = check_sections() && load_logger() && load_bootp() && load_static_dhcp() && load_buggy_clients() &&
                   load_boot_files() && load_access_lists() && load_http_access() && load_tftp() &&
-                  load_httpd() && load_process() && detect_network() && check_unknown();
+                  load_httpd() && load_process() && load_status() && detect_network() && check_unknown();
   if (!ok) {
     // The warnings gathered before the error go with it: an unknown key on line 2 is often
     // why line 9 fails ([tftp] tftp_root = ... leaves the default root, which is missing).

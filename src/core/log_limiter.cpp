@@ -14,6 +14,7 @@ LogLimiter::Decision LogLimiter::admit(std::string_view kind, SteadyTime now) {
   }
   if (window.used >= burst_) {
     ++window.suppressed;
+    ++suppressed_total_;
     return {false, 0};
   }
   ++window.used;

@@ -37,6 +37,8 @@ class LogLimiter {
 
   /// Lines counted but not yet reported with a later line (for a service's stop line).
   [[nodiscard]] std::uint64_t unreported() const;
+  /// Every line held back since construction (the status service's counter).
+  [[nodiscard]] std::uint64_t suppressed_total() const noexcept { return suppressed_total_; }
 
   /// " (N similar lines not logged)" when N > 0, else "": to append to the line let through.
   [[nodiscard]] static std::string suffix(const Decision& decision);
@@ -51,6 +53,7 @@ class LogLimiter {
   Duration interval_;
   // A handful of fixed kinds; std::less<> finds one by string_view without building a string.
   std::map<std::string, Window, std::less<>> windows_;
+  std::uint64_t suppressed_total_ = 0;
 };
 
 }  // namespace netboot

@@ -154,6 +154,18 @@ void HttpAccessChecker::shutdown() {
 
 void HttpAccessChecker::check(std::string url, Done done) {
   if (!worker_) return;  // shut down: no answer, as documented
+  if (telemetry_ != nullptr) {
+    // The answer comes back on the loop: timing and counting it there needs no lock.
+    done = [telemetry = telemetry_, asked = std::chrono::steady_clock::now(),
+            inner = std::move(done)](acl::RemoteDecision decision) {
+      telemetry->access.seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
+      const auto outcome = decision.verdict == acl::RemoteVerdict::Granted   ? status::AccessOutcome::Allowed
+                           : decision.verdict == acl::RemoteVerdict::Refused ? status::AccessOutcome::Denied
+                                                                             : status::AccessOutcome::Failed;
+      ++telemetry->access.outcomes[static_cast<std::size_t>(outcome)];
+      inner(std::move(decision));
+    };
+  }
   if (!istarts_with(url, "http://") && !istarts_with(url, "https://")) {
     worker_->post(std::move(done), acl::failed_check("not an http:// or https:// URL"));
     return;

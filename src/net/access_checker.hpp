@@ -10,6 +10,7 @@
 #include <asio.hpp>
 #include <spdlog/logger.h>
 
+#include "status/telemetry.hpp"
 #include "acl/remote_access.hpp"
 #include "core/result.hpp"
 
@@ -33,12 +34,15 @@ class HttpAccessChecker final : public acl::AccessChecker {
   void check(std::string url, Done done) override;
   /// Stops the helper thread; questions in flight get no answer (idempotent).
   void shutdown();
+  /// Counts latency and outcome into `telemetry` (the status service's figures) from now on.
+  void attach_telemetry(status::Telemetry* telemetry) noexcept { telemetry_ = telemetry; }
 
   struct Worker;  // the questions in flight and the CurlMulti that asks them
 
  private:
   explicit HttpAccessChecker(std::shared_ptr<Worker> worker) : worker_(std::move(worker)) {}
   std::shared_ptr<Worker> worker_;
+  status::Telemetry* telemetry_ = nullptr;
 };
 
 }  // namespace netboot::net

@@ -29,6 +29,13 @@ std::string_view type_name(const dhcp::DhcpPacket& packet) {
   return packet.message_type ? dhcp::to_string(*packet.message_type) : std::string_view("BOOTP");
 }
 
+bool is_access_step(std::string_view step) { return step == "check-local-access" || step == "check-remote-access"; }
+
+status::ClientType client_type(const dhcp::ClientIdentity& client) {
+  if (client.is_ipxe) return status::ClientType::Ipxe;
+  return client.is_pxe ? status::ClientType::FirmwarePxe : status::ClientType::Os;
+}
+
 }  // namespace
 
 DhcpService::DhcpService(asio::io_context& io, const config::DhcpConfig& config, DhcpServiceDependencies deps,
@@ -101,12 +108,15 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   if (!packet) {
     // Malformed input is dropped and counted; the next client is served at once.
     ++counters_.parse_failed;
+    if (telemetry_) ++telemetry_->dhcp.verdicts[status::kDhcpTypeSlots - 1][static_cast<std::size_t>(status::DhcpVerdict::Malformed)];
     log_->debug("dropped a malformed datagram from {} ({} bytes): {}", info.peer.to_string(), datagram.size(),
                 packet.error().detail);
     return;
   }
+  if (telemetry_) ++telemetry_->dhcp.received[status::dhcp_type_slot(packet->message_type)];
   if (packet->op != dhcp::BootpOp::Request) {
     ++counters_.not_for_us;
+    if (telemetry_) telemetry_->dhcp.count(packet->message_type, status::DhcpVerdict::NotForUs);
     return;
   }
   // Only the served subnet is answered (dhcp::select_served_subnet says which requests are).
@@ -118,6 +128,7 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
                                                  own_addresses_);
   if (!subnet.index) {
     ++counters_.not_for_us;
+    if (telemetry_) telemetry_->dhcp.count(packet->message_type, status::DhcpVerdict::NotForUs);
     if (log_->should_log(spdlog::level::debug))
       log_->debug("ignored {} from {} on interface {}: {}", type_name(*packet),
                   packet->chaddr.mac() ? packet->chaddr.mac()->to_string() : std::string("?"), info.ifindex,
@@ -141,6 +152,8 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex, const std::shared_
   switch (verdict) {
     case dhcp::Verdict::Drop: {
       ++counters_.dropped;
+      if (telemetry_)
+        count_outcome(*ex, is_access_step(ex->dropped_by) ? status::DhcpVerdict::RefusedAcl : status::DhcpVerdict::Dropped);
       // Warnings (pool exhausted) keep a budget of their own.
       const auto level = ex->drop_is_warning ? spdlog::level::warn : spdlog::level::info;
       if (const auto end = admit_line(*log_, log_limiter_, level, ex->drop_is_warning ? "ignored-warn" : "ignored"))
@@ -151,6 +164,7 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex, const std::shared_
     case dhcp::Verdict::Park:
       if (mac) {
         ++counters_.parked;
+        if (telemetry_) telemetry_->dhcp.count(ex->request.message_type, status::DhcpVerdict::Parked);
         parked_[*mac] = Parked{ex, pipeline, std::chrono::steady_clock::now() + deps_.park_timeout};
         expire_parked();
       }
@@ -182,6 +196,10 @@ void DhcpService::expire_parked() {
         log_->info("{} from {}: ignored (no access decision in time){}", type_name(it->second.exchange->request),
                    client_label(*it->second.exchange), *end);
       ++counters_.dropped;
+      if (telemetry_) {
+        it->second.exchange->dropped_by = "no access decision in time";
+        count_outcome(*it->second.exchange, status::DhcpVerdict::Dropped);
+      }
       it = parked_.erase(it);
     } else {
       next = std::min(next, it->second.deadline);
@@ -207,10 +225,15 @@ void DhcpService::finish(const std::shared_ptr<dhcp::Exchange>& ex) {
     return;
   }
   const bool reply_after_commit = ex->lease_write == dhcp::LeaseWrite::CommitBeforeReply;
+  const auto commit_started = std::chrono::steady_clock::now();
   // The lease is durable before its ACK leaves (group commit: one fsync for many clients).
-  deps_.leases.commit(*ex->lease, [this, ex, reply_after_commit](Result<void> durable) {
+  deps_.leases.commit(*ex->lease, [this, ex, reply_after_commit, commit_started](Result<void> durable) {
+    if (telemetry_)
+      telemetry_->dhcp.commit_seconds.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count());
     if (!durable) {
       ++counters_.commit_failed;
+      if (telemetry_) ++telemetry_->dhcp.commit_failures;
       log_->error("lease {} for {} not saved: {}{}", ex->lease->address.to_string(), ex->lease->mac.to_string(),
                   durable.error().detail, reply_after_commit ? "; reply withheld" : "");
       if (reply_after_commit) return;
@@ -220,8 +243,35 @@ void DhcpService::finish(const std::shared_ptr<dhcp::Exchange>& ex) {
   if (!reply_after_commit) send_reply(*ex);
 }
 
+void DhcpService::count_outcome(const dhcp::Exchange& ex, status::DhcpVerdict verdict) {
+  telemetry_->dhcp.count(ex.request.message_type, verdict);
+  if (verdict == status::DhcpVerdict::RefusedAcl || verdict == status::DhcpVerdict::Dropped) {
+    const std::string_view reason = ex.dropped_by.empty() ? std::string_view("dropped") : ex.dropped_by;
+    telemetry_->refusals.add("dhcp", reason);
+    const auto mac = ex.request.chaddr.mac();
+    telemetry_->activity.on_refusal("dhcp", mac ? mac->to_string() : std::string("?"),
+                                    ex.drop_reason.empty() ? reason : std::string_view(ex.drop_reason),
+                                    std::chrono::system_clock::now());
+  }
+}
+
 void DhcpService::send_reply(const dhcp::Exchange& ex) {
   const bool log_info = log_->should_log(spdlog::level::info);
+  if (telemetry_) {
+    count_outcome(ex, ex.send_reply && ex.is_nak() ? status::DhcpVerdict::Nak : status::DhcpVerdict::Served);
+    if (ex.send_reply) ++telemetry_->dhcp.replies[status::dhcp_type_slot(ex.reply.message_type)];
+    const auto mac = ex.request.chaddr.mac();
+    if (mac && !(ex.send_reply && ex.is_nak())) {
+      status::DhcpSighting seen{.mac = *mac,
+                                .uuid = ex.client.uuid,
+                                .arch = ex.client.arch,
+                                .client_type = client_type(ex.client),
+                                .phase = ex.phase,
+                                .address = ex.lease ? std::optional(ex.lease->address) : std::nullopt,
+                                .boot_file = ex.reply.file};
+      telemetry_->activity.on_dhcp(seen, ex.received.now);
+    }
+  }
   if (!ex.send_reply) {
     if (log_info)
       log_->info("{} from {}: {}", type_name(ex.request), client_label(ex),

@@ -19,6 +19,7 @@
 #include "dhcp/pipeline/pipeline.hpp"
 #include "lease/lease_store.hpp"
 #include "net/udp_listener.hpp"
+#include "status/telemetry.hpp"
 
 namespace netboot::net {
 
@@ -57,6 +58,9 @@ class DhcpService final : public Service {
   void abandon() override;
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] const DhcpCounters& counters() const { return counters_; }
+  /// Counts into `telemetry` (the status service's figures) from now on; null stops.
+  void attach_telemetry(status::Telemetry* telemetry) noexcept { telemetry_ = telemetry; }
+  [[nodiscard]] std::uint64_t log_lines_suppressed() const noexcept { return log_limiter_.suppressed_total(); }
 
   /// A reload's new policy (make_pipeline over a new configuration): requests that arrive from
   /// now on run through `next`; an exchange parked on the previous pipeline resumes and
@@ -70,6 +74,7 @@ class DhcpService final : public Service {
   void send_reply(const dhcp::Exchange& ex);
   void resume(const MacAddress& mac, std::uint32_t xid);
   void expire_parked();
+  void count_outcome(const dhcp::Exchange& ex, status::DhcpVerdict verdict);
 
   asio::io_context& io_;
   const config::DhcpConfig& config_;
@@ -90,6 +95,7 @@ class DhcpService final : public Service {
   };
   std::map<MacAddress, Parked> parked_;  // one per client: a newer request supersedes
   asio::steady_timer park_timer_;
+  status::Telemetry* telemetry_ = nullptr;
   bool stopped_ = false;
   bool report_on_stop_ = true;  // false after a failed start (abandon())
 };

@@ -249,6 +249,18 @@ void HttpConnection::finish_response(std::string_view failure) {
   // those share a budget (LogLimiter).
   const auto level = failure.empty() ? spdlog::level::info : spdlog::level::warn;
   const bool error = !failure.empty() || plan_.status >= 400;
+  if (auto* telemetry = shared_->telemetry) {
+    auto& figures = telemetry->http;
+    figures.sent_bytes += body_sent_;
+    if (plan_.status >= 100 && plan_.status < 600) ++figures.responses_by_class[static_cast<std::size_t>(plan_.status / 100)];
+    if (plan_.status >= 200 && plan_.status < 300 && body_sent_ > 0) ++figures.downloads;
+    if (plan_.status >= 400) {
+      const auto code = fmt::format("{}", plan_.status);
+      telemetry->refusals.add("http", code);
+      telemetry->activity.on_refusal("http", peer_.to_string(), fmt::format("{} {}", code, http::printable(target_)),
+                                     std::chrono::system_clock::now());
+    }
+  }
   const auto end = error ? admit_line(*shared_->log, shared_->log_limiter, level, failure.empty() ? "error" : "failed")
                    : shared_->log->should_log(level) ? std::optional<std::string>("")
                                                      : std::nullopt;

@@ -20,6 +20,7 @@
 #include "http/response_plan.hpp"
 #include "core/unique_fd.hpp"
 #include "lease/lease_store.hpp"
+#include "status/telemetry.hpp"
 
 namespace netboot::net {
 
@@ -56,6 +57,7 @@ struct HttpShared {
   bool stopping = false;
   std::uint64_t refused_full = 0;  // connections turned away with 503 (max_connections or max_connections_per_client)
   LogLimiter log_limiter{kLogBurst, kLogInterval};  // error lines under a flood
+  status::Telemetry* telemetry = nullptr;           // the status service's figures, when [status] is on
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {

@@ -36,6 +36,9 @@ class HttpService final : public Service {
   /// The bound port (tests bind port 0); 0 before start().
   [[nodiscard]] std::uint16_t local_port() const;
   [[nodiscard]] std::size_t connection_count() const { return shared_->live.size(); }
+  /// Counts into `telemetry` (the status service's figures) from now on.
+  void attach_telemetry(status::Telemetry* telemetry) noexcept { shared_->telemetry = telemetry; }
+  [[nodiscard]] std::uint64_t log_lines_suppressed() const noexcept { return shared_->log_limiter.suppressed_total(); }
 
  private:
   std::shared_ptr<HttpShared> shared_;

@@ -1,5 +1,7 @@
 #include "net/tftp_service.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -148,6 +150,22 @@ void TftpService::reply_error(const PacketInfo& info, tftp::ErrorCode code, std:
   listener_.send(ByteView(buffer.data(), n), info.peer, info.ifindex, info.local_address);
 }
 
+void TftpService::count_refusal(const PacketInfo& info, std::string_view reason) {
+  if (context_.telemetry == nullptr) return;
+  context_.telemetry->refusals.add("tftp", reason);
+  context_.telemetry->activity.on_refusal("tftp", info.peer.address.to_string(), reason, std::chrono::system_clock::now());
+}
+
+std::vector<status::LiveTransfer> TftpService::live_transfers() const {
+  std::vector<status::LiveTransfer> out;
+  out.reserve(sessions_.size());
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [key, session] : sessions_)
+    if (auto live = session->progress(now)) out.push_back(std::move(*live));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.started < b.started; });
+  return out;
+}
+
 void TftpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   auto request = admit(datagram, info);
   if (!request) return;
@@ -165,6 +183,7 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
   auto packet = tftp::parse_tftp_packet(datagram);
   if (!packet) {
     ++counters_.malformed;
+    count_refusal(info, "malformed");
     log_->debug("{}: malformed request: {}", info.peer.to_string(), printable(packet.error().detail));
     if (packet.error().code == Errc::BadValue) reply_error(info, tftp::ErrorCode::IllegalOperation, "Unknown mode");
     return std::nullopt;
@@ -193,6 +212,7 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
   if (sessions_.size() >= config_.max_transfers ||
       (max_per_client > 0 && client_count != per_client_.end() && client_count->second >= max_per_client)) {
     ++counters_.busy;
+    count_refusal(info, "busy");
     if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "busy"))
       log_->warn("{} {}: refused, too many transfers ({} running){}", info.peer.to_string(), printable(request->filename),
                  sessions_.size(), *end);
@@ -201,6 +221,7 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
   }
   if (request->write && !config_.writable) {
     ++counters_.refused;
+    count_refusal(info, "read_only");
     if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "refused"))
       log_->warn("{} {}: write refused, the server is read-only{}", info.peer.to_string(), printable(request->filename),
                  *end);
@@ -209,6 +230,7 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
   }
   if (request->write && (local_root_ == nullptr || request->mode != tftp::TransferMode::Octet)) {
     ++counters_.refused;
+    count_refusal(info, "unsupported_upload");
     if (const auto end = admit_line(*log_, context_.refusals, spdlog::level::warn, "refused"))
       log_->warn("{} {}: write refused ({}){}", info.peer.to_string(), printable(request->filename),
                  local_root_ == nullptr ? "remote root" : "netascii uploads are not supported", *end);
@@ -218,6 +240,7 @@ std::optional<tftp::Request> TftpService::admit(ByteView datagram, const PacketI
   }
   if (request->mode == tftp::TransferMode::Mail) {
     ++counters_.refused;
+    count_refusal(info, "unsupported_mode");
     reply_error(info, tftp::ErrorCode::IllegalOperation, "Mail mode not supported");
     return std::nullopt;
   }

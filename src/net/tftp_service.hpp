@@ -63,6 +63,11 @@ class TftpService final : public Service {
   [[nodiscard]] std::size_t tracked_clients() const noexcept { return per_client_.size(); }
   /// Bytes of window and read-ahead memory transfers hold (capped by max_transfer_memory).
   [[nodiscard]] std::size_t transfer_memory() const noexcept { return context_.memory.held(); }
+  /// Counts into `telemetry` (the status service's figures) from now on.
+  void attach_telemetry(status::Telemetry* telemetry) noexcept { context_.telemetry = telemetry; }
+  /// The downloads in progress, for the status service.
+  [[nodiscard]] std::vector<status::LiveTransfer> live_transfers() const;
+  [[nodiscard]] std::uint64_t log_lines_suppressed() const noexcept { return context_.refusals.suppressed_total(); }
 
   /// A reload's [filters]: requests from now on are rewritten by these. A transfer under way
   /// has its file open already and goes on unchanged.
@@ -78,6 +83,7 @@ class TftpService final : public Service {
                       const PacketInfo& info);
   void open_remote(const std::shared_ptr<TftpSession>& session, const tftp::Located& located);
   void reply_error(const PacketInfo& info, tftp::ErrorCode code, std::string_view message);
+  void count_refusal(const PacketInfo& info, std::string_view reason);
   void forget(TftpSession& session);
   [[nodiscard]] std::uint16_t max_block_size(unsigned ifindex) const;
 

@@ -97,6 +97,7 @@ void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
   auto wrapped = tftp::wrap_for_transfer(std::move(*opened), request_.mode);
   read_ahead_ = std::move(wrapped.read_ahead);
   auto source = std::move(wrapped.source);
+  size_ = source->size();
   const tftp::NegotiationLimits limits{max_block_size_, context_.max_window_size, context_.max_timeout};
   auto accepted = tftp::negotiate(request_.options, limits, source->size(), request_.mode);
   if (accepted.window_size > 1) {
@@ -114,6 +115,11 @@ void TftpSession::begin(tftp::OpenResult opened, std::string shown_name) {
   });
   transfer_.emplace(std::move(source), std::move(accepted), context_.retry);
   started_ = std::chrono::steady_clock::now();
+  started_wall_ = std::chrono::system_clock::now();
+  if (context_.telemetry) {
+    ++context_.telemetry->tftp.started;
+    context_.telemetry->activity.on_transfer_started(client_.address, shown_, started_wall_);
+  }
   context_.batch.clear();
   transfer_->start(started_, context_.batch);
   after_step();
@@ -134,6 +140,8 @@ void TftpSession::begin_write(std::unique_ptr<tftp::ByteSink> sink, std::uint64_
   auto accepted = tftp::negotiate(request_.options, limits, std::nullopt, request_.mode, true);
   upload_.emplace(std::move(sink), std::move(accepted), context_.retry, max_size);
   started_ = std::chrono::steady_clock::now();
+  started_wall_ = std::chrono::system_clock::now();
+  if (context_.telemetry) ++context_.telemetry->tftp.started;
   context_.batch.clear();
   upload_->start(started_, context_.batch);
   after_step();
@@ -151,6 +159,15 @@ void TftpSession::refuse(tftp::ErrorCode code, std::string_view message, std::st
   const auto n = tftp::write_error(buffer, code, message);
   const auto to = to_sockaddr(client_);
   send_one(socket_.native_handle(), ByteView(buffer.data(), n), to);
+  if (context_.telemetry) {
+    const std::string_view kind = code == tftp::ErrorCode::FileNotFound      ? "not_found"
+                                  : code == tftp::ErrorCode::AccessViolation ? "access_denied"
+                                                                             : "error";
+    context_.telemetry->refusals.add("tftp", kind);
+    context_.telemetry->activity.on_refusal("tftp", client_.address.to_string(),
+                                            fmt::format("{}: {}", printable(request_.filename), message),
+                                            std::chrono::system_clock::now());
+  }
   if (const auto end = admit_line(*context_.log, context_.refusals, spdlog::level::warn, "refused"))
     context_.log->warn("{} {} refused: {} (ERROR {} {}){}", client_.to_string(), printable(request_.filename),
                        printable(reason), static_cast<unsigned>(code), message, *end);
@@ -373,6 +390,17 @@ void TftpSession::on_timer() {
   }
 }
 
+std::optional<status::LiveTransfer> TftpSession::progress(SteadyTime now) const {
+  if (!transfer_ || finished_) return std::nullopt;
+  return status::LiveTransfer{.client = client_.address,
+                              .client_port = client_.port,
+                              .file = shown_,
+                              .bytes = transfer_->stats().bytes,
+                              .size = size_,
+                              .started = started_wall_,
+                              .seconds = std::chrono::duration<double>(now - started_).count()};
+}
+
 void TftpSession::finish() {
   std::error_code ec;
   timer_.cancel();
@@ -402,6 +430,17 @@ void TftpSession::finish() {
                         client_.to_string(), upload_ ? "upload " : "", printable(shown_), what, stats.bytes, seconds,
                         rate, stats.retransmissions, options.block_size, options.window_size,
                         outcome.detail.empty() ? "" : ": ", printable(outcome.detail), *end);
+    if (context_.telemetry) {
+      auto& figures = context_.telemetry->tftp;
+      ++figures.ended[static_cast<std::size_t>(outcome.kind)];
+      if (transfer_) figures.sent_bytes += stats.bytes;
+      figures.retransmissions += stats.retransmissions;
+      figures.duration_seconds.observe(seconds);
+      if (transfer_)
+        context_.telemetry->activity.on_transfer_ended(status::TransferRecord{
+            .client = client_.address, .file = shown_, .bytes = stats.bytes, .size = size_,
+            .started = started_wall_, .seconds = seconds, .outcome = std::string(tftp::to_string(outcome.kind))});
+    }
   }
   if (context_.on_finished) context_.on_finished(*this);
 }

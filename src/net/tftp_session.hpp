@@ -18,6 +18,7 @@
 #include "core/ipv4_address.hpp"
 #include "core/log_limiter.hpp"
 #include "net/blocking_worker.hpp"
+#include "status/telemetry.hpp"
 #include "tftp/file_source.hpp"
 #include "tftp/memory_budget.hpp"
 #include "tftp/packet_batch.hpp"
@@ -43,6 +44,7 @@ struct TftpSessionContext {
   unsigned max_timeout = 255;                     // [tftp] max_timeout: cap on the negotiated timeout
   tftp::MemoryBudget memory{0};                   // [tftp] max_transfer_memory
   BlockingWorker* worker = nullptr;               // an upload's final sync and rename, off the loop
+  status::Telemetry* telemetry = nullptr;         // the status service's figures, when [status] is on
 };
 
 class TftpSession : public std::enable_shared_from_this<TftpSession> {
@@ -79,6 +81,8 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
 
   [[nodiscard]] const UdpEndpoint& client() const noexcept { return client_; }
   [[nodiscard]] std::uint16_t local_port() const;
+  /// A download in progress, for the status service; nullopt before it starts and for uploads.
+  [[nodiscard]] std::optional<status::LiveTransfer> progress(SteadyTime now) const;
 
  private:
   void receive_next();
@@ -119,6 +123,8 @@ class TftpSession : public std::enable_shared_from_this<TftpSession> {
   std::optional<tftp::ReadTransfer> transfer_;  // RRQ
   std::optional<tftp::WriteTransfer> upload_;   // WRQ
   SteadyTime started_;
+  std::chrono::system_clock::time_point started_wall_;
+  std::optional<std::uint64_t> size_;  // the source's size, when known
   std::size_t reserved_ = 0;  // bytes taken from context_.memory
   bool finished_ = false;
 };
