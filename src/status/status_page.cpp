@@ -22,7 +22,7 @@ th, td { text-align: left; padding: 5px 6px; border-bottom: 1px solid #e4e6ea; v
 th { font-weight: 600; color: #556; font-size: 12px; text-transform: uppercase; }
 td.mono, span.mono { font-family: ui-monospace, monospace; font-size: 13px; }
 .steps { display: flex; gap: 3px; }
-.steps span { font-size: 11px; padding: 2px 6px; border-radius: 10px; background: #e4e6ea; color: #778; }
+.steps span { white-space: nowrap; font-size: 11px; padding: 2px 6px; border-radius: 10px; background: #e4e6ea; color: #778; }
 .steps span.done { background: #cfe8d6; color: #245; }
 .steps span.now { background: #2f7d4a; color: #fff; }
 .bar { background: #e4e6ea; border-radius: 4px; height: 10px; width: 180px; overflow: hidden; }

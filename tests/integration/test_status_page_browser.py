@@ -87,8 +87,8 @@ class StatusPageInBrowser(unittest.TestCase):
                   "--virtual-time-budget=2500"]
         url = f"http://127.0.0.1:{STATUS_PORT}/"
         env = dict(os.environ, HOME=str(self.pair.tmpdir))
-        dom = self.pair.run(common + ["--dump-dom", url], ns=self.pair.server_ns, timeout=90, env=env)
-        self.pair.run(common + [f"--screenshot={screenshot}", url], ns=self.pair.server_ns, timeout=90, env=env,
+        dom = netns.run(common + ["--dump-dom", url], ns=self.pair.server_ns, timeout=90, env=env)
+        netns.run(common + [f"--screenshot={screenshot}", url], ns=self.pair.server_ns, timeout=90, env=env,
                       check=False)
         parser = Rows()
         parser.feed(dom.stdout)

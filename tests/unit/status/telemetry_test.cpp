@@ -94,7 +94,8 @@ TEST(Telemetry, CountPoolCountsOnlyThePoolByState) {
   EXPECT_EQ(pool.declined, 1u);
   ScrapeReadings r;
   r.pool = pool;
-  const auto text = encode_exposition(metric_families(Telemetry{}, r));
+  const Telemetry nothing_counted;
+  const auto text = encode_exposition(metric_families(nothing_counted, r));
   EXPECT_TRUE(has_line(text, "netbootd_pool_addresses{subnet=\"10.0.0.0/24\"} 10")) << text;
   EXPECT_TRUE(has_line(text, "netbootd_leases{subnet=\"10.0.0.0/24\",state=\"bound\"} 1"));
   EXPECT_TRUE(has_line(text, "netbootd_reservations{subnet=\"10.0.0.0/24\"} 2"));
