@@ -14,11 +14,12 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: #f4f5f7; col
 header { background: #1d2330; color: #fff; padding: 10px 20px; display: flex; gap: 24px; align-items: baseline; }
 header h1 { font-size: 18px; margin: 0; }
 header .muted { color: #aab; }
-main { padding: 16px 20px; display: grid; grid-template-columns: 1fr 320px; gap: 16px; }
+main { padding: 16px 20px; display: grid; grid-template-columns: minmax(0, 1fr) 330px; gap: 16px; }
+section.wide { overflow-x: auto; }
 section { background: #fff; border-radius: 6px; padding: 12px 16px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
 h2 { font-size: 15px; margin: 0 0 8px; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 5px 6px; border-bottom: 1px solid #e4e6ea; vertical-align: middle; }
+th, td { text-align: left; padding: 5px 6px; border-bottom: 1px solid #e4e6ea; vertical-align: middle; white-space: nowrap; }
 th { font-weight: 600; color: #556; font-size: 12px; text-transform: uppercase; }
 td.mono, span.mono { font-family: ui-monospace, monospace; font-size: 13px; }
 .steps { display: flex; gap: 3px; }
@@ -28,18 +29,19 @@ td.mono, span.mono { font-family: ui-monospace, monospace; font-size: 13px; }
 .bar { background: #e4e6ea; border-radius: 4px; height: 10px; width: 180px; overflow: hidden; }
 .bar > div { background: #3b73c4; height: 100%; width: 0; transition: width .4s; }
 .small { font-size: 12px; color: #667; }
+td.transfer { white-space: normal; min-width: 190px; }
 .pool .bar { width: 100%; height: 14px; }
-.refusal { border-bottom: 1px solid #eee; padding: 4px 0; font-size: 13px; }
+.refusal { border-bottom: 1px solid #eee; padding: 4px 0; font-size: 13px; overflow-wrap: anywhere; }
 #error { color: #b00; }
 </style>
 </head>
 <body>
 <header><h1>netbootd</h1><span class="muted" id="summary">loading...</span><span id="error"></span></header>
 <main>
-<section>
+<section class="wide">
 <h2>Machines, in boot order</h2>
 <table>
-<thead><tr><th>MAC</th><th>Address</th><th>Client</th><th>Step</th><th>Current transfer</th><th>Last seen</th></tr></thead>
+<thead><tr><th>MAC</th><th>Address</th><th>Client</th><th>Step</th><th>Current transfer</th><th>Last seen (UTC)</th></tr></thead>
 <tbody id="machines"></tbody>
 </table>
 </section>
@@ -69,7 +71,7 @@ function stepCell(step) {
   return box;
 }
 function transferCell(t) {
-  const td = el("td");
+  const td = el("td", "transfer");
   if (!t) { td.appendChild(el("span", "small", "-")); return td; }
   const pct = t.progress === null ? 0 : Math.round(t.progress * 1000) / 10;
   td.appendChild(el("div", "small mono", t.file));
@@ -101,7 +103,9 @@ function render(doc) {
     step.appendChild(stepCell(m.step));
     tr.appendChild(step);
     tr.appendChild(transferCell(m.current_transfer));
-    tr.appendChild(el("td", "small", m.last_seen.replace("T", " ").replace("Z", " UTC")));
+    const seen = el("td", "small", m.last_seen.substring(11, 19));
+    seen.title = "first seen " + m.first_seen + ", last seen " + m.last_seen;
+    tr.appendChild(seen);
     rows.push(tr);
   }
   body.replaceChildren(...rows);
