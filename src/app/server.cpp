@@ -196,7 +196,7 @@ void Server::build_status() {
   parts_->status = std::make_unique<net::StatusService>(
       io_, config_.status,
       net::StatusSources{.telemetry = telemetry,
-                         .leases = parts_->leases.get(),
+                         .leases = parts_->leases,
                          .dhcp_config = parts_->dhcp ? &config_.dhcp : nullptr,
                          .dhcp = parts_->dhcp.get(),
                          .tftp = parts_->tftp.get(),

@@ -1,4 +1,4 @@
-"""The [status] live page (issue 19) in Debian's headless chromium while a scripted client
+"""The [status] live page in Debian's headless chromium while a scripted client
 boots in a network namespace created here: DHCP as a PXE firmware, then the TFTP download of
 a large-ish boot file that the client holds at two points (it queries the browser before
 acknowledging a block). The page must show the machine, its step and a progress bar that

@@ -1,4 +1,4 @@
-"""[status] service (issue 19): /metrics and /api/v1/* scraped while real clients boot in
+"""[status] service: /metrics and /api/v1/* scraped while real clients boot in
 network namespaces created here (udhcpc and scripted PXE clients for DHCP, tftp-hpa and a
 scripted client for TFTP), the figures checked against what the test sent, the output
 checked by `promtool check metrics`; and the service's own bounds (connections, request

@@ -1,4 +1,4 @@
-// [status] (issue 19): defaults, every key, and its typos reported like the other sections'.
+// [status]: defaults, every key, and its typos reported like the other sections'.
 #include <unistd.h>
 
 #include <filesystem>
