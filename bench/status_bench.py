@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The status service's cost (issue 19), two figures:
+"""The status service's cost, two figures:
 
 1. DHCP rate with [status] off and on: perfdhcp (DORA, fresh MACs) at a fixed offered rate
    for a few seconds against a fresh netbootd each run, off and on alternately; during the
@@ -64,11 +64,24 @@ def config(status: bool) -> str:
         """)
 
 
+def start(pair, status: bool) -> Netbootd:
+    """At level warning there is no "ready" line: ready once port 67 (and the status port) listen."""
+    daemon = Netbootd(config(status), pair=pair)
+    (daemon.tftp_root / "pxelinux.0").write_bytes(b"x")
+    daemon.start(wait_ready=False)
+
+    def listening() -> bool:
+        out = netns.run(["ss", "-ulnt"], ns=pair.server_ns, timeout=10).stdout
+        return ":67 " in out and (not status or f":{STATUS_PORT} " in out)
+    netns.wait_for(listening, timeout=10, interval=0.1)
+    return daemon
+
+
 def perfdhcp(pair, rate: int, seconds: float, clients: int, base: int, exchanges: int = 0) -> dict:
     mac = "0c:{:02x}:{:02x}:00:00:00".format(base >> 8 & 0xFF, base & 0xFF)
     cmd = ["perfdhcp", "-4", "-l", pair.client_if, "-B", "-r", str(rate), "-R", str(clients), "-b", f"mac={mac}",
            "-W", "500000", "-d", "1"]
-    cmd += ["-n", str(exchanges)] if exchanges else ["-p", str(seconds)]
+    cmd += ["-n", str(exchanges)] if exchanges else ["-p", str(int(seconds))]
     r = netns.run(cmd, ns=pair.client_ns, timeout=seconds + 60, check=False)
     out = r.stdout + r.stderr
     sections = dict(re.findall(r"\*\*\*Statistics for: (\S+)\*\*\*(.*?)(?=\*\*\*|\Z)", out, re.S))
@@ -110,9 +123,7 @@ def rate_runs(pair, args) -> list:
     base = 1
     for rep in range(args.reps):
         for status in (False, True):
-            daemon = Netbootd(config(status), pair=pair)
-            (daemon.tftp_root / "pxelinux.0").write_bytes(b"x")
-            daemon.start()
+            daemon = start(pair, status)
             try:
                 cpu0 = cpu_seconds(daemon.pid)
                 if status:
@@ -132,9 +143,7 @@ def rate_runs(pair, args) -> list:
 
 
 def answer_times(pair, args) -> dict:
-    daemon = Netbootd(config(True), pair=pair)
-    (daemon.tftp_root / "pxelinux.0").write_bytes(b"x")
-    daemon.start()
+    daemon = start(pair, True)
     try:
         base = 200
         while len(st.get_json(pair.server_ns, STATUS_PORT, "/api/v1/leases")["leases"]) < args.leases:
@@ -168,9 +177,9 @@ def report(runs: list, answers: dict, args) -> str:
     def rates(status: bool) -> str:
         return ", ".join(format(r["rate"], ",.0f") for r in runs if r["status"] == status)
     lines = [
-        "## 6. Status service cost (issue 19)",
+        "## Status service cost (status_bench.py)",
         "",
-        f"`python3 bench/status_bench.py` ({time.strftime('%Y-%m-%d', time.gmtime())}, Release build): perfdhcp DORA "
+        f"`python3 bench/status_bench.py --netbootd {args.netbootd}` ({time.strftime('%Y-%m-%d', time.gmtime())}): perfdhcp DORA "
         f"at {args.rate}/s offered for {args.seconds} s, fresh daemon and lease file per run, [status] off and on "
         f"alternately, {args.reps} runs each; during the \"on\" runs /api/v1/machines and /metrics are fetched every "
         "second (an open page and a scraper). Then 10,000 clients fill the lease store and each path is fetched 20 "
@@ -200,7 +209,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--netbootd", default=str(SOURCE / "build" / "netbootd"))
     ap.add_argument("--rate", type=int, default=8000)
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--leases", type=int, default=10000)
     ap.add_argument("--json")
