@@ -60,6 +60,9 @@ struct Server::Parts {
   std::unique_ptr<lease::SqliteLeaseStore> sqlite_leases;
   std::unique_ptr<lease::PgLeaseStore> pg_leases;
   lease::LeaseStore* leases = nullptr;
+  // [status]: what the services count for it; before them, so it outlives every service
+  // (a TFTP session that ends while its service is destroyed still counts).
+  std::unique_ptr<status::Telemetry> telemetry;
   std::unique_ptr<lease::AddressAllocator> allocator;      // outlive the DHCP service's pipeline
   std::unique_ptr<net::HttpAccessChecker> access_checker;  // that reads and asks them
   std::unique_ptr<net::HttpRemoteFileSize> remote_file_size;
@@ -67,7 +70,6 @@ struct Server::Parts {
   std::unique_ptr<net::DhcpService> dhcp;
   std::unique_ptr<net::TftpService> tftp;
   std::unique_ptr<net::HttpService> http;
-  std::unique_ptr<status::Telemetry> telemetry;  // [status]: what the services count for it
   std::unique_ptr<net::StatusService> status;
 };
 
