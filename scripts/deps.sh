@@ -10,7 +10,7 @@ declare -A groups=(
            libcli11-dev libcurl4-openssl-dev libcurl4 libsqlite3-dev libpq-dev libgtest-dev libgmock-dev
            libbenchmark-dev libhttp-parser-dev nlohmann-json3-dev"
   [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
-          python3 sqlite3 e2fsprogs util-linux mount systemd
+          python3 sqlite3 e2fsprogs util-linux mount systemd dnsmasq-base
           postgresql-15 postgresql-client-15 prometheus chromium"
   [e2e]="qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common busybox-static cpio
          nftables iptables iproute2 python3 util-linux"

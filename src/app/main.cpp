@@ -161,7 +161,7 @@ int run(const CommandLine& cli) {
   // still write, and the next start as root finds files it can hand over again.
   if (*account) {
     const auto& target = **account;
-    auto handed = app::hand_over(target, config.services.dhcp ? app::lease_paths_to_hand_over(config.dhcp.lease_file)
+    auto handed = app::hand_over(target, config.services.dhcp && !config.dhcp.proxy ? app::lease_paths_to_hand_over(config.dhcp.lease_file)
                                                               : std::vector<std::filesystem::path>{});
     if (handed) handed = app::drop_privileges(target);
     if (!handed) {

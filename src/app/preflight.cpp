@@ -158,7 +158,8 @@ std::vector<std::string> check_architectures(const config::Config& config) {
 
 std::vector<std::string> check_lease_folder(const config::Config& config, const RunAs& run_as) {
   std::vector<std::string> out;
-  if (!config.services.dhcp || is_database_uri(config.dhcp.lease_file.string())) return out;
+  // proxyDHCP keeps no lease file; a database URI is no folder.
+  if (!config.services.dhcp || config.dhcp.proxy || is_database_uri(config.dhcp.lease_file.string())) return out;
   const fs::path lease_file = fs::absolute(config.dhcp.lease_file);
   // Started as root with [netbootd] user: a missing folder is created as root and, holding
   // nothing but the lease database, handed over (lease_paths_to_hand_over; see lease_folder_note).

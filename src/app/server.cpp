@@ -10,6 +10,7 @@
 #include "lease/address_allocator.hpp"
 #include "core/database_uri.hpp"
 #include "lease/pg_lease_store.hpp"
+#include "lease/memory_lease_store.hpp"
 #include "lease/sqlite_lease_store.hpp"
 #include "net/access_checker.hpp"
 #include "net/event_notifier.hpp"
@@ -60,6 +61,7 @@ struct Server::Parts {
   std::unique_ptr<lease::SqliteLeaseStore> sqlite_leases;
   std::unique_ptr<lease::PgLeaseStore> pg_leases;
   lease::LeaseStore* leases = nullptr;
+  std::unique_ptr<lease::MemoryLeaseStore> no_leases;  // proxy mode: stays empty (access steps read it)
   // [status]: what the services count for it; before them, so it outlives every service
   // (a TFTP session that ends while its service is destroyed still counts).
   std::unique_ptr<status::Telemetry> telemetry;
@@ -68,6 +70,7 @@ struct Server::Parts {
   std::unique_ptr<net::HttpRemoteFileSize> remote_file_size;
   std::unique_ptr<net::EventNotifier> notifier;
   std::unique_ptr<net::DhcpService> dhcp;
+  std::unique_ptr<net::DhcpService> boot_server;           // [bootp] pxe_port
   std::unique_ptr<net::TftpService> tftp;
   std::unique_ptr<net::HttpService> http;
   std::unique_ptr<net::StatusService> status;
@@ -84,9 +87,15 @@ Server::~Server() {
 
 Result<void> Server::build() {
   if (config_.services.dhcp) {
+    const bool proxy = config_.dhcp.proxy;
     // Completions of durable lease commits come back to the event loop.
     auto post = [this](std::function<void()> done) { asio::post(io_, std::move(done)); };
-    if (is_database_uri(config_.dhcp.lease_file.string())) {
+    if (proxy) {
+      // No address is given, so no lease file: the access steps read an empty store.
+      parts_->no_leases = std::make_unique<lease::MemoryLeaseStore>(post);
+      parts_->leases = parts_->no_leases.get();
+      log_->info("proxyDHCP: no lease file (addresses come from another DHCP server)");
+    } else if (is_database_uri(config_.dhcp.lease_file.string())) {
       lease::PgLeaseStore::Options options;
       options.uri = config_.dhcp.lease_file.string();
       options.post = post;
@@ -111,7 +120,8 @@ Result<void> Server::build() {
       parts_->leases = parts_->sqlite_leases.get();
       log_->info("lease file {}: {} leases", config_.dhcp.lease_file.string(), parts_->sqlite_leases->size());
     }
-    parts_->allocator = std::make_unique<lease::AddressAllocator>(pool_settings(config_.dhcp), *parts_->leases);
+    if (!proxy)
+      parts_->allocator = std::make_unique<lease::AddressAllocator>(pool_settings(config_.dhcp), *parts_->leases);
     if (config_.services.tftp && config_.tftp.remote_root()) {
       // Option 13 from the remote root's Content-Length, as pybootd did (asynchronously here).
       net::RemoteFileSizeOptions size_options;
@@ -136,22 +146,38 @@ Result<void> Server::build() {
     }
     auto pipeline = make_dhcp_pipeline(config_);
     auto dhcp_log = logging_.get("dhcp");
+    auto* store = parts_->leases;
     parts_->dhcp = std::make_unique<net::DhcpService>(
         io_, config_.dhcp,
-        net::DhcpServiceDependencies{.leases = *parts_->leases,
+        net::DhcpServiceDependencies{.leases = *store,
                                      .pipeline = std::move(pipeline),
                                      .listener = std::make_unique<net::UdpListener>(io_, dhcp_log),
-                                     .events = std::move(events),
-                                     .park_timeout = dhcp::access_park_timeout(config_.http_access)},
+                                     .events = events,
+                                     .park_timeout = dhcp::access_park_timeout(config_.http_access),
+                                     .role = proxy ? net::DhcpRole::Proxy : net::DhcpRole::AddressServer},
         dhcp_log);
     services_.push_back(parts_->dhcp.get());
+    if (config_.dhcp.pxe_port != 0) {
+      parts_->boot_server = std::make_unique<net::DhcpService>(
+          io_, config_.dhcp,
+          net::DhcpServiceDependencies{.leases = *store,
+                                       .pipeline = make_boot_server_pipeline(config_),
+                                       .listener = std::make_unique<net::UdpListener>(io_, dhcp_log),
+                                       .events = std::move(events),
+                                       .park_timeout = dhcp::access_park_timeout(config_.http_access),
+                                       .role = net::DhcpRole::BootServer},
+          dhcp_log);
+      services_.push_back(parts_->boot_server.get());
+    }
   }
   if (config_.services.tftp) {
-    parts_->tftp = std::make_unique<net::TftpService>(io_, config_.tftp, logging_.get("tftp"), parts_->leases);
+    parts_->tftp = std::make_unique<net::TftpService>(io_, config_.tftp, logging_.get("tftp"),
+                                                  config_.dhcp.proxy ? nullptr : parts_->leases);
     services_.push_back(parts_->tftp.get());
   }
   if (config_.services.http) {
-    parts_->http = std::make_unique<net::HttpService>(io_, config_.httpd, parts_->leases, logging_.get("http"));
+    parts_->http = std::make_unique<net::HttpService>(io_, config_.httpd, config_.dhcp.proxy ? nullptr : parts_->leases,
+                                                      logging_.get("http"));
     services_.push_back(parts_->http.get());
   }
   if (config_.status.enabled) build_status();
@@ -162,26 +188,44 @@ Result<void> Server::build() {
 // buggy clients) are copied into the steps, so a pipeline is an immutable snapshot of them.
 // The rest (addresses, access mode, lease time) never changes: a reload keeps it.
 dhcp::Pipeline Server::make_dhcp_pipeline(const config::Config& policy) {
-  dhcp::AccessDependencies access{
+  if (policy.dhcp.proxy) return dhcp::make_proxy_pipeline(policy.dhcp, boot_pipeline_dependencies(policy));
+  return dhcp::make_pipeline(policy.dhcp, {.leases = *parts_->leases,
+                                           .allocator = *parts_->allocator,
+                                           .boot_file_size = make_boot_file_size(policy),
+                                           .tftp_server = separate_tftp_server(policy),
+                                           .access = access_dependencies(policy),
+                                           .remote_file_size = parts_->remote_file_size.get()});
+}
+
+// The PXE boot server's policy ([bootp] pxe_port), in both modes, from the same parts.
+dhcp::Pipeline Server::make_boot_server_pipeline(const config::Config& policy) {
+  return dhcp::make_boot_server_pipeline(policy.dhcp, boot_pipeline_dependencies(policy));
+}
+
+dhcp::AccessDependencies Server::access_dependencies(const config::Config& policy) {
+  return dhcp::AccessDependencies{
       .lists = policy.access_lists,
       .http = policy.http_access,
       .checker = parts_->access_checker.get(),
       .log = [log = logging_.get("access")](std::string_view line) { log->info("{}", line); },
       .debug_log = [log = logging_.get("access")](std::string_view line) { log->debug("{}", line); },
   };
-  return dhcp::make_pipeline(policy.dhcp, {.leases = *parts_->leases,
-                                           .allocator = *parts_->allocator,
-                                           .boot_file_size = make_boot_file_size(policy),
-                                           .tftp_server = separate_tftp_server(policy),
-                                           .access = std::move(access),
-                                           .remote_file_size = parts_->remote_file_size.get()});
+}
+
+dhcp::BootPipelineDependencies Server::boot_pipeline_dependencies(const config::Config& policy) {
+  return dhcp::BootPipelineDependencies{.leases = *parts_->leases,
+                                        .boot_file_size = make_boot_file_size(policy),
+                                        .tftp_server = separate_tftp_server(policy),
+                                        .access = access_dependencies(policy),
+                                        .remote_file_size = parts_->remote_file_size.get()};
 }
 
 void Server::apply_policy(const config::Config& policy) {
   if (parts_->dhcp) {
     // Between two requests on the loop: the allocator and the pipeline change together.
-    parts_->allocator->replace_reservations(policy.dhcp.static_leases);
+    if (parts_->allocator) parts_->allocator->replace_reservations(policy.dhcp.static_leases);
     parts_->dhcp->replace_pipeline(make_dhcp_pipeline(policy));
+    if (parts_->boot_server) parts_->boot_server->replace_pipeline(make_boot_server_pipeline(policy));
   }
   if (parts_->tftp) parts_->tftp->replace_filters(policy.tftp.filters);
 }

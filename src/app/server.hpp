@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "core/service.hpp"
+#include "dhcp/pipeline/make_pipeline.hpp"
 #include "dhcp/pipeline/pipeline.hpp"
 
 namespace netboot::app {
@@ -36,6 +37,9 @@ class Server {
   Result<void> build();
   dhcp::Pipeline make_dhcp_pipeline(const config::Config& policy);
   void build_status();
+  dhcp::Pipeline make_boot_server_pipeline(const config::Config& policy);
+  dhcp::AccessDependencies access_dependencies(const config::Config& policy);
+  dhcp::BootPipelineDependencies boot_pipeline_dependencies(const config::Config& policy);
 
   struct Parts;
   asio::io_context& io_;

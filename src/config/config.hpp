@@ -57,6 +57,9 @@ struct BootFileTable {
 };
 
 struct DhcpConfig {
+  bool proxy = false;                   // [bootp] proxy: proxyDHCP, no addresses (another server gives them)
+  std::uint16_t pxe_port = 4011;        // [bootp] pxe_port: the PXE boot server (both modes); 0 = off
+  bool pxe_port_given = false;          // written in the file: failing to bind it is then fatal
   Ipv4Address listen_address;           // [bootp] address, default 0.0.0.0
   std::uint16_t port = 67;              // [bootp] port
   std::uint16_t client_port = 68;       // where replies go (tests on unprivileged ports may change it)
@@ -76,6 +79,8 @@ struct DhcpConfig {
   std::vector<MacPrefix> buggy_clients;             // [buggy_clients]: always broadcast replies
 
   // Network detection (pybootd's get_iface_config): the interface whose subnet holds pool_start.
+  // In proxy mode there is no pool: `address`, else the address of `interface`, else unspecified
+  // (each reply then names the address the request arrived on).
   Ipv4Address server_address;           // that interface's address
   Ipv4Address netmask;                  // [bootp] netmask, else the interface's
   std::optional<Ipv4Address> gateway;   // [bootp] gateway, else the server; none if set_gateway = off

@@ -17,6 +17,19 @@ const char* yes_no(bool value) { return value ? "yes" : "no"; }
 
 }  // namespace
 
+std::string describe_dhcp_mode(const DhcpConfig& d) {
+  const std::string boot_server =
+      d.pxe_port == 0 ? std::string("no PXE boot server port") : fmt::format("PXE boot server on port {}", d.pxe_port);
+  if (!d.proxy)
+    return fmt::format("DHCP server (addresses from pool_start), port {}, {}", d.port, boot_server);
+  const std::string where = !d.listen_address.is_unspecified() ? "address " + d.listen_address.to_string()
+                            : !d.interface.empty()             ? "interface " + d.interface
+                                                               : std::string("every interface");
+  return fmt::format("proxyDHCP (no addresses: another DHCP server gives them), port {}, {}, on {}; boot files "
+                     "from [bootfile] to PXE and HTTP clients only",
+                     d.port, boot_server, where);
+}
+
 std::string format_config(const Config& c) {
   std::string out = fmt::format("; effective configuration of {}\n", c.source.string());
   out += fmt::format("; services: dhcp={} tftp={} http={}\n", yes_no(c.services.dhcp), yes_no(c.services.tftp),
@@ -26,19 +39,24 @@ std::string format_config(const Config& c) {
 
   const DhcpConfig& d = c.dhcp;
   out += "\n[bootp]\n";
+  if (c.services.dhcp) out += fmt::format("; mode: {}\n", describe_dhcp_mode(d));
+  out += fmt::format("proxy = {}\npxe_port = {}\n", yes_no(d.proxy), d.pxe_port);
   out += fmt::format("address = {}\nport = {}\n", d.listen_address.to_string(), d.port);
   if (!d.interface.empty()) out += fmt::format("interface = {}\n", d.interface);
-  out += fmt::format("access = {}\nallow_simple_dhcp = {}\n", to_string(d.access), yes_no(d.allow_simple_dhcp));
+  out += fmt::format("access = {}\n", to_string(d.access));
+  if (!d.proxy) out += fmt::format("allow_simple_dhcp = {}\n", yes_no(d.allow_simple_dhcp));
   if (d.boot_files.fallback) out += fmt::format("boot_file = {}\n", *d.boot_files.fallback);
-  out += fmt::format("pool_start = {}\npool_count = {}\nlease_time = {}\nlease_file = {}\n", d.pool_start.to_string(),
-                     d.pool_count, d.lease_time, redact_database_uri(d.lease_file.string()));
-  out += fmt::format("domain = {}\nservername = {}\n", d.domain, d.servername);
-  if (c.services.dhcp) {
+  if (d.proxy) out += fmt::format("servername = {}\n", d.servername);
+  else
+    out += fmt::format("pool_start = {}\npool_count = {}\nlease_time = {}\nlease_file = {}\ndomain = {}\nservername = {}\n",
+                       d.pool_start.to_string(), d.pool_count, d.lease_time, redact_database_uri(d.lease_file.string()),
+                       d.domain, d.servername);
+  if (c.services.dhcp && !d.proxy) {
     out += fmt::format("; detected: interface {} server {}\n", d.detected_interface, d.server_address.to_string());
     out += fmt::format("netmask = {}\n", d.netmask.to_string());
     out += d.gateway ? fmt::format("gateway = {}\n", d.gateway->to_string()) : std::string("set_gateway = no\n");
   }
-  out += fmt::format("dns = {}\n", join_addresses(d.dns));
+  if (!d.proxy) out += fmt::format("dns = {}\n", join_addresses(d.dns));
   std::string notify;
   for (const auto& n : d.notify) notify += (notify.empty() ? "" : ";") + n.to_string();
   out += fmt::format("notify = {}\ntimeout = {}\n", notify, c.http_access.timeout);

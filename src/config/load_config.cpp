@@ -35,7 +35,8 @@ constexpr std::string_view kLoggerKeys[] = {"type", "level", "file"};
 constexpr std::string_view kBootpKeys[] = {"address",   "port",      "interface", "access",      "allow_simple_dhcp",
                                            "boot_file", "domain",    "servername", "server_name", "dns",
                                            "gateway",   "set_gateway", "netmask",  "lease_time",  "pool_start",
-                                           "pool_count", "notify",   "timeout",    "lease_file"};
+                                           "pool_count", "notify",   "timeout",    "lease_file", "proxy",
+                                           "pxe_port"};
 constexpr std::string_view kHttpKeys[] = {"location", "pxe", "dhcp", "timeout", "always_check", "query_form"};
 constexpr std::string_view kTftpKeys[] = {"address",  "port",          "blocksize",     "timeout",
                                           "retries",  "retry",         "root",          "writable",
@@ -165,6 +166,8 @@ class Loader {
   bool read_netmask(const Entry& e, std::string_view value);
   bool read_notify_targets(const Entry& e, std::string_view value);
   bool check_pool();
+  bool check_proxy_keys();
+  bool detect_proxy_network();
   bool load_static_dhcp();
   bool load_buggy_clients();
   bool load_boot_files();
@@ -404,6 +407,12 @@ bool Loader::load_bootp() {
          return ok;
        }},
       {"notify", [](Loader& l, const Entry& e, std::string_view v) { return l.read_notify_targets(e, v); }},
+      {"proxy", [](Loader& l, const Entry& e, std::string_view) { return l.read_bool(e, l.config_.dhcp.proxy); }},
+      {"pxe_port",
+       [](Loader& l, const Entry& e, std::string_view) {
+         l.config_.dhcp.pxe_port_given = true;
+         return l.read_port(e, l.config_.dhcp.pxe_port);
+       }},
       {"timeout",
        [](Loader& l, const Entry& e, std::string_view) {
          return l.read_seconds(e, 0.001, 3600, l.config_.http_access.timeout);
@@ -493,6 +502,7 @@ bool Loader::read_notify_targets(const Entry& e, std::string_view value) {
 // The DHCP service needs a pool start, and the pool must end inside the address space.
 bool Loader::check_pool() {
   const DhcpConfig& d = config_.dhcp;
+  if (d.proxy) return check_proxy_keys();
   if (config_.services.dhcp && !pool_start_entry_) {
     const IniSection* bootp = section("bootp");
     if (bootp == nullptr)
@@ -506,10 +516,27 @@ bool Loader::check_pool() {
   return true;
 }
 
+// proxy = yes: another server gives the addresses. Keys that would give one are errors (the
+// operator believes something that will not happen); keys that only shape a lease are ignored.
+bool Loader::check_proxy_keys() {
+  for (const auto& e : entries("bootp")) {
+    const auto key = to_lower(e.entry->key);
+    if (key == "pool_start" || key == "pool_count")
+      return fail_with(at(e, "has no meaning with proxy = yes (the other DHCP server gives the addresses)"));
+    if (key == "lease_time" || key == "dns" || key == "domain" || key == "gateway" || key == "set_gateway" ||
+        key == "netmask" || key == "allow_simple_dhcp" || key == "lease_file")
+      warn(fmt::format("{}:{}: [{}] {}: ignored with proxy = yes (no lease is given)", ini_.path, e.entry->line,
+                       e.where->name, e.entry->key));
+  }
+  return true;
+}
+
 // [static_dhcp]: MAC = IP reservations.
 bool Loader::load_static_dhcp() {
   std::map<Ipv4Address, const IniEntry*> reserved;
   for (const auto& e : entries("static_dhcp")) {
+    if (config_.dhcp.proxy)
+      return fail_with(at(e, "has no meaning with proxy = yes (the other DHCP server gives the addresses)"));
     const auto mac = MacAddress::parse(e.entry->key);
     if (!mac) return fail_with(at(e, "not a MAC address (AA-BB-CC-DD-EE-FF or AA:BB:CC:DD:EE:FF)"));
     Ipv4Address address;
@@ -747,6 +774,8 @@ bool Loader::load_httpd() {
     } else if (key == "check_ip") {
       ok = read_bool(e, h.check_ip);
       check_ip_given = true;
+      if (ok && h.check_ip && config_.dhcp.proxy)
+        ok = fail_with(at(e, "yes has no meaning with [bootp] proxy = yes: there are no leases to check"));
     } else if (key == "max_connections") {
       ok = read_uint(e, 1, 1'000'000, number);
       h.max_connections = static_cast<unsigned>(number);
@@ -767,7 +796,7 @@ bool Loader::load_httpd() {
   if (!root_given) h.root = config_.tftp.root_dir;
   // pybootd's default is yes, and it checks only when its DHCP side runs (there are leases to
   // ask): without the DHCP service the default is no. An explicit yes then refuses everyone.
-  if (!check_ip_given) h.check_ip = config_.services.dhcp;
+  if (!check_ip_given) h.check_ip = config_.services.dhcp && !config_.dhcp.proxy;
   if (config_.services.http) {
     if (h.root.empty()) {
       const auto reason = std::string("the HTTP service needs a local root directory (the TFTP root is a URL)");
@@ -849,6 +878,7 @@ bool Loader::detect_network() {
     return fail_with(at(*interface_entry_, fmt::format("no interface {} (interfaces: {})", d.interface,
                                                        names.empty() ? "none" : names)));
   }
+  if (d.proxy) return detect_proxy_network();
   std::string seen;
   const NetworkInterface* match = nullptr;
   for (const auto& itf : interfaces_) {
@@ -907,6 +937,27 @@ bool Loader::detect_network() {
                          ini_.path, lease.line, lease.mac.to_string('-'), lease.address.to_string(), u.why));
   }
   if (const auto overlap = pool_overlap_warning(d)) warn(fmt::format("{}: {}", ini_.path, *overlap));
+  return true;
+}
+
+// proxy = yes: no pool to find a network from. The served network is `address`, else
+// `interface` (its first address), else every interface, each reply naming the address the
+// request arrived on.
+bool Loader::detect_proxy_network() {
+  DhcpConfig& d = config_.dhcp;
+  d.detected_interface = d.interface;
+  d.gateway.reset();
+  if (!d.listen_address.is_unspecified()) {
+    d.server_address = d.listen_address;
+    return true;
+  }
+  if (d.interface.empty()) return true;
+  for (const auto& itf : interfaces_)
+    if (itf.name == d.interface && !itf.address.is_unspecified()) {
+      d.server_address = itf.address;
+      d.netmask = itf.netmask;
+      break;
+    }
   return true;
 }
 

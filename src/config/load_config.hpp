@@ -42,5 +42,7 @@ Result<LoadedConfig> load_config(const std::filesystem::path& path, const LoadOp
 
 /// The effective configuration as INI text (every key, defaults resolved), for --check-config.
 std::string format_config(const Config& config);
+/// One line for --check-config and the ready line: "proxyDHCP (no addresses ...), port 67, ...".
+std::string describe_dhcp_mode(const DhcpConfig& dhcp);
 
 }  // namespace netboot::config

@@ -79,6 +79,11 @@ bool is_pxe_client(const OptionMap& options) {
   return vendor && vendor->starts_with("PXEClient");
 }
 
+bool is_http_client(const OptionMap& options) {
+  const auto vendor = options.get_string(OptionCode::VendorClassIdentifier);
+  return vendor && vendor->starts_with("HTTPClient");
+}
+
 bool is_ipxe_client(const OptionMap& options) {
   if (options.contains(OptionCode::IpxeEncapsulated)) return true;
   const auto* user_class = options.find(OptionCode::UserClass);
@@ -97,6 +102,7 @@ ClientIdentity identify_client(const DhcpPacket& request) {
   id.vendor_class = request.options.get_string(OptionCode::VendorClassIdentifier).value_or("");
   if (const auto* uc = request.options.find(OptionCode::UserClass)) id.user_classes = parse_user_classes(*uc);
   id.is_pxe = is_pxe_client(request.options);
+  id.is_http_client = is_http_client(request.options);
   id.is_ipxe = is_ipxe_client(request.options);
   return id;
 }
@@ -134,8 +140,22 @@ Bytes encode_pxe_vendor_options(const PxeVendorOptions& options) {
   return out;
 }
 
-std::optional<PxeVendorOptions> pxe_vendor_options_for(const ClientIdentity& client) {
+std::string_view to_string(PxeReply kind) noexcept {
+  switch (kind) {
+    case PxeReply::Lease: return "lease";
+    case PxeReply::ProxyOffer: return "proxy OFFER";
+    case PxeReply::BootServerAck: return "boot-server ACK";
+  }
+  return "?";
+}
+
+bool redirects_to_boot_server(const ClientIdentity& client) {
+  return client.is_pxe && !client.is_ipxe && client.arch && *client.arch >= arch::kEfiIa32;
+}
+
+std::optional<PxeVendorOptions> pxe_vendor_options_for(const ClientIdentity& client, PxeReply kind) {
   if (!client.is_pxe) return std::nullopt;
+  if (kind == PxeReply::ProxyOffer && redirects_to_boot_server(client)) return std::nullopt;
   PxeVendorOptions options;
   options.discovery_control = pxe::kUseBootFile;
   return options;

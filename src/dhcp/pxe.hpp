@@ -37,6 +37,7 @@ struct ClientIdentity {
   std::string vendor_class;            // option 60 as text ("" when absent)
   std::vector<std::string> user_classes;  // option 77
   bool is_pxe = false;                 // option 60 starts with "PXEClient"
+  bool is_http_client = false;         // option 60 starts with "HTTPClient" (UEFI HTTP boot)
   bool is_ipxe = false;                // user class "iPXE" or option 175 present
   friend bool operator==(const ClientIdentity&, const ClientIdentity&) = default;
 };
@@ -54,6 +55,7 @@ struct ClientIdentity {
 /// plain string. A value that is not a well-formed RFC 3004 list is read as one string.
 [[nodiscard]] std::vector<std::string> parse_user_classes(ByteView value);
 [[nodiscard]] bool is_pxe_client(const OptionMap& options);
+[[nodiscard]] bool is_http_client(const OptionMap& options);
 [[nodiscard]] bool is_ipxe_client(const OptionMap& options);
 
 /// PXE spec 2.1 §2.4.6 encapsulated vendor options (inside option 43).
@@ -84,12 +86,27 @@ struct PxeVendorOptions {
 /// Sub-options in code/length/value form, terminated by END, ready for option 43.
 [[nodiscard]] Bytes encode_pxe_vendor_options(const PxeVendorOptions& options);
 
-/// The vendor options a PXE client gets: discovery control 8, "boot the file in this reply",
-/// so that it neither waits for a proxyDHCP on port 4011 nor tries boot server discovery
-/// (pixiecore and dnsmasq do the same). BIOS ROMs need it, and so does OVMF's EDK2 PXE: an
-/// offer with 60 "PXEClient" and no 43 is a PXE 1.0 offer to EDK2 (PxeBcDhcp4.c), which then
-/// sends its boot-server REQUEST to port 4011 and gives up with PXE-E16 (recorded in
-/// tests/data/captures/recorded/ovmf-edk2-bootserver-request.hex).
-[[nodiscard]] std::optional<PxeVendorOptions> pxe_vendor_options_for(const ClientIdentity& client);
+/// Which kind of reply carries the PXE options: an address lease (normal mode), a proxyDHCP
+/// OFFER on port 67 (no address), or the boot server's ACK on port 4011.
+enum class PxeReply : std::uint8_t { Lease, ProxyOffer, BootServerAck };
+std::string_view to_string(PxeReply kind) noexcept;
+
+/// A UEFI PXE firmware that is not iPXE (arch 6 and above): in proxy mode it is sent to the
+/// boot server on port 4011 (dnsmasq's rule), since its proxy OFFER must carry no option 43.
+[[nodiscard]] bool redirects_to_boot_server(const ClientIdentity& client);
+
+/// The vendor options (option 43) a client gets, or none:
+/// - Lease, BootServerAck: discovery control 8, "boot the file in this reply", so that it
+///   neither waits for a proxyDHCP on port 4011 nor tries boot server discovery (pixiecore
+///   and dnsmasq do the same). BIOS ROMs need it, and so does OVMF's EDK2 PXE in normal mode:
+///   an offer with 60 "PXEClient" and no 43 is a PXE 1.0 offer to EDK2 (PxeBcDhcp4.c), which
+///   then sends its boot-server REQUEST to port 4011 (recorded in
+///   tests/data/captures/recorded/ovmf-edk2-bootserver-request.hex).
+/// - ProxyOffer: the same for BIOS ROMs and iPXE; nothing for a UEFI PXE firmware
+///   (redirects_to_boot_server): EDK2's DHCPv4 code drops the first proxy offer that carries
+///   discovery sub-options (PxeBcCacheDhcp4Offer), so it gets a "BINL" offer and asks port 4011.
+/// - HTTPClient: nothing (UEFI HTTP boot reads only the URL).
+[[nodiscard]] std::optional<PxeVendorOptions> pxe_vendor_options_for(const ClientIdentity& client,
+                                                                     PxeReply kind = PxeReply::Lease);
 
 }  // namespace netboot::dhcp

@@ -8,6 +8,7 @@ std::string_view to_string(ReplyDestination::Kind kind) noexcept {
     case ReplyDestination::Kind::Broadcast: return "broadcast";
     case ReplyDestination::Kind::ClientAddress: return "client-address";
     case ReplyDestination::Kind::HardwareUnicast: return "hardware-unicast";
+    case ReplyDestination::Kind::BootServerPeer: return "boot-server-peer";
   }
   return "?";
 }
@@ -15,6 +16,8 @@ std::string_view to_string(ReplyDestination::Kind kind) noexcept {
 ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpPacket& reply,
                                           const DestinationPolicy& policy) {
   using Kind = ReplyDestination::Kind;
+  if (policy.boot_server_peer)
+    return {Kind::BootServerPeer, policy.boot_server_peer->address, policy.boot_server_peer->port, std::nullopt};
   if (!request.giaddr.is_unspecified()) return {Kind::Relay, request.giaddr, policy.relay_port, std::nullopt};
   const ReplyDestination broadcast{Kind::Broadcast, Ipv4Address::broadcast(), policy.client_port, std::nullopt};
   if (policy.force_broadcast) return broadcast;

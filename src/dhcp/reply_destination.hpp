@@ -18,6 +18,7 @@ struct ReplyDestination {
     ClientAddress,    // unicast to ciaddr (the client has a working address)
     HardwareUnicast,  // IP unicast to yiaddr at the chaddr MAC, without ARP: the socket layer
                       // needs an ARP entry or a packet socket, else it broadcasts instead
+    BootServerPeer,   // port 4011: back to the request's source address and port
   };
   Kind kind = Kind::Broadcast;
   Ipv4Address address;
@@ -32,9 +33,12 @@ struct DestinationPolicy {
   bool force_broadcast = false;          // [buggy_clients]: always 255.255.255.255
   std::uint16_t client_port = kClientPort;
   std::uint16_t relay_port = kServerPort;
+  /// The PXE boot server (port 4011) answers the address and port the request came from
+  /// (classify-boot-server-request has checked them).
+  std::optional<UdpEndpoint> boot_server_peer = std::nullopt;
 };
 
-/// RFC 2131 §4.1, in this order:
+/// RFC 2131 §4.1, in this order (after 0. boot_server_peer set: that peer):
 /// 1. giaddr set: the relay, on the server port (a NAK too: the relay broadcasts it, which
 ///    the reply's broadcast bit asks for).
 /// 2. force_broadcast (a buggy client that ignores unicast): broadcast.

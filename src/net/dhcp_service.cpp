@@ -59,22 +59,48 @@ void DhcpService::replace_pipeline(dhcp::Pipeline next) {
 DhcpService::~DhcpService() = default;
 
 Result<void> DhcpService::start() {
+  const bool boot_server = deps_.role == DhcpRole::BootServer;
   UdpListenerOptions options;
   options.address = config_.listen_address;
-  options.port = config_.port;
+  options.port = boot_server ? config_.pxe_port : config_.port;
   options.interface = config_.interface;
   options.broadcast = true;
-  options.receive_buffer = 4 << 20;  // a boot storm arrives at once
-  if (auto opened = listener_.open(options); !opened) return opened;
-  served_ifindex_ = ::if_nametoindex(config_.detected_interface.c_str());
-  served_subnets_ = {Ipv4Subnet{config_.server_address, config_.netmask}};
-  own_addresses_ = config_.local_addresses;
-  own_addresses_.push_back(config_.server_address);
-  listener_.start([this](ByteView datagram, const PacketInfo& info) { on_datagram(datagram, info); });
-  log_->info("serving {} .. {} ({} addresses, {} reserved) on {} as {}, lease file {}", config_.pool_start.to_string(),
-             config_.pool_start.plus(config_.pool_count == 0 ? 0 : config_.pool_count - 1).to_string(),
-             config_.pool_count, config_.static_leases.size(), config_.detected_interface,
-             config_.server_address.to_string(), redact_database_uri(config_.lease_file.string()));
+  options.receive_buffer = boot_server ? 1 << 20 : 4 << 20;  // a boot storm arrives at once
+  if (auto opened = listener_.open(options); !opened) {
+    // Port 4011 was not asked for in the file: another PXE server on this host may hold it.
+    if (!boot_server || config_.pxe_port_given) return opened;
+    log_->warn("PXE boot server port not served ({}); set [bootp] pxe_port = 0 to say so, or free the port",
+               opened.error().detail);
+    return {};
+  }
+  serving_ = true;
+  const auto on_datagram = [this](ByteView datagram, const PacketInfo& info) { this->on_datagram(datagram, info); };
+  switch (deps_.role) {
+    case DhcpRole::AddressServer:
+      served_ifindex_ = ::if_nametoindex(config_.detected_interface.c_str());
+      served_subnets_ = {Ipv4Subnet{config_.server_address, config_.netmask}};
+      own_addresses_ = config_.local_addresses;
+      own_addresses_.push_back(config_.server_address);
+      listener_.start(on_datagram);
+      log_->info("serving {} .. {} ({} addresses, {} reserved) on {} as {}, lease file {}",
+                 config_.pool_start.to_string(),
+                 config_.pool_start.plus(config_.pool_count == 0 ? 0 : config_.pool_count - 1).to_string(),
+                 config_.pool_count, config_.static_leases.size(), config_.detected_interface,
+                 config_.server_address.to_string(), redact_database_uri(config_.lease_file.string()));
+      return {};
+    case DhcpRole::Proxy:
+      listener_.start(on_datagram);
+      log_->info("proxyDHCP: boot information to PXE and HTTP boot clients on {}, no addresses given (another "
+                 "server gives them)",
+                 !config_.interface.empty() ? "interface " + config_.interface
+                 : !config_.listen_address.is_unspecified() ? "address " + config_.listen_address.to_string()
+                                                              : std::string("every interface"));
+      return {};
+    case DhcpRole::BootServer:
+      listener_.start(on_datagram);
+      log_->info("PXE boot server on port {}", listener_.local_port());
+      return {};
+  }
   return {};
 }
 
@@ -89,17 +115,35 @@ void DhcpService::stop() {
   listener_.close();
   park_timer_.cancel();
   parked_.clear();
-  if (!report_on_stop_) return;
-  log_->info("stopped: {} received, {} malformed, {} not for us, {} dropped, {} offers, {} acks, {} naks{}",
-             counters_.received, counters_.parse_failed, counters_.not_for_us, counters_.dropped, counters_.offers,
-             counters_.acks, counters_.naks,
-             log_limiter_.unreported() > 0 ? fmt::format(" ({} lines about dropped requests not logged since the last "
-                                                         "one)", log_limiter_.unreported())
-                                           : std::string{});
+  if (!report_on_stop_ || !serving_) return;
+  const std::string unreported =
+      log_limiter_.unreported() > 0
+          ? fmt::format(" ({} lines about dropped requests not logged since the last one)", log_limiter_.unreported())
+          : std::string{};
+  if (deps_.role == DhcpRole::AddressServer) {
+    log_->info("stopped: {} received, {} malformed, {} not for us, {} dropped, {} offers, {} acks, {} naks{}",
+               counters_.received, counters_.parse_failed, counters_.not_for_us, counters_.dropped, counters_.offers,
+               counters_.acks, counters_.naks, unreported);
+    return;
+  }
+  log_->info("{} stopped: {} received, {} malformed, {} dropped, {} proxy offers, {} acks without address, {} "
+             "addresses given{}",
+             deps_.role == DhcpRole::Proxy ? "proxyDHCP" : "PXE boot server", counters_.received,
+             counters_.parse_failed, counters_.dropped, counters_.proxy_offers, counters_.proxy_acks,
+             counters_.offers + counters_.acks, unreported);
 }
 
 std::string DhcpService::describe() const {
-  return fmt::format("dhcp {}:{}", config_.listen_address.to_string(), listener_.local_port());
+  switch (deps_.role) {
+    case DhcpRole::AddressServer:
+      return fmt::format("dhcp {}:{}", config_.listen_address.to_string(), listener_.local_port());
+    case DhcpRole::Proxy:
+      return fmt::format("proxydhcp {}:{}", config_.listen_address.to_string(), listener_.local_port());
+    case DhcpRole::BootServer:
+      if (!serving_) return fmt::format("pxe {}:{} (not served)", config_.listen_address.to_string(), config_.pxe_port);
+      return fmt::format("pxe {}:{}", config_.listen_address.to_string(), listener_.local_port());
+  }
+  return "dhcp";
 }
 
 void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
@@ -121,11 +165,15 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   }
   // Only the served subnet is answered (dhcp::select_served_subnet says which requests are).
   // A client on the link: only on the interface that holds the pool (a host with several
-  // cards; the others belong to another server).
+  // cards; the others belong to another server). proxyDHCP and the boot server have no pool:
+  // their listener is bound to `interface`, or serves every interface.
   const bool on_served_interface = served_ifindex_ == 0 || info.ifindex == served_ifindex_;
-  const auto subnet = dhcp::select_served_subnet(*packet, served_subnets_,
-                                                 on_served_interface ? std::optional<std::size_t>(0) : std::nullopt,
-                                                 own_addresses_);
+  const auto subnet = deps_.role != DhcpRole::AddressServer
+                          ? dhcp::SubnetChoice{.index = 0, .selector = std::nullopt, .refusal = {}}
+                          : dhcp::select_served_subnet(*packet, served_subnets_,
+                                                       on_served_interface ? std::optional<std::size_t>(0)
+                                                                           : std::nullopt,
+                                                       own_addresses_);
   if (!subnet.index) {
     ++counters_.not_for_us;
     if (telemetry_) telemetry_->dhcp.count(packet->message_type, status::DhcpVerdict::NotForUs);
@@ -135,7 +183,8 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
                   subnet.refusal);
     return;
   }
-  const dhcp::PacketInfo received{info.peer, info.local_address, info.ifindex, std::chrono::system_clock::now()};
+  const dhcp::PacketInfo received{info.peer, info.local_address, info.ifindex, std::chrono::system_clock::now(),
+                                  listener_.local_port()};
   process(std::make_shared<dhcp::Exchange>(std::move(*packet), received), pipeline_);
 }
 
@@ -154,6 +203,13 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex, const std::shared_
       ++counters_.dropped;
       if (telemetry_)
         count_outcome(*ex, is_access_step(ex->dropped_by) ? status::DhcpVerdict::RefusedAcl : status::DhcpVerdict::Dropped);
+      if (ex->drop_is_debug) {
+        // Every non-PXE machine of a proxied LAN: routine, and as frequent as DHCP itself.
+        if (log_->should_log(spdlog::level::debug))
+          log_->debug("{} from {}: ignored ({}: {})", type_name(ex->request), client_label(*ex), ex->dropped_by,
+                      ex->drop_reason);
+        return;
+      }
       // Warnings (pool exhausted) keep a budget of their own.
       const auto level = ex->drop_is_warning ? spdlog::level::warn : spdlog::level::info;
       if (const auto end = admit_line(*log_, log_limiter_, level, ex->drop_is_warning ? "ignored-warn" : "ignored"))
@@ -281,6 +337,7 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
     dhcp::DestinationPolicy policy;
     policy.force_broadcast = ex.force_broadcast;
     policy.client_port = config_.client_port;
+    if (deps_.role == DhcpRole::BootServer) policy.boot_server_peer = ex.received.peer;
     const auto destination = dhcp::choose_reply_destination(ex.request, ex.reply, policy);
     dhcp::serialize_dhcp_packet(ex.reply, dhcp::max_reply_size(ex.request), reply_wire_);
     const auto& bytes = reply_wire_;
@@ -294,12 +351,16 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
       // The client has no address yet: teach the kernel its MAC, else fall back to broadcast.
       if (!destination.mac || !listener_.add_arp_entry(destination.address, *destination.mac, ifindex))
         to.address = Ipv4Address::broadcast();
-    } else if (destination.kind == Kind::Relay || destination.kind == Kind::ClientAddress) {
+    } else if (destination.kind == Kind::Relay || destination.kind == Kind::ClientAddress ||
+               destination.kind == Kind::BootServerPeer) {
       ifindex = 0;  // routed
     }
     const bool sent = listener_.send(bytes, to, ifindex, source);
     const auto type = ex.reply.message_type;
-    if (type == dhcp::MessageType::Offer) ++counters_.offers;
+    const bool addressless = ex.pxe_reply != dhcp::PxeReply::Lease;
+    if (addressless && type == dhcp::MessageType::Offer) ++counters_.proxy_offers;
+    else if (addressless && type == dhcp::MessageType::Ack) ++counters_.proxy_acks;
+    else if (type == dhcp::MessageType::Offer) ++counters_.offers;
     else if (type == dhcp::MessageType::Ack) ++counters_.acks;
     else if (type == dhcp::MessageType::Nak) ++counters_.naks;
     if (ex.is_nak()) {
@@ -310,6 +371,13 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
                    to.to_string(), sent ? "" : " (send failed)", reason ? printable(*reason) : "no reason given",
                    *end);
       }
+    } else if (log_info && addressless) {
+      log_->info("{} from {}: {} (no address){} to {}{}", type_name(ex.request), client_label(ex),
+                 ex.kind == dhcp::RequestKind::ProxyDiscover ? "proxy OFFER"
+                 : ex.kind == dhcp::RequestKind::ProxyRequest ? "proxy ACK"
+                                                              : "boot-server ACK",
+                 ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file), to.to_string(),
+                 sent ? "" : " (send failed)");
     } else if (log_info) {
       log_->info("{} from {}: {} {}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
                  ex.reply.yiaddr.is_unspecified() ? std::string() : ex.reply.yiaddr.to_string(),

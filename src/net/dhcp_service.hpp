@@ -34,7 +34,15 @@ struct DhcpCounters {
   std::uint64_t acks = 0;
   std::uint64_t naks = 0;
   std::uint64_t commit_failed = 0;
+  std::uint64_t proxy_offers = 0;      // proxyDHCP OFFERs (no address)
+  std::uint64_t proxy_acks = 0;        // ACKs without address: proxy REQUEST on 67, boot server on 4011
 };
+
+/// What a DhcpService is (app/server.cpp gives each its pipeline):
+/// - AddressServer: port 67, normal mode; answers only the served subnet (the pool's link);
+/// - Proxy: port 67 with proxy = yes; every interface (or the one `interface` names);
+/// - BootServer: the PXE boot server on pxe_port, both modes; answers go back to the sender.
+enum class DhcpRole : std::uint8_t { AddressServer, Proxy, BootServer };
 
 /// Publishes BOOT/LEASE/RELEASE events (pybootd's notify) after the reply left.
 using EventSink = std::function<void(const std::vector<dhcp::BootEvent>& events)>;
@@ -45,6 +53,7 @@ struct DhcpServiceDependencies {
   std::unique_ptr<DatagramListener> listener;   // a UdpListener (a fake one in tests)
   EventSink events = {};
   std::chrono::milliseconds park_timeout{};     // drop parked exchanges after this (access_park_timeout)
+  DhcpRole role = DhcpRole::AddressServer;
 };
 
 class DhcpService final : public Service {
@@ -97,6 +106,7 @@ class DhcpService final : public Service {
   asio::steady_timer park_timer_;
   status::Telemetry* telemetry_ = nullptr;
   bool stopped_ = false;
+  bool serving_ = false;        // false for a boot server port that could not be bound (not asked for)
   bool report_on_stop_ = true;  // false after a failed start (abandon())
 };
 

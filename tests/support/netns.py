@@ -684,3 +684,131 @@ class NetnsPair:
         out = run(["ip", "-n", self.client_ns, "-o", "-4", "addr", "show", "dev", self.client_if],
                   timeout=5).stdout
         return re.findall(r"inet (\S+)", out)
+
+
+class Lan:
+    """One Ethernet segment: a bridge in a namespace of its own, and one namespace per member,
+    each joined to the bridge by a veth pair (for a second DHCP server on the same link, or
+    several clients). Use as a context manager:
+
+        with Lan(["s", "d", "p"]) as lan:
+            lan.ns("s"), lan.ifname("s")   # the member's namespace and its interface
+            lan.ip("s")                     # its address: "198.18.N.<i+1>" in member order
+            lan.mac("p")
+
+    Members get an address when listed in `addressed` (default: every member). Names are
+    nbd-<pid>-<id>-<member> (namespaces) and nbd-<pid>-<id><member> (interfaces); the bridge
+    namespace is nbd-<pid>-<id>-lan. Teardown removes every namespace and the tmpdir.
+    """
+
+    def __init__(self, members: Sequence[str], addressed: Optional[Sequence[str]] = None,
+                 subnet: Optional[str] = None):
+        self.pid = os.getpid()
+        self.id = _registry.next_id()
+        self.base = f"{PREFIX}{self.pid}-{self.id}"
+        self.members = list(members)
+        self.addressed = set(self.members if addressed is None else addressed)
+        for m in self.members:
+            if len(f"{self.base}{m}") > _IFNAMSIZ:
+                raise ValueError(f"interface name {self.base}{m} exceeds {_IFNAMSIZ} characters")
+        if subnet is None:
+            index = (self.pid * 7 + _registry.counter + 256) % 512
+            subnet = f"198.{18 + index // 256}.{index % 256}.0/24"
+        self.network = ipaddress.IPv4Network(subnet)
+        self.prefix_len = self.network.prefixlen
+        self.lan_ns = f"{self.base}-lan"
+        self.tmpdir: Optional[Path] = None
+        self.processes: list = []
+        self._open = False
+        self._closed = False
+
+    def ns(self, member: str) -> str:
+        return f"{self.base}-{member}"
+
+    def ifname(self, member: str) -> str:
+        return f"{self.base}{member}"
+
+    def ip(self, member: str) -> str:
+        return str(self.network.network_address + 1 + self.members.index(member))
+
+    def host(self, n: int) -> str:
+        return str(self.network.network_address + n)
+
+    def path(self, name: str) -> Path:
+        assert self.tmpdir is not None, "Lan not open"
+        return self.tmpdir / name
+
+    def mac(self, member: str) -> str:
+        out = run(["ip", "-n", self.ns(member), "-o", "link", "show", self.ifname(member)], timeout=5).stdout
+        m = re.search(r"link/ether ([0-9a-f:]{17})", out)
+        if not m:
+            raise RuntimeError(f"no MAC on {self.ifname(member)}: {out}")
+        return m.group(1)
+
+    def open(self) -> "Lan":
+        if self._open:
+            return self
+        require_netns()
+        cleanup_stale()
+        _registry.add_pair(self)
+        self._open = True
+        try:
+            self.tmpdir = Path(tempfile.mkdtemp(prefix=f"{self.base}-"))
+            for ns in [self.lan_ns] + [self.ns(m) for m in self.members]:
+                if (NETNS_DIR / ns).exists():
+                    _delete_netns(ns)
+                run(["ip", "netns", "add", ns], timeout=10)
+                run(["ip", "-n", ns, "link", "set", "lo", "up"], timeout=10)
+            run(["ip", "-n", self.lan_ns, "link", "add", "br0", "type", "bridge", "forward_delay", "0"], timeout=10)
+            run(["ip", "-n", self.lan_ns, "link", "set", "br0", "up"], timeout=10)
+            for i, m in enumerate(self.members):
+                port = f"port{i}"
+                run(["ip", "link", "add", self.ifname(m), "netns", self.ns(m), "type", "veth", "peer", "name",
+                     port, "netns", self.lan_ns], timeout=10)
+                run(["ip", "-n", self.lan_ns, "link", "set", port, "master", "br0"], timeout=10)
+                run(["ip", "-n", self.lan_ns, "link", "set", port, "up"], timeout=10)
+                run(["ip", "-n", self.ns(m), "link", "set", self.ifname(m), "up"], timeout=10)
+                if m in self.addressed:
+                    self.set_address(m, f"{self.ip(m)}/{self.prefix_len}")
+            for m in self.members:
+                wait_for(lambda m=m: "LOWER_UP" in run(["ip", "-n", self.ns(m), "link", "show", self.ifname(m)],
+                                                       timeout=5).stdout,
+                         timeout=5, what=f"carrier on {self.ifname(m)}")
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def set_address(self, member: str, cidr: str) -> None:
+        run(["ip", "-n", self.ns(member), "addr", "replace", cidr, "broadcast", "+", "dev", self.ifname(member)],
+            timeout=10)
+
+    def spawn(self, cmd: Cmd, *, ns: Optional[str] = None, log: Optional[Union[str, Path]] = None,
+              stdout_to_log: bool = True, env: Optional[dict] = None) -> Process:
+        process = spawn(cmd, ns=ns, log=log, stdout_to_log=stdout_to_log, env=env)
+        self.processes.append(process)
+        return process
+
+    def close(self) -> None:
+        if self._closed or not self._open:
+            return
+        self._closed = True
+        for p in list(self.processes):
+            try:
+                p.kill(grace=0.5)
+            except Exception:
+                pass
+        for ns in [self.ns(m) for m in self.members] + [self.lan_ns]:
+            try:
+                _delete_netns(ns)
+            except Exception as e:
+                print(f"netns teardown: {ns}: {e}", file=sys.stderr)
+        if self.tmpdir and os.environ.get("NETBOOT_KEEP_TMP") != "1":
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        _registry.forget_pair(self)
+
+    def __enter__(self) -> "Lan":
+        return self.open()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()

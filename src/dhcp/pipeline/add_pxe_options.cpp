@@ -5,13 +5,16 @@
 namespace netboot::dhcp {
 
 Verdict AddPxeOptions::apply(Exchange& ex) {
-  if (!ex.builds_reply() || !ex.client.is_pxe) return Verdict::Continue;
+  // Without an address in it, a reply to an HTTP boot client is only valid with 60 "HTTPClient"
+  // (EDK2 HttpBootDhcp4.c); a leasing reply keeps what normal mode always sent it.
+  const bool http_boot = ex.client.is_http_client && !ex.client.is_pxe && ex.pxe_reply != PxeReply::Lease;
+  if (!ex.builds_reply() || !(ex.client.is_pxe || http_boot)) return Verdict::Continue;
   auto& reply = ex.reply;
   auto& o = reply.options;
   const auto& request = ex.request.options;
   // PXE spec 2.1 §2.2.6: the server answers with class identifier "PXEClient", or the ROM
   // ignores the offer.
-  if (!reply.is_bootp()) o.set_string(OptionCode::VendorClassIdentifier, "PXEClient");
+  if (!reply.is_bootp()) o.set_string(OptionCode::VendorClassIdentifier, http_boot ? "HTTPClient" : "PXEClient");
   if (const auto* guid = request.find(OptionCode::ClientMachineIdentifier))
     o.set(OptionCode::ClientMachineIdentifier, *guid);
   if (requests_option(request, OptionCode::TftpServerName) && !reply.siaddr.is_unspecified())
@@ -24,7 +27,7 @@ Verdict AddPxeOptions::apply(Exchange& ex) {
       o.set_u16(OptionCode::BootFileSize, static_cast<std::uint16_t>(blocks));
     }
   }
-  if (const auto vendor = pxe_vendor_options_for(ex.client))
+  if (const auto vendor = pxe_vendor_options_for(ex.client, ex.pxe_reply))
     o.set(OptionCode::VendorSpecific, encode_pxe_vendor_options(*vendor));
   return Verdict::Continue;
 }

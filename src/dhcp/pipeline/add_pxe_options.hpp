@@ -12,7 +12,8 @@ using BootFileSizeLookup = std::function<std::optional<std::uint64_t>(std::strin
 
 /// PXE options for PXE clients (PXE spec 2.1 §2.2): 60 "PXEClient", 97 echoed, 66/67 when
 /// option 55 asks for them, 13 (boot file size in 512-byte blocks) when the size is known,
-/// and 43 (vendor options) as pxe_vendor_options_for() decides (BIOS ROMs only).
+/// and 43 (vendor options) as pxe_vendor_options_for() decides for ex.pxe_reply. An HTTP boot
+/// client gets 60 "HTTPClient" in a proxy reply (no address), and nothing here when leasing.
 class AddPxeOptions final : public Step {
  public:
   explicit AddPxeOptions(BootFileSizeLookup file_size = {}) : file_size_(std::move(file_size)) {}

@@ -13,6 +13,9 @@ std::string_view to_string(RequestKind kind) noexcept {
     case RequestKind::Release: return "release";
     case RequestKind::Inform: return "inform";
     case RequestKind::Bootp: return "bootp";
+    case RequestKind::ProxyDiscover: return "proxy-discover";
+    case RequestKind::ProxyRequest: return "proxy-request";
+    case RequestKind::BootServerRequest: return "boot-server-request";
   }
   return "?";
 }
@@ -41,6 +44,11 @@ DhcpPacket make_reply_draft(const DhcpPacket& request) {
 Verdict drop(Exchange& ex, std::string reason) {
   ex.drop_reason = std::move(reason);
   return Verdict::Drop;
+}
+
+Verdict drop_quietly(Exchange& ex, std::string reason) {
+  ex.drop_is_debug = true;
+  return drop(ex, std::move(reason));
 }
 
 void make_nak(Exchange& ex, std::string_view message) {

@@ -23,6 +23,7 @@ struct PacketInfo {
   Ipv4Address local_address;   // the address of the arrival interface (ipi_spec_dst)
   unsigned ifindex = 0;        // the arrival interface
   WallTime now{};              // wall clock: leases are stored in wall time
+  std::uint16_t local_port = 0;  // the port it arrived on (67, or the PXE boot server's 4011)
 };
 
 /// RFC 2131 §4.3 reading of the request, decided by ClassifyRequest.
@@ -36,6 +37,9 @@ enum class RequestKind : std::uint8_t {
   Release,
   Inform,
   Bootp,        // RFC 951 request, no option 53
+  ProxyDiscover,      // proxy mode, port 67: a DISCOVER, answered by an OFFER without address
+  ProxyRequest,       // proxy mode, port 67: a REQUEST naming us (option 54), answered like 4011
+  BootServerRequest,  // port 4011: a REQUEST (or INFORM) from a client that has its address
 };
 std::string_view to_string(RequestKind kind) noexcept;
 
@@ -64,6 +68,7 @@ struct Exchange {
   std::optional<Ipv4Address> requested_address;  // ClassifyRequest: option 50 or ciaddr
   Ipv4Address server_address;          // ClassifyRequest: our identifier (option 54) for this reply
   lease::BootPhase phase = lease::BootPhase::Idle;  // TrackBootPhase: the phase of this request
+  PxeReply pxe_reply = PxeReply::Lease;            // which PXE options the reply carries (the classify steps)
   std::optional<std::string> assigned_boot_file;   // remote access check ("file:" line)
   std::optional<std::string> assigned_hostname;    // remote access check ("client:" line)
   DhcpPacket reply;                    // the draft
@@ -75,6 +80,7 @@ struct Exchange {
   std::size_t next_step = 0;           // where run() resumes (after Park)
   std::string drop_reason;             // set by the step that dropped
   bool drop_is_warning = false;        // the operator must act (pool exhausted), not a routine refusal
+  bool drop_is_debug = false;          // routine and frequent (a laptop's DHCP seen by a proxy): debug only
   bool boot_file_size_awaited = false; // AwaitBootFileSize parked this exchange once already
   std::vector<std::string> notes;      // decisions worth an info line (an expired lease reused, ...)
   std::string_view dropped_by;         // that step's name
@@ -86,6 +92,8 @@ struct Exchange {
 
 /// Records the reason and returns Verdict::Drop: `return drop(ex, "no free address");`
 Verdict drop(Exchange& ex, std::string reason);
+/// The same, logged at debug only: what every non-PXE machine on a proxied LAN sends.
+Verdict drop_quietly(Exchange& ex, std::string reason);
 
 /// Turns the draft into a DHCPNAK (RFC 2131 table 3): no addresses, no file or sname, only
 /// 53, 54, 56 (`message`) and 61; broadcast bit set when it goes through a relay (§4.3.2).

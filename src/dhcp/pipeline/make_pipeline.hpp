@@ -40,4 +40,27 @@ struct PipelineDependencies {
 /// checks so that requests meant for another server never reach a remote check.
 [[nodiscard]] Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies deps);
 
+/// What the proxyDHCP and boot-server pipelines need: no allocator, since they give no address.
+struct BootPipelineDependencies {
+  const lease::LeaseStore& leases;              // read by the access steps only (nothing is written)
+  BootFileSizeLookup boot_file_size = {};
+  std::optional<Ipv4Address> tftp_server = {};
+  std::optional<AccessDependencies> access = {};
+  RemoteFileSize* remote_file_size = nullptr;
+};
+
+/// [bootp] proxy = yes, port 67 (issue 17):
+///   identify-client, classify-proxy-request, require-boot-client, [access steps],
+///   select-boot-file, [await-boot-file-size], add-proxy-fields, add-pxe-options,
+///   force-broadcast, record-proxy-boot.
+/// No track-boot-phase (every exchange is a PXE one), no allocate-address, no
+/// add-network-options: it never writes a lease and never sends a NAK.
+[[nodiscard]] Pipeline make_proxy_pipeline(const config::DhcpConfig& config, BootPipelineDependencies deps);
+
+/// The PXE boot server on [bootp] pxe_port (4011), in both modes:
+///   identify-client, classify-boot-server-request, require-boot-client, [access steps],
+///   select-boot-file, [await-boot-file-size], add-proxy-fields, add-pxe-options,
+///   record-proxy-boot.
+[[nodiscard]] Pipeline make_boot_server_pipeline(const config::DhcpConfig& config, BootPipelineDependencies deps);
+
 }  // namespace netboot::dhcp

@@ -775,3 +775,73 @@ TEST(LoadConfig, StaticLeaseOutsideTheSubnetWarnsWithItsLine) {
 
 }  // namespace
 }  // namespace netboot::config
+
+namespace netboot::config {
+namespace {
+
+// Issue 17: [bootp] proxy = yes and pxe_port.
+TEST(ProxyConfig, NoPoolNeededAndTheNetworkComesFromInterfaceOrAddress) {
+  const auto by_interface = load_text("[bootp]\nproxy = yes\ninterface = eth0\n");
+  ASSERT_TRUE(by_interface.result) << by_interface.error();
+  const auto& d = by_interface.config().dhcp;
+  EXPECT_TRUE(d.proxy);
+  EXPECT_EQ(d.server_address, *Ipv4Address::parse("192.168.1.1"));
+  EXPECT_EQ(d.pxe_port, 4011);
+  EXPECT_FALSE(d.pxe_port_given);
+  EXPECT_FALSE(by_interface.config().httpd.check_ip);  // no leases to check
+
+  const auto everywhere = load_text("[bootp]\nproxy = on\npxe_port = 14011\n");
+  ASSERT_TRUE(everywhere.result) << everywhere.error();
+  EXPECT_TRUE(everywhere.config().dhcp.server_address.is_unspecified());  // each reply: the arrival address
+  EXPECT_EQ(everywhere.config().dhcp.pxe_port, 14011);
+  EXPECT_TRUE(everywhere.config().dhcp.pxe_port_given);
+
+  const auto by_address = load_text("[bootp]\nproxy = yes\naddress = 192.168.1.1\n");
+  ASSERT_TRUE(by_address.result) << by_address.error();
+  EXPECT_EQ(by_address.config().dhcp.server_address, *Ipv4Address::parse("192.168.1.1"));
+}
+
+TEST(ProxyConfig, KeysThatGiveAddressesAreErrorsWithTheirLine) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"[bootp]\nproxy = yes\npool_start = 192.168.1.100\n",
+       "netbootd.ini:3: [bootp] pool_start: has no meaning with proxy = yes"},
+      {"[bootp]\npool_count = 5\nproxy = yes\n", "netbootd.ini:2: [bootp] pool_count: has no meaning with proxy = yes"},
+      {"[bootp]\nproxy = yes\n[static_dhcp]\n52-54-00-12-34-56 = 192.168.1.50\n",
+       "netbootd.ini:4: [static_dhcp] 52-54-00-12-34-56: has no meaning with proxy = yes"},
+      {"[bootp]\nproxy = yes\n[httpd]\ncheck_ip = yes\n",
+       "netbootd.ini:4: [httpd] check_ip: yes has no meaning with [bootp] proxy = yes"},
+      {"[bootp]\nproxy = maybe\n", "netbootd.ini:2: [bootp] proxy: 'maybe' is not a boolean"},
+      {"[bootp]\nproxy = yes\npxe_port = 70000\n", "netbootd.ini:3: [bootp] pxe_port: '70000' is not a whole number"},
+  };
+  for (const auto& [text, expected] : cases) {
+    const auto loaded = load_text(text);
+    ASSERT_FALSE(loaded.result) << text;
+    EXPECT_NE(loaded.error().find(expected), std::string::npos) << loaded.error();
+  }
+}
+
+TEST(ProxyConfig, LeaseKeysAreIgnoredWithAWarning) {
+  const auto loaded = load_text("[bootp]\nproxy = yes\nlease_time = 60\ndns = 192.168.1.2\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  ASSERT_EQ(loaded.result->warnings.size(), 2u);
+  EXPECT_NE(loaded.result->warnings[0].find("netbootd.ini:3: [bootp] lease_time: ignored with proxy = yes"),
+            std::string::npos)
+      << loaded.result->warnings[0];
+}
+
+TEST(ProxyConfig, CheckConfigPrintsTheMode) {
+  const auto proxy = load_text("[bootp]\nproxy = yes\ninterface = eth0\n");
+  ASSERT_TRUE(proxy.result) << proxy.error();
+  const auto text = format_config(proxy.config());
+  EXPECT_NE(text.find("; mode: proxyDHCP (no addresses"), std::string::npos) << text;
+  EXPECT_NE(text.find("PXE boot server on port 4011, on interface eth0"), std::string::npos) << text;
+  EXPECT_EQ(text.find("pool_start"), std::string::npos) << text;
+  const auto normal = load_text(kMinimal);
+  ASSERT_TRUE(normal.result) << normal.error();
+  EXPECT_NE(format_config(normal.config()).find("; mode: DHCP server (addresses from pool_start), port 67, PXE boot "
+                                                "server on port 4011"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace netboot::config

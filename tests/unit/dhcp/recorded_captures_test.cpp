@@ -56,7 +56,8 @@ const Recorded kRecorded[] = {
     {"ovmf-edk2-discover", MessageType::Discover, kEdk2, 7, {1, 3, 0}, true, kIpxeMaxSize, false, true, 143, MessageType::Offer, "snponly.efi"},
     {"ovmf-edk2-request", MessageType::Request, kEdk2, 7, {1, 3, 0}, true, kEdk2RequestMaxSize, false, true, 143, MessageType::Ack, "snponly.efi"},
     // Sent to a boot server on port 4011 (unicast, ciaddr set) before option 43 told EDK2 not
-    // to; netbootd has no boot server there, so it is parsed and checked, not answered.
+    // to: not a port-67 request, so only parsed and checked here; proxy_test.cpp runs it
+    // through the boot-server pipeline.
     {"ovmf-edk2-bootserver-request", MessageType::Request, kEdk2, 7, {1, 3, 0}, true, kIpxeMaxSize, false, false, 0, {}, {}},
     {"udhcpc-discover", MessageType::Discover, kUdhcpc, {}, {}, false, kUdhcpcMaxSize, false, false, 141, MessageType::Offer, "pxelinux.0"},
     {"dhclient-discover", MessageType::Discover, "", {}, {}, false, {}, false, false, 141, MessageType::Offer, "pxelinux.0"},
