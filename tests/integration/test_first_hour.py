@@ -247,7 +247,7 @@ class ShippedExamplesPassStrict(unittest.TestCase):
 
     def check_readme_example(self, config, menu):
         pool = re.search(r"^pool_start\s*=\s*(\S+)", config, flags=re.M)
-        # A proxyDHCP example (issue 17) has no pool: any subnet serves.
+        # A proxyDHCP example has no pool: any subnet serves.
         subnet = ".".join(pool.group(1).split(".")[:3]) + ".0/24" if pool else None
         with netns.NetnsPair(subnet=subnet) as pair:
             root = pair.tmpdir / "srv-tftp"

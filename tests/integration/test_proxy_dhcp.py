@@ -1,4 +1,4 @@
-"""Issue 17: netbootd as a proxyDHCP beside a real DHCP server (dnsmasq, DHCP only, no PXE
+"""netbootd as a proxyDHCP beside a real DHCP server (dnsmasq, DHCP only, no PXE
 options) on one Ethernet segment (a bridge in a namespace; every member in its own
 namespace, all created here; root only, exit 77 otherwise):
 

@@ -49,7 +49,7 @@ struct BootPipelineDependencies {
   RemoteFileSize* remote_file_size = nullptr;
 };
 
-/// [bootp] proxy = yes, port 67 (issue 17):
+/// [bootp] proxy = yes, port 67:
 ///   identify-client, classify-proxy-request, require-boot-client, [access steps],
 ///   select-boot-file, [await-boot-file-size], add-proxy-fields, add-pxe-options,
 ///   force-broadcast, record-proxy-boot.

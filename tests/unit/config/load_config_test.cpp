@@ -779,7 +779,7 @@ TEST(LoadConfig, StaticLeaseOutsideTheSubnetWarnsWithItsLine) {
 namespace netboot::config {
 namespace {
 
-// Issue 17: [bootp] proxy = yes and pxe_port.
+// [bootp] proxy = yes and pxe_port.
 TEST(ProxyConfig, NoPoolNeededAndTheNetworkComesFromInterfaceOrAddress) {
   const auto by_interface = load_text("[bootp]\nproxy = yes\ninterface = eth0\n");
   ASSERT_TRUE(by_interface.result) << by_interface.error();

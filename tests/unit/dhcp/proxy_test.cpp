@@ -1,4 +1,4 @@
-// Issue 17: proxyDHCP (port 67, proxy = yes) and the PXE boot server (port 4011), built as
+// proxyDHCP (port 67, proxy = yes) and the PXE boot server (port 4011), built as
 // their own pipelines (make_proxy_pipeline, make_boot_server_pipeline). Driven by the
 // requests real firmwares sent (tests/data/captures/recorded/) and by the request builder.
 #include <gtest/gtest.h>
