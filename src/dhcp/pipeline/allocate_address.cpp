@@ -125,6 +125,9 @@ Verdict AllocateAddress::apply(Exchange& ex) {
       ex.reply.yiaddr = Ipv4Address::any();  // RFC 2131 §4.3.5: configuration only
       return Verdict::Continue;
     case RequestKind::Unclassified: break;
+    case RequestKind::ProxyDiscover:  // the proxy and boot-server pipelines have no allocate-address
+    case RequestKind::ProxyRequest:
+    case RequestKind::BootServerRequest: return drop(ex, "no address is given to a proxy or boot-server request");
   }
   return drop(ex, "request not classified");
 }
