@@ -236,6 +236,7 @@ void Server::build_status() {
   parts_->telemetry = std::make_unique<status::Telemetry>();
   auto* telemetry = parts_->telemetry.get();
   if (parts_->dhcp) parts_->dhcp->attach_telemetry(telemetry);
+  if (parts_->boot_server) parts_->boot_server->attach_telemetry(telemetry);
   if (parts_->access_checker) parts_->access_checker->attach_telemetry(telemetry);
   if (parts_->tftp) parts_->tftp->attach_telemetry(telemetry);
   if (parts_->http) parts_->http->attach_telemetry(telemetry);
