@@ -216,6 +216,10 @@ int run(const CommandLine& cli) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGHUP's default action ends the process: until the reload handler is registered (after the
+  // configuration is read and logging set up), one sent by `systemctl reload` or a script
+  // would kill a daemon that is starting. Ignored until then; the file read is the latest.
+  std::signal(SIGHUP, SIG_IGN);
   CommandLine cli;
   CLI::App app{"netbootd: network boot server (BOOTP/DHCP/PXE, TFTP, HTTP), successor of pybootd"};
   app.option_defaults()->always_capture_default();

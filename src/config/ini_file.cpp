@@ -2,10 +2,13 @@
 
 #include <ini.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -114,6 +117,8 @@ int on_entry(void* user, const char* section, const char* name, const char* valu
 Result<IniFile> parse_ini_text(std::string_view text, std::string path) {
   ParseState state;
   state.file.path = std::move(path);
+  // A UTF-8 byte-order mark (Windows editors write one) is no part of the first line.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   while (!text.empty()) {
     const auto end = text.find('\n');
     std::string_view line = text.substr(0, end);
@@ -127,22 +132,48 @@ Result<IniFile> parse_ini_text(std::string_view text, std::string path) {
   if (result > 0) {
     const auto line = state.lines[static_cast<std::size_t>(result - 1)];
     return fail(Errc::BadValue, fmt::format("{}:{}: syntax error: expected '[section]' or 'key = value', got '{}'",
-                                            state.file.path, result, trim(line)));
+                                            state.file.path, result, printable(trim(line))));
   }
   if (result < 0) return fail(Errc::Io, fmt::format("{}: cannot parse (out of memory)", state.file.path));
   return std::move(state.file);
 }
 
 Result<IniFile> read_ini_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  // Non-blocking open: a FIFO put in the file's place must not stall the event loop (a reload
+  // runs there); then only a regular file of a sane size is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == EISDIR)
+      return fail(Errc::BadValue, fmt::format("{}: is a directory, not a configuration file", path.string()));
+    return fail(Errc::NotFound, fmt::format("{}: cannot read configuration file: {}", path.string(), std::strerror(errno)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0)
+    return fail(Errc::Io, fmt::format("{}: cannot read configuration file: {}", path.string(), std::strerror(errno)));
+  if (S_ISDIR(info.st_mode))
     return fail(Errc::BadValue, fmt::format("{}: is a directory, not a configuration file", path.string()));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Errc::NotFound, fmt::format("{}: cannot read configuration file: {}", path.string(), std::strerror(errno)));
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return fail(Errc::Io, fmt::format("{}: read error", path.string()));
-  return parse_ini_text(content.str(), path.string());
+  if (!S_ISREG(info.st_mode))
+    return fail(Errc::BadValue, fmt::format("{}: is not a regular file (a FIFO, device or socket)", path.string()));
+  if (static_cast<std::uint64_t>(info.st_size) > kMaxConfigBytes)
+    return fail(Errc::BadValue, fmt::format("{}: {} bytes, more than a configuration file may have ({} MiB)",
+                                            path.string(), info.st_size, kMaxConfigBytes >> 20));
+  std::string content;
+  char buffer[65536];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return fail(Errc::Io, fmt::format("{}: read error: {}", path.string(), std::strerror(errno)));
+    if (got == 0) break;
+    content.append(buffer, static_cast<std::size_t>(got));
+    if (content.size() > kMaxConfigBytes)  // grew while read
+      return fail(Errc::BadValue, fmt::format("{}: more than a configuration file may have ({} MiB)", path.string(),
+                                              kMaxConfigBytes >> 20));
+  }
+  return parse_ini_text(content, path.string());
 }
 
 }  // namespace netboot::config

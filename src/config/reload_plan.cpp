@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "core/database_uri.hpp"
+#include "core/text.hpp"
+
 namespace netboot::config {
 namespace {
 
@@ -41,11 +44,9 @@ Flat flatten(const IniFile& ini) {
   return flat;
 }
 
-std::string in_quotes(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\n' ? ' ' : c;
-  return out + "'";
-}
+/// A value as a log line may show it: a database URI without its password, control bytes
+/// escaped, long values cut (a value from the file may be anything).
+std::string in_quotes(std::string_view text) { return "'" + printable(redact_database_uri(text)) + "'"; }
 
 std::size_t entries_in(const Flat& flat, const std::string& section) {
   return static_cast<std::size_t>(std::count_if(flat.begin(), flat.end(), [&](const auto& item) {

@@ -34,9 +34,11 @@ Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored,
   }
   const Ipv4Address address = allocation->address;
   if (allocation->previous && allocation->previous->mac != *ex.client.mac)
-    ex.notes.push_back(fmt::format("{} taken over from {} ({}, {} since the pool is full)", address.to_string(),
+    ex.notes.push_back(fmt::format("{} taken over from {} ({}, {})", address.to_string(),
                                    allocation->previous->mac.to_string(), lease::to_string(allocation->previous->state),
-                                   lease::to_string(allocation->source)));
+                                   allocation->source == lease::AllocationSource::Reservation
+                                       ? std::string("reserved for this client in [static_dhcp]")
+                                       : fmt::format("{} since the pool is full", lease::to_string(allocation->source))));
   ex.reply.yiaddr = address;
   if (bootp) {
     ex.lease = make_lease(ex, stored, address, LeaseState::Bound, settings_.lease_time);

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "config/ini_file.hpp"
 #include "config/load_config.hpp"
 #include "config/near_miss.hpp"
 
@@ -527,6 +530,43 @@ TEST(LoadConfig, MissingFileIsAnError) {
   const auto loaded = load_config(fs::path("/nonexistent/netbootd.ini"), {}, kInterfaces);
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.error().detail, "/nonexistent/netbootd.ini: cannot read configuration file: No such file or directory");
+}
+
+TEST(ReadIniFile, OnlyARegularFileOfASaneSizeIsRead) {
+  // A reload runs on the event loop: a FIFO in the file's place must not block it, and
+  // /dev/zero or a runaway file must not exhaust memory.
+  const fs::path dir = fs::temp_directory_path() / ("netbootd-ini-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path fifo = dir / "fifo.ini";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto read = read_ini_file(fifo);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().detail, fifo.string() + ": is not a regular file (a FIFO, device or socket)");
+  read = read_ini_file("/dev/zero");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().detail, "/dev/zero: is not a regular file (a FIFO, device or socket)");
+  const fs::path huge = dir / "huge.ini";
+  { std::ofstream(huge) << "[bootp]\n"; }
+  fs::resize_file(huge, kMaxConfigBytes + 1);  // sparse: costs no disk
+  read = read_ini_file(huge);
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().detail.find("more than a configuration file may have (16 MiB)"), std::string::npos)
+      << read.error().detail;
+  read = read_ini_file(dir);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().detail, dir.string() + ": is a directory, not a configuration file");
+  fs::remove_all(dir);
+}
+
+TEST(ReadIniFile, AByteOrderMarkIsNoPartOfTheFirstLineAndBadLinesAreEscaped) {
+  auto parsed = parse_ini_text("\xEF\xBB\xBF[bootp]\npool_start = 10.0.0.1\n", "bom.ini");
+  ASSERT_TRUE(parsed) << parsed.error().detail;
+  ASSERT_FALSE(parsed->sections.empty());
+  EXPECT_EQ(parsed->sections[0].name, "bootp");
+  parsed = parse_ini_text("[bootp]\n\x1b[2Jjunk\n", "esc.ini");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().detail,
+            "esc.ini:2: syntax error: expected '[section]' or 'key = value', got '\\x1b[2Jjunk'");
 }
 
 TEST(LoadConfig, MacKeysWithColonsAreNotSplitAtTheFirstColon) {

@@ -80,5 +80,17 @@ TEST(PlanReload, ReportsChangesAgainstTheLastFileAndRestartKeysAgainstTheFirst) 
   EXPECT_EQ(back.changes, (std::vector<std::string>{"[bootp] boot_file changed", "[mac] changed (2 -> 1 entries)"}));
 }
 
+TEST(PlanReload, ARestartKeyNeverShowsAPasswordOrAControlByte) {
+  const IniFile start = ini("[bootp]\npool_start = 10.0.0.100\nlease_file = postgresql://bob:OLDPW@db/leases\n");
+  const IniFile next = ini("[bootp]\npool_start = 10.0.0.100\nlease_file = postgresql://bob:NEWPW@db/leases\n"
+                           "domain = a\x1b[31mb\n");
+  const auto plan = plan_reload(start, start, Config{}, next, Config{});
+  ASSERT_EQ(plan.needs_restart.size(), 2u);
+  EXPECT_EQ(plan.needs_restart[1],
+            "[bootp] lease_file needs a restart: keeping 'postgresql://bob:***@db/leases' (the file now says "
+            "'postgresql://bob:***@db/leases')");
+  EXPECT_EQ(plan.needs_restart[0], "[bootp] domain needs a restart: keeping its default (the file now says 'a\\x1b[31mb')");
+}
+
 }  // namespace
 }  // namespace netboot::config

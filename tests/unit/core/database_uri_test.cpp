@@ -24,5 +24,19 @@ TEST(DatabaseUri, NeverShowsAPassword) {
   EXPECT_EQ(redact_database_uri("/var/lib/netbootd/leases.db"), "/var/lib/netbootd/leases.db");
 }
 
+TEST(DatabaseUri, HidesThePasswordsLibpqAcceptsInOtherForms) {
+  // Found by review: a '?' inside the userinfo, a percent-encoded key, sslpassword, a '/'.
+  EXPECT_EQ(redact_database_uri("postgresql://bob:pa?ssLEAK4@host/db"), "postgresql://bob:***@host/db");
+  EXPECT_EQ(redact_database_uri("postgresql://bob@host/db?%70assword=LEAK3"),
+            "postgresql://bob@host/db?%70assword=***");
+  EXPECT_EQ(redact_database_uri("postgresql://h/db?sslmode=verify-full&sslpassword=LEAK2"),
+            "postgresql://h/db?sslmode=verify-full&sslpassword=***");
+  EXPECT_EQ(redact_database_uri("postgresql://bob:pa/ssLEAK1@host/db"), "postgresql://bob:***@host/db");
+  EXPECT_EQ(redact_database_uri("postgresql://h/db?PASSWORD=x&"), "postgresql://h/db?PASSWORD=***&");
+  for (const char* uri : {"postgresql://bob:pa?ssLEAK4@host/db", "postgresql://bob@host/db?%70assword=LEAK3",
+                          "postgresql://h/db?sslpassword=LEAK2", "postgresql://bob:pa/ssLEAK1@host/db"})
+    EXPECT_EQ(redact_database_uri(uri).find("LEAK"), std::string::npos) << uri;
+}
+
 }  // namespace
 }  // namespace netboot

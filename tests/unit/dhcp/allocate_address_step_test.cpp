@@ -17,6 +17,7 @@ using test::mac;
 using test::RequestSpec;
 using test::kServer;
 using test::classified;
+using test::bound_lease;
 
 struct AllocateAddressStep : ::testing::Test {
   test::LeaseWorld world;
@@ -227,6 +228,23 @@ TEST_F(AllocateAddressStep, StaticReservationComesFirst) {
   auto ex = classified({});
   ASSERT_EQ(with_reservation.apply(ex), Verdict::Continue);
   EXPECT_EQ(ex.reply.yiaddr, ip("192.168.1.20"));
+  EXPECT_TRUE(ex.notes.empty());
+}
+
+TEST_F(AllocateAddressStep, AReservationTakingAnAddressOverSaysSoNotThatThePoolIsFull) {
+  auto config = test::lab_config();
+  config.static_leases[mac("52:54:00:12:34:56")] = ip("192.168.1.100");
+  test::LeaseWorld reserved(config);
+  auto other = bound_lease(mac("52:54:00:00:00:09"));  // holds .100 (a reservation added by a reload)
+  other.expires = kNow + 1h;
+  reserved.store.commit(other, [](Result<void>) {});
+  AllocateAddress with_reservation(reserved.store, reserved.allocator);
+  auto ex = classified({});
+  ASSERT_EQ(with_reservation.apply(ex), Verdict::Continue);
+  EXPECT_EQ(ex.reply.yiaddr, ip("192.168.1.100"));
+  ASSERT_EQ(ex.notes.size(), 1u);
+  EXPECT_EQ(ex.notes[0], "192.168.1.100 taken over from 52:54:00:00:00:09 (bound, reserved for this client in "
+                         "[static_dhcp])");
 }
 
 }  // namespace
