@@ -103,4 +103,17 @@ SubnetChoice select_served_subnet(const DhcpPacket& request, std::span<const Ipv
   return choice;
 }
 
+SubnetChoice select_proxy_link(const DhcpPacket& request, Ipv4Address source) {
+  SubnetChoice choice;
+  if (!request.giaddr.is_unspecified())
+    choice.refusal = fmt::format("giaddr {}: proxyDHCP serves only clients on its own links, not through relays",
+                                 request.giaddr.to_string());
+  else if (!request.ciaddr.is_unspecified() && request.ciaddr != source)
+    choice.refusal = fmt::format("ciaddr {} is not the sender's address {}", request.ciaddr.to_string(),
+                                 source.to_string());
+  else
+    choice.index = 0;
+  return choice;
+}
+
 }  // namespace netboot::dhcp

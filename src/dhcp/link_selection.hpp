@@ -52,4 +52,9 @@ struct SubnetChoice {
                                                 std::optional<std::size_t> arrival,
                                                 std::span<const Ipv4Address> own);
 
+/// proxyDHCP on port 67 has no pool and serves only clients on its own links: a relayed
+/// request (giaddr set) is refused, or its reply would go to whatever giaddr names; and a ciaddr
+/// that is not the sender's own address is refused, or the reply would go there.
+[[nodiscard]] SubnetChoice select_proxy_link(const DhcpPacket& request, Ipv4Address source);
+
 }  // namespace netboot::dhcp

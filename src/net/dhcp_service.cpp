@@ -168,7 +168,8 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
   // cards; the others belong to another server). proxyDHCP and the boot server have no pool:
   // their listener is bound to `interface`, or serves every interface.
   const bool on_served_interface = served_ifindex_ == 0 || info.ifindex == served_ifindex_;
-  const auto subnet = deps_.role != DhcpRole::AddressServer
+  const auto subnet = deps_.role == DhcpRole::Proxy ? dhcp::select_proxy_link(*packet, info.peer.address)
+                      : deps_.role == DhcpRole::BootServer
                           ? dhcp::SubnetChoice{.index = 0, .selector = std::nullopt, .refusal = {}}
                           : dhcp::select_served_subnet(*packet, served_subnets_,
                                                        on_served_interface ? std::optional<std::size_t>(0)

@@ -243,6 +243,28 @@ class ProxyDhcpTest(unittest.TestCase):
                     acks = bs.receive_all(1.5, xid=bs_xid)
                 self.assertEqual([(a.src_ip, a.file) for a in acks], [(lan.ip("t"), "snponly.efi")])
 
+    def test_a_forged_giaddr_or_ciaddr_gets_no_proxy_reply(self):
+        # A proxy OFFER goes to giaddr:67 or ciaddr:68 when they are set: a host on the link
+        # naming a victim's address there would make netbootd send it packets.
+        with netns.Lan(["s", "p", "v"], addressed=["s", "v"]) as lan, proxy(lan, "s", args=["-d"]) as daemon, \
+                dc.DhcpClient(lan.ns("p"), lan.ifname("p")) as p, \
+                dc.DhcpClient(lan.ns("v"), lan.ifname("v"), client_port=67, bind_client_port=False) as at_67, \
+                dc.DhcpClient(lan.ns("v"), lan.ifname("v"), bind_client_port=False) as at_68:
+            victim = lan.ip("v")
+            relayed = dc.make_discover("02:00:00:00:17:01", dc.new_xid(), dc.pxe_options(arch=0), giaddr=victim)
+            p.send(relayed)
+            self.assertEqual(at_67.receive_all(1.0, xid=relayed.xid), [], "a proxy OFFER went to a forged giaddr")
+            daemon.wait_for_log(rf"giaddr {victim}: proxyDHCP serves only clients on its own links")
+            forged = dc.make_discover("02:00:00:00:17:02", dc.new_xid(), dc.pxe_options(arch=0), broadcast=False,
+                                      ciaddr=victim)
+            p.send(forged)
+            self.assertEqual(at_68.receive_all(1.0, xid=forged.xid), [], "a proxy OFFER went to a forged ciaddr")
+            daemon.wait_for_log(rf"ciaddr {victim} is not the sender's address")
+            # The same client without the forgery is answered.
+            offer = p.discover(mac="02:00:00:00:17:03", options=dc.pxe_options(arch=0), timeout=2.0)
+            self.assertIsNotNone(offer, daemon.log_tail())
+            self.assertTrue(is_proxy_offer(offer), offer)
+
     def test_boot_server_port_in_normal_mode(self):
         with netns.NetnsPair(client_address=None) as pair:
             config = ("[bootp]\npool_start = {pool_start}\npool_count = 10\nlease_file = {lease_file}\n"

@@ -141,5 +141,19 @@ TEST(LinkSelection, MalformedSelectorsAreIgnoredNeverTrusted) {
   EXPECT_EQ(link_selector(packet)->source, LinkSelector::Source::RelayAddress);
 }
 
+TEST(LinkSelection, ProxyDhcpAnswersOnlyOnLinkSendersAtTheirOwnAddress) {
+  // Its reply goes to giaddr or ciaddr when set: a forged one would be a reflector.
+  EXPECT_EQ(select_proxy_link(request(), ip("0.0.0.0")).index, 0U);
+  const auto relayed = select_proxy_link(request("10.99.0.1"), ip("192.168.1.7"));
+  EXPECT_EQ(relayed.index, std::nullopt);
+  EXPECT_EQ(relayed.refusal, "giaddr 10.99.0.1: proxyDHCP serves only clients on its own links, not through relays");
+  auto renewing = request();
+  renewing.ciaddr = ip("192.168.1.7");
+  EXPECT_EQ(select_proxy_link(renewing, ip("192.168.1.7")).index, 0U) << "its own address";
+  const auto forged = select_proxy_link(renewing, ip("192.168.1.9"));
+  EXPECT_EQ(forged.index, std::nullopt);
+  EXPECT_EQ(forged.refusal, "ciaddr 192.168.1.7 is not the sender's address 192.168.1.9");
+}
+
 }  // namespace
 }  // namespace netboot::dhcp
