@@ -167,6 +167,7 @@ class Loader {
   bool read_notify_targets(const Entry& e, std::string_view value);
   bool check_pool();
   bool check_proxy_keys();
+  bool check_pxe_port();
   bool detect_proxy_network();
   bool load_static_dhcp();
   bool load_buggy_clients();
@@ -194,6 +195,7 @@ class Loader {
   std::optional<Entry> pool_start_entry_;
   std::optional<Entry> netmask_entry_;
   std::optional<Entry> interface_entry_;
+  std::optional<Entry> pxe_port_entry_;
   bool tftp_root_defaulted_ = false;
   struct StaticLease {
     MacAddress mac;
@@ -411,6 +413,7 @@ bool Loader::load_bootp() {
       {"pxe_port",
        [](Loader& l, const Entry& e, std::string_view) {
          l.config_.dhcp.pxe_port_given = true;
+         l.pxe_port_entry_ = e;
          return l.read_port(e, l.config_.dhcp.pxe_port);
        }},
       {"timeout",
@@ -529,6 +532,24 @@ bool Loader::check_proxy_keys() {
                        e.where->name, e.entry->key));
   }
   return true;
+}
+
+// The PXE boot server's UDP port must be none of the other UDP ports in play: one of ours
+// (binding it twice fails at start, blaming "another server") or the clients' port 68.
+bool Loader::check_pxe_port() {
+  const DhcpConfig& d = config_.dhcp;
+  if (!config_.services.dhcp || d.pxe_port == 0) return true;
+  std::string clash;
+  if (d.pxe_port == d.port) clash = "the DHCP port ([bootp] port)";
+  else if (d.pxe_port == d.client_port) clash = "the DHCP clients' port";
+  else if (config_.services.tftp && d.pxe_port == config_.tftp.port) clash = "the TFTP port ([tftp] port)";
+  if (clash.empty()) return true;
+  const auto reason = fmt::format("pxe_port {} is also {}: choose another port, or 0 to serve no PXE boot server",
+                                  d.pxe_port, clash);
+  if (pxe_port_entry_) return fail_with(at(*pxe_port_entry_, reason));
+  const IniSection* bootp = section("bootp");
+  return fail_with(bootp != nullptr ? at_section(*bootp, "(pxe_port not set, default 4011) " + reason)
+                                    : fmt::format("{}: [bootp] {}", ini_.path, reason));
 }
 
 // [static_dhcp]: MAC = IP reservations.
@@ -999,7 +1020,8 @@ Result<LoadedConfig> Loader::run() {
   config_.services = options_.services;
   const bool ok = check_sections() && load_logger() && load_bootp() && load_static_dhcp() && load_buggy_clients() &&
                   load_boot_files() && load_access_lists() && load_http_access() && load_tftp() &&
-                  load_httpd() && load_process() && load_status() && detect_network() && check_unknown();
+                  load_httpd() && load_process() && load_status() && check_pxe_port() && detect_network() &&
+                  check_unknown();
   if (!ok) {
     // The warnings gathered before the error go with it: an unknown key on line 2 is often
     // why line 9 fails ([tftp] tftp_root = ... leaves the default root, which is missing).

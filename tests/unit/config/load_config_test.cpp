@@ -410,6 +410,15 @@ TEST(LoadConfig, BadConfigurationsNameFileLineKeyAndReason) {
        kMinimal + "netmask = 255.255.255.248\n",
        "netbootd.ini:2: [bootp] pool_start: the pool 192.168.1.100 .. 192.168.1.109 (pool_count 10) leaves the subnet "
        "192.168.1.1/29"},
+      {"pxe_port on the DHCP port", kMinimal + "pxe_port = 67\n",
+       "netbootd.ini:3: [bootp] pxe_port: pxe_port 67 is also the DHCP port ([bootp] port): choose another port, "
+       "or 0 to serve no PXE boot server"},
+      {"pxe_port on the TFTP port", kMinimal + "pxe_port = 69\n",
+       "netbootd.ini:3: [bootp] pxe_port: pxe_port 69 is also the TFTP port ([tftp] port)"},
+      {"pxe_port on the clients' port", kMinimal + "pxe_port = 68\n",
+       "netbootd.ini:3: [bootp] pxe_port: pxe_port 68 is also the DHCP clients' port"},
+      {"DHCP port on the default pxe_port", kMinimal + "port = 4011\n",
+       "netbootd.ini:1: [bootp]: (pxe_port not set, default 4011) pxe_port 4011 is also the DHCP port"},
       {"missing pool_start", "[bootp]\nboot_file = pxelinux.0\n",
        "netbootd.ini:1: [bootp]: missing pool_start"},
       {"no bootp section", "[tftp]\nport = 69\n", "netbootd.ini: no [bootp] section"},
