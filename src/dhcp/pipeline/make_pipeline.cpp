@@ -15,15 +15,12 @@
 
 namespace netboot::dhcp {
 
-Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies deps) {
-  std::vector<std::unique_ptr<Step>> steps;
-  steps.push_back(std::make_unique<IdentifyClient>());
-  steps.push_back(std::make_unique<ClassifyRequest>(config.server_address));
-  steps.push_back(std::make_unique<TrackBootPhase>(config.allow_simple_dhcp, deps.leases));
-  auto resume = std::make_shared<ResumeParked>();
-  auto forward = [resume](const MacAddress& mac, std::uint32_t xid) {
-    if (*resume) (*resume)(mac, xid);
-  };
+namespace {
+
+/// What every composition runs between identifying the client and building its reply: access
+/// control (which may park the exchange; `forward` resumes it) and the boot file with its size.
+void add_access_and_boot_file_steps(std::vector<std::unique_ptr<Step>>& steps, const config::DhcpConfig& config,
+                                    auto& deps, const auto& forward) {
   static const config::AccessLists kNoLists;
   static const config::HttpAccessConfig kNoHttp;
   auto access = std::move(deps.access).value_or(AccessDependencies{.lists = kNoLists, .http = kNoHttp});
@@ -40,6 +37,20 @@ Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies de
         return answer.bytes;
       };
   }
+}
+
+}  // namespace
+
+Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies deps) {
+  std::vector<std::unique_ptr<Step>> steps;
+  steps.push_back(std::make_unique<IdentifyClient>());
+  steps.push_back(std::make_unique<ClassifyRequest>(config.server_address));
+  steps.push_back(std::make_unique<TrackBootPhase>(config.allow_simple_dhcp, deps.leases));
+  auto resume = std::make_shared<ResumeParked>();
+  auto forward = [resume](const MacAddress& mac, std::uint32_t xid) {
+    if (*resume) (*resume)(mac, xid);
+  };
+  add_access_and_boot_file_steps(steps, config, deps, forward);
   AllocationSettings allocation;
   allocation.lease_time = std::chrono::seconds(config.lease_time);
   allocation.subnet = Ipv4Subnet{config.server_address, config.netmask};
@@ -65,22 +76,7 @@ Pipeline make_boot_pipeline(const config::DhcpConfig& config, BootPipelineDepend
   auto forward = [resume](const MacAddress& mac, std::uint32_t xid) {
     if (*resume) (*resume)(mac, xid);
   };
-  static const config::AccessLists kNoLists;
-  static const config::HttpAccessConfig kNoHttp;
-  auto access = std::move(deps.access).value_or(AccessDependencies{.lists = kNoLists, .http = kNoHttp});
-  for (auto& step : make_access_steps(config, access.lists, access.http, deps.leases, access.checker, forward,
-                                      std::move(access.log), std::move(access.debug_log)))
-    steps.push_back(std::move(step));
-  steps.push_back(std::make_unique<SelectBootFile>(config.boot_files));
-  if (deps.remote_file_size != nullptr) {
-    steps.push_back(std::make_unique<AwaitBootFileSize>(*deps.remote_file_size, forward));
-    if (!deps.boot_file_size)
-      deps.boot_file_size = [sizes = deps.remote_file_size](std::string_view file) -> std::optional<std::uint64_t> {
-        const auto answer = sizes->lookup(file, {});
-        if (answer.state != RemoteFileSize::State::Known) return std::nullopt;
-        return answer.bytes;
-      };
-  }
+  add_access_and_boot_file_steps(steps, config, deps, forward);
   steps.push_back(std::make_unique<AddProxyFields>(config, deps.tftp_server));
   steps.push_back(std::make_unique<AddPxeOptions>(std::move(deps.boot_file_size)));
   if (with_force_broadcast) steps.push_back(std::make_unique<ForceBroadcast>(config.buggy_clients));
