@@ -1,6 +1,8 @@
 #include "net/status_service.hpp"
 
+#include <algorithm>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -30,7 +32,7 @@ struct StatusService::Shared {
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
   std::unordered_map<const StatusConnection*, std::weak_ptr<StatusConnection>> live;
-  std::function<StatusService::Answer(std::string_view)> answer;
+  std::function<StatusService::Answer(std::string_view, std::string_view)> answer;
   LogLimiter log_limiter{kLogBurst, kLogInterval};
   bool stopping = false;
 };
@@ -127,7 +129,10 @@ class StatusConnection : public std::enable_shared_from_this<StatusConnection> {
       write(405, "text/plain; charset=utf-8", "405 Method Not Allowed\n", false, "Allow: GET, HEAD\r\n");
       return;
     }
-    auto answer = shared_->answer(request.path);
+    const auto question = request.target.find('?');
+    const std::string_view query =
+        question == std::string::npos ? std::string_view{} : std::string_view(request.target).substr(question + 1);
+    auto answer = shared_->answer(request.path, query);
     write(answer.status, answer.content_type, std::move(answer.body), request.method == http::Method::Head, {});
   }
 
@@ -231,10 +236,18 @@ void accept_next(const std::shared_ptr<StatusService::Shared>& shared) {
 StatusService::StatusService(asio::io_context& io, const config::StatusConfig& config, StatusSources sources,
                              std::shared_ptr<spdlog::logger> log, StatusServiceLimits limits)
     : shared_(std::make_shared<Shared>(io, config, std::move(log), limits)), sources_(sources) {
-  shared_->answer = [this](std::string_view path) { return answer(path); };
+  shared_->answer = [this](std::string_view path, std::string_view query) { return answer(path, query); };
+  if (sources_.dhcp_config != nullptr && sources_.leases != nullptr) {
+    pool_counter_ = std::make_unique<status::PoolCounter>(sources_.dhcp_config->pool_start,
+                                                          sources_.dhcp_config->pool_count, sources_.leases->all());
+    sources_.leases->subscribe(*pool_counter_);
+  }
 }
 
-StatusService::~StatusService() { stop(); }
+StatusService::~StatusService() {
+  stop();
+  if (pool_counter_) sources_.leases->unsubscribe(*pool_counter_);
+}
 
 Result<void> StatusService::start() {
   const asio::ip::tcp::endpoint endpoint(asio::ip::address_v4(shared_->config.address.to_host_order()),
@@ -281,20 +294,21 @@ std::uint16_t StatusService::local_port() const {
 
 std::size_t StatusService::connection_count() const { return shared_->live.size(); }
 
-std::optional<status::PoolUsage> StatusService::pool_usage() const {
-  if (sources_.dhcp_config == nullptr || sources_.leases == nullptr) return std::nullopt;
+std::optional<status::PoolUsage> StatusService::pool_usage() {
+  if (!pool_counter_) return std::nullopt;
   const auto& d = *sources_.dhcp_config;
   const Ipv4Subnet subnet{d.server_address, d.netmask};
   const auto prefix = static_cast<unsigned>(__builtin_popcount(d.netmask.to_host_order()));
-  return status::count_pool(fmt::format("{}/{}", subnet.network().to_string(), prefix), d.pool_start, d.pool_count,
-                            d.static_leases.size(), sources_.leases->all(), std::chrono::system_clock::now());
+  // Counted as the leases are committed: a scrape copies none.
+  return pool_counter_->usage(fmt::format("{}/{}", subnet.network().to_string(), prefix), d.static_leases.size(),
+                              std::chrono::system_clock::now());
 }
 
 std::vector<status::LiveTransfer> StatusService::live_transfers() const {
   return sources_.tftp != nullptr ? sources_.tftp->live_transfers() : std::vector<status::LiveTransfer>{};
 }
 
-status::ScrapeReadings StatusService::readings() const {
+status::ScrapeReadings StatusService::readings() {
   status::ScrapeReadings r;
   r.pool = pool_usage();
   if (sources_.tftp != nullptr) {
@@ -310,20 +324,68 @@ status::ScrapeReadings StatusService::readings() const {
   return r;
 }
 
-StatusService::Answer StatusService::answer(std::string_view path) const {
+std::string StatusService::leases_text(status::ListWindow window, std::string_view query) {
+  const auto now = std::chrono::system_clock::now();
+  auto& cache = leases_cache_;
+  const bool reusable = pool_counter_ && cache.valid && cache.query == query &&
+                        cache.lease_version == pool_counter_->version() &&
+                        (!cache.valid_until || now < *cache.valid_until);
+  if (reusable) return cache.body;
+  auto leases = sources_.leases != nullptr ? sources_.leases->all() : std::vector<lease::Lease>{};
+  // A stable order, so that offset and limit page through the same list.
+  std::sort(leases.begin(), leases.end(), [](const lease::Lease& a, const lease::Lease& b) {
+    return std::pair(a.address.to_host_order(), a.mac) < std::pair(b.address.to_host_order(), b.mac);
+  });
+  std::string body = status::to_json_text(status::leases_json(leases, now, window));
+  if (!pool_counter_) return body;
+  // A bound lease shows as "expired" once its time is up: the document holds until the first of them.
+  std::optional<status::WallTime> until;
+  for (const auto& lease : leases)
+    if (lease.state == lease::LeaseState::Bound && lease.expires > now && (!until || lease.expires < *until))
+      until = lease.expires;
+  cache = {.valid = true, .query = std::string(query), .lease_version = pool_counter_->version(),
+           .valid_until = until, .body = body};
+  return body;
+}
+
+std::string StatusService::machines_text(status::ListWindow window, std::string_view query) {
+  const auto& activity = sources_.telemetry->activity;
+  const auto live = live_transfers();
+  const auto pool = pool_usage();  // moves the pool's expiry boundary first
+  const std::uint64_t lease_version = pool_counter_ ? pool_counter_->version() : 0;
+  const std::uint64_t reserved = pool ? pool->reserved : 0;
+  const auto now = std::chrono::system_clock::now();
+  auto& cache = machines_cache_;
+  // A live transfer's progress changes by itself: then the document is built every time.
+  if (live.empty() && cache.valid && cache.query == query && cache.activity_version == activity.version() &&
+      cache.lease_version == lease_version && cache.reserved == reserved &&
+      (!cache.valid_until || now < *cache.valid_until))
+    return cache.body;
+  std::string body = status::to_json_text(status::machines_json(activity, live, pool, window));
+  if (live.empty())
+    cache = {.valid = true, .query = std::string(query), .activity_version = activity.version(),
+             .lease_version = lease_version, .reserved = reserved,
+             .valid_until = pool_counter_ ? pool_counter_->next_expiry() : std::nullopt, .body = body};
+  return body;
+}
+
+StatusService::Answer StatusService::answer(std::string_view path, std::string_view query) {
   constexpr std::string_view kJson = "application/json";
   const auto& telemetry = *sources_.telemetry;
+  const auto bad_window = [] { return Answer{400, "text/plain; charset=utf-8", "400 Bad Request: offset and limit\n"}; };
   if (path == "/metrics")
     return {200, std::string(status::kExpositionContentType),
             status::encode_exposition(status::metric_families(telemetry, readings()))};
   if (path == "/api/v1/leases") {
-    const auto leases = sources_.leases != nullptr ? sources_.leases->all() : std::vector<lease::Lease>{};
-    return {200, std::string(kJson),
-            status::to_json_text(status::leases_json(leases, std::chrono::system_clock::now()))};
+    const auto window = status::parse_list_window(query, kLeaseListBounds);
+    if (!window) return bad_window();
+    return {200, std::string(kJson), leases_text(*window, query)};
   }
-  if (path == "/api/v1/machines")
-    return {200, std::string(kJson),
-            status::to_json_text(status::machines_json(telemetry.activity, live_transfers(), pool_usage()))};
+  if (path == "/api/v1/machines") {
+    const auto window = status::parse_list_window(query, kMachineListBounds);
+    if (!window) return bad_window();
+    return {200, std::string(kJson), machines_text(*window, query)};
+  }
   if (path == "/api/v1/transfers")
     return {200, std::string(kJson),
             status::to_json_text(status::transfers_json(live_transfers(), telemetry.activity.recent_transfers()))};

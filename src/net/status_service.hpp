@@ -17,6 +17,8 @@
 #include "core/result.hpp"
 #include "core/service.hpp"
 #include "lease/lease_store.hpp"
+#include "status/list_window.hpp"
+#include "status/pool_counter.hpp"
 #include "status/telemetry.hpp"
 
 namespace netboot::net {
@@ -61,18 +63,39 @@ class StatusService final : public Service {
     std::string content_type;
     std::string body;
   };
-  /// The answer to GET `path` (HEAD sends its head only); 404 for an unknown path.
-  [[nodiscard]] Answer answer(std::string_view path) const;
+  /// The answer to GET `path` with `query` (after '?'; HEAD sends its head only); 404 for an
+  /// unknown path, 400 for a bad list window.
+  [[nodiscard]] Answer answer(std::string_view path, std::string_view query = {});
+
+  /// The list endpoints' `?limit=`: the default, and the most one request may ask for.
+  static constexpr status::ListBounds kLeaseListBounds{.default_limit = 1000, .max_limit = 10'000};
+  static constexpr status::ListBounds kMachineListBounds{.default_limit = 500, .max_limit = 4096};
 
   struct Shared;
 
  private:
-  [[nodiscard]] status::ScrapeReadings readings() const;
-  [[nodiscard]] std::optional<status::PoolUsage> pool_usage() const;
+  [[nodiscard]] status::ScrapeReadings readings();
+  [[nodiscard]] std::optional<status::PoolUsage> pool_usage();
   [[nodiscard]] std::vector<status::LiveTransfer> live_transfers() const;
+  [[nodiscard]] std::string leases_text(status::ListWindow window, std::string_view query);
+  [[nodiscard]] std::string machines_text(status::ListWindow window, std::string_view query);
+
+  // A document kept for the next poll: reused while what it was built from is unchanged.
+  struct CachedDocument {
+    bool valid = false;
+    std::string query;
+    std::uint64_t activity_version = 0;
+    std::uint64_t lease_version = 0;
+    std::uint64_t reserved = 0;
+    std::optional<status::WallTime> valid_until;  // a lease's expiry would change it
+    std::string body;
+  };
 
   std::shared_ptr<Shared> shared_;
   StatusSources sources_;
+  std::unique_ptr<status::PoolCounter> pool_counter_;  // subscribed to sources_.leases
+  CachedDocument leases_cache_;
+  CachedDocument machines_cache_;
 };
 
 }  // namespace netboot::net

@@ -59,6 +59,7 @@ void BootActivity::on_dhcp(const DhcpSighting& sighting, WallTime now) {
     it->second.arrival = ++next_arrival_;
   }
   Machine& m = it->second;
+  ++version_;
   if (sighting.uuid) m.uuid = sighting.uuid;
   if (sighting.arch) m.arch = sighting.arch;
   m.client_type = sighting.client_type;
@@ -96,6 +97,7 @@ std::string_view without_slashes(std::string_view name) {
 void BootActivity::on_transfer_started(Ipv4Address client, std::string_view file, WallTime now) {
   Machine* m = machine_at(client);
   if (m == nullptr) return;
+  ++version_;
   const bool is_boot_file = !m->boot_file.empty() && without_slashes(file) == without_slashes(m->boot_file);
   // The boot file named in the reply, or the first file after a PXE DHCP exchange when the
   // reply named none; anything after it is the next stage (kernel, initrd, ...).
@@ -108,6 +110,7 @@ void BootActivity::on_transfer_started(Ipv4Address client, std::string_view file
 
 void BootActivity::on_transfer_ended(TransferRecord record) {
   record.file = bounded(record.file);
+  ++version_;
   if (Machine* m = machine_at(record.client)) {
     m->transfers.push_back(record);
     while (m->transfers.size() > limits_.transfers_per_machine) m->transfers.pop_front();
@@ -119,6 +122,7 @@ void BootActivity::on_transfer_ended(TransferRecord record) {
 void BootActivity::on_refusal(std::string_view service, std::string_view client, std::string_view reason,
                               WallTime now) {
   if (limits_.max_refusals == 0) return;
+  ++version_;
   refusals_.push_back(Refusal{now, bounded(service), bounded(client), bounded(reason)});
   while (refusals_.size() > limits_.max_refusals) refusals_.pop_front();
 }

@@ -118,6 +118,8 @@ class BootActivity {
   [[nodiscard]] const std::deque<Refusal>& refusals() const noexcept { return refusals_; }
   [[nodiscard]] std::uint64_t machines_evicted() const noexcept { return evicted_; }
   [[nodiscard]] const ActivityLimits& limits() const noexcept { return limits_; }
+  /// Changes with anything shown above, so a document built from them can be reused until then.
+  [[nodiscard]] std::uint64_t version() const noexcept { return version_; }
 
  private:
   Machine* machine_at(Ipv4Address address);
@@ -134,6 +136,7 @@ class BootActivity {
   std::uint64_t next_arrival_ = 0;
   std::uint64_t next_touch_ = 0;
   std::uint64_t evicted_ = 0;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace netboot::status

@@ -1,6 +1,8 @@
 #include "status/json_views.hpp"
 
+#include <algorithm>
 #include <ctime>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -30,11 +32,23 @@ nlohmann::json record_json(const TransferRecord& record) {
           {"outcome", record.outcome}};
 }
 
+nlohmann::json window_json(ListWindow window) {
+  return window.limit == ListWindow{}.limit ? nlohmann::json(nullptr) : nlohmann::json(window.limit);
+}
+
+// The [offset, offset + limit) part of [0, size).
+std::pair<std::size_t, std::size_t> bounds_of(ListWindow window, std::size_t size) {
+  const std::size_t begin = std::min(window.offset, size);
+  return {begin, begin + std::min(window.limit, size - begin)};
+}
+
 }  // namespace
 
-nlohmann::json leases_json(const std::vector<lease::Lease>& leases, WallTime now) {
+nlohmann::json leases_json(const std::vector<lease::Lease>& leases, WallTime now, ListWindow window) {
   auto list = nlohmann::json::array();
-  for (const auto& lease : leases) {
+  const auto [begin, end] = bounds_of(window, leases.size());
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto& lease = leases[i];
     const bool expired = lease.state == lease::LeaseState::Bound && lease.expires <= now;
     list.push_back({{"mac", lease.mac.to_string()},
                     {"ip", lease.address.to_string()},
@@ -46,7 +60,10 @@ nlohmann::json leases_json(const std::vector<lease::Lease>& leases, WallTime now
                     {"hostname", lease.hostname},
                     {"boot_file", lease.boot_file}});
   }
-  return {{"count", leases.size()}, {"leases", std::move(list)}};
+  return {{"count", leases.size()},
+          {"offset", window.offset},
+          {"limit", window_json(window)},
+          {"leases", std::move(list)}};
 }
 
 nlohmann::json live_transfer_json(const LiveTransfer& t) {
@@ -76,9 +93,12 @@ nlohmann::json transfers_json(const std::vector<LiveTransfer>& live, const std::
 }
 
 nlohmann::json machines_json(const BootActivity& activity, const std::vector<LiveTransfer>& live,
-                             const std::optional<PoolUsage>& pool) {
+                             const std::optional<PoolUsage>& pool, ListWindow window) {
   auto list = nlohmann::json::array();
-  for (const Machine* m : activity.machines_in_boot_order()) {
+  const auto machines = activity.machines_in_boot_order();
+  const auto [begin, end] = bounds_of(window, machines.size());
+  for (std::size_t i = begin; i < end; ++i) {
+    const Machine* m = machines[i];
     nlohmann::json current = nullptr;
     if (m->address) {
       for (const auto& t : live)
@@ -116,7 +136,10 @@ nlohmann::json machines_json(const BootActivity& activity, const std::vector<Liv
   for (auto it = recent.rbegin(); it != recent.rend(); ++it)
     refusals.push_back({{"at", format_time(it->at)}, {"service", it->service}, {"client", it->client},
                         {"reason", it->reason}});
-  return {{"machines", std::move(list)},
+  return {{"count", machines.size()},
+          {"offset", window.offset},
+          {"limit", window_json(window)},
+          {"machines", std::move(list)},
           {"machine_limit", activity.limits().max_machines},
           {"pools", std::move(pools)},
           {"refusals", std::move(refusals)}};

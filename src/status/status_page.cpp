@@ -131,12 +131,17 @@ function render(doc) {
     d.appendChild(el("span", "", r.reason));
     return d;
   }) : [el("div", "small", "none")]));
-  document.getElementById("summary").textContent = doc.machines.length + " machine(s), updated " +
+  const shown = doc.count > doc.machines.length ? "the last " + doc.machines.length + " of " : "";
+  document.getElementById("summary").textContent = shown + doc.count + " machine(s), updated " +
     new Date().toLocaleTimeString();
+  // The newest SHOWN machines next time: the service builds only those.
+  offset = Math.max(0, doc.count - SHOWN);
 }
+const SHOWN = 200;
+let offset = 0;
 async function poll() {
   try {
-    const answer = await fetch("api/v1/machines", {cache: "no-store"});
+    const answer = await fetch("api/v1/machines?limit=" + SHOWN + "&offset=" + offset, {cache: "no-store"});
     if (!answer.ok) throw new Error("HTTP " + answer.status);
     render(await answer.json());
     document.getElementById("error").textContent = "";

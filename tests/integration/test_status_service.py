@@ -193,6 +193,38 @@ class StatusServiceTest(unittest.TestCase):
         self.assertEqual(st.http_get(self.pair.server_ns, STATUS_PORT, "/nothing")[0], 404)
         self.assertEqual(st.http_get(self.pair.server_ns, STATUS_PORT, "/metrics", method="POST")[0], 405)
 
+    def test_list_endpoints_page_with_a_bounded_limit_and_follow_changes(self):
+        macs = [ALLOWED_SCRIPTED, "52:54:00:77:00:02", "52:54:00:77:00:03"]
+        with dc.DhcpClient.for_pair(self.pair) as client:
+            for mac in macs[:2]:
+                self.assertIsNotNone(client.dora(options=dc.pxe_options(arch=7), mac=mac)[1], self.daemon.log_tail())
+        get = lambda path: st.get_json(self.pair.server_ns, STATUS_PORT, path)
+        page = get("/api/v1/machines?limit=1&offset=1")
+        self.assertEqual((page["count"], page["offset"], page["limit"]), (2, 1, 1), page)
+        self.assertEqual([m["mac"] for m in page["machines"]], [macs[1]])  # boot order
+        self.assertEqual(get("/api/v1/machines")["limit"], 500)  # the default
+        leases = get("/api/v1/leases?limit=1")
+        self.assertEqual((leases["count"], len(leases["leases"])), (2, 1), leases)
+        self.assertEqual(get("/api/v1/leases?offset=1&limit=1")["leases"][0]["mac"],
+                         [l for l in get("/api/v1/leases")["leases"] if l["mac"] != leases["leases"][0]["mac"]][0]["mac"])
+        for bad in ("limit=0", "limit=4097", "limit=x", "offset=-1"):
+            self.assertEqual(st.http_get(self.pair.server_ns, STATUS_PORT, f"/api/v1/machines?{bad}")[0], 400, bad)
+        self.assertEqual(st.http_get(self.pair.server_ns, STATUS_PORT, "/api/v1/leases?limit=10001")[0], 400)
+
+        # A document reused between polls is rebuilt as soon as something it shows changes.
+        first = st.http_get(self.pair.server_ns, STATUS_PORT, "/api/v1/machines?limit=10")[2]
+        self.assertEqual(st.http_get(self.pair.server_ns, STATUS_PORT, "/api/v1/machines?limit=10")[2], first)
+        leases_before = st.http_get(self.pair.server_ns, STATUS_PORT, "/api/v1/leases")[2]
+        with dc.DhcpClient.for_pair(self.pair) as client:
+            self.assertIsNotNone(client.dora(options=dc.pxe_options(arch=7), mac=macs[2])[1], self.daemon.log_tail())
+        after = get("/api/v1/machines?limit=10")
+        self.assertEqual([m["mac"] for m in after["machines"]], macs)
+        self.assertEqual(after["pools"][0]["bound"], 3)
+        self.assertNotEqual(st.http_get(self.pair.server_ns, STATUS_PORT, "/api/v1/leases")[2], leases_before)
+        self.assertEqual(get("/api/v1/leases")["count"], 3)
+        _, samples = self.scrape()
+        self.assertEqual(st.value(samples, "netbootd_leases", subnet=str(self.pair.network), state="bound"), 3)
+
     def test_bounds_loopback_only_connections_request_size_and_idle_time(self):
         # Bound to 127.0.0.1 by default: not reachable on the server's own network address.
         with self.assertRaises(OSError):

@@ -95,5 +95,50 @@ TEST(JsonViews, InvalidUtf8FromAClientCannotBreakTheDocument) {
   EXPECT_EQ(parsed["live"][0]["file"], "bad\xEF\xBF\xBD\xEF\xBF\xBD\"name\n");
 }
 
+TEST(JsonViews, ListsOnlyTheWindowAskedForAndSayHowManyInAll) {
+  std::vector<lease::Lease> leases(5);
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    leases[i].mac = MacAddress({2, 0, 0, 0, 0, i});
+    leases[i].address = Ipv4Address::from_octets({10, 0, 0, static_cast<std::uint8_t>(10 + i)});
+  }
+  const auto doc = leases_json(leases, kNow, ListWindow{.offset = 3, .limit = 10});
+  EXPECT_EQ(doc["count"], 5);
+  EXPECT_EQ(doc["offset"], 3);
+  EXPECT_EQ(doc["limit"], 10);
+  ASSERT_EQ(doc["leases"].size(), 2u);
+  EXPECT_EQ(doc["leases"][0]["ip"], "10.0.0.13");
+  EXPECT_EQ(leases_json(leases, kNow, ListWindow{.offset = 9, .limit = 1})["leases"].size(), 0u);
+
+  BootActivity activity;
+  for (std::uint8_t i = 0; i < 5; ++i)
+    activity.on_dhcp({.mac = MacAddress({2, 0, 0, 0, 0, i})}, kNow + std::chrono::seconds(i));
+  const auto machines = machines_json(activity, {}, std::nullopt, ListWindow{.offset = 1, .limit = 2});
+  EXPECT_EQ(machines["count"], 5);
+  ASSERT_EQ(machines["machines"].size(), 2u);
+  EXPECT_EQ(machines["machines"][0]["mac"], "02:00:00:00:00:01");  // boot order
+  EXPECT_EQ(machines["machines"][1]["mac"], "02:00:00:00:00:02");
+}
+
+TEST(JsonViews, TheActivityVersionChangesWithWhatTheMachinesDocumentShows) {
+  BootActivity activity;
+  const auto a = Ipv4Address::from_octets({10, 0, 0, 7});
+  auto v = activity.version();
+  const auto changed = [&] {
+    const bool c = activity.version() != v;
+    v = activity.version();
+    return c;
+  };
+  activity.on_dhcp({.mac = MacAddress({2, 0, 0, 0, 0, 1}), .address = a}, kNow);
+  EXPECT_TRUE(changed());
+  activity.on_transfer_started(a, "pxelinux.0", kNow);
+  EXPECT_TRUE(changed());
+  activity.on_transfer_ended({.client = a, .file = "pxelinux.0"});
+  EXPECT_TRUE(changed());
+  activity.on_refusal("tftp", "10.0.0.9", "why", kNow);
+  EXPECT_TRUE(changed());
+  activity.on_transfer_started(Ipv4Address::from_octets({10, 0, 0, 99}), "x", kNow);  // nobody's address
+  EXPECT_FALSE(changed());
+}
+
 }  // namespace
 }  // namespace netboot::status
