@@ -84,7 +84,14 @@ int list_leases(const CommandLine& cli) {
     return kExitRuntimeError;
   }
   const auto now = std::chrono::system_clock::now();
-  fmt::print("{}", cli.leases_json ? lease::format_lease_json(*leases, now) : lease::format_lease_table(*leases, now));
+  fmt::print("{}", cli.leases_json ? lease::format_lease_json(leases->leases, now)
+                                   : lease::format_lease_table(leases->leases, now));
+  // The rows it could not read are named after the others are listed; the exit code says the
+  // file is damaged (the daemon refuses it at start).
+  for (const auto& line : leases->unreadable) fmt::print(stderr, "netbootd: {}; not listed\n", line);
+  if (leases->unreadable_not_reported > 0)
+    fmt::print(stderr, "netbootd: and {} more unreadable rows\n", leases->unreadable_not_reported);
+  if (!leases->unreadable.empty()) return kExitRuntimeError;
   return 0;
 }
 

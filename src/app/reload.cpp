@@ -56,6 +56,11 @@ void Reloader::reload() {
   };
   auto ini = config::read_ini_file(inputs_.path);
   if (!ini) return refuse(ini.error().detail);
+  // No section at all is a file caught being written or truncated, not a wish: with only
+  // TFTP/HTTP running (-t, -H) it would load (no pool_start needed) and clear [filters] and
+  // the lists. The start needs a complete file too; emptying a section stays possible.
+  if (ini->sections.empty())
+    return refuse(fmt::format("{}: the file is empty (no section); to clear a section, keep its [name] line", path));
   const auto interfaces = net::list_interfaces();
   auto loaded = config::load_config(*ini, inputs_.options, interfaces);
   if (!loaded) return refuse(loaded.error().detail);

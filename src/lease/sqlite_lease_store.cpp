@@ -1,5 +1,7 @@
 #include "lease/sqlite_lease_store.hpp"
 
+#include "core/text.hpp"
+
 #include <fcntl.h>
 #include <pwd.h>
 #include <sqlite3.h>
@@ -53,7 +55,7 @@ constexpr const char* kCreateSchema =
     "PRAGMA user_version=1;";
 
 constexpr const char* kSelectAll =
-    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file FROM leases ORDER BY rowid";
+    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, rowid FROM leases ORDER BY rowid";
 // One statement per lease: REPLACE deletes the rows the new one conflicts with in either
 // partial unique index, which are exactly the rows LeaseIndex::apply replaces (the client's
 // record unless the new one is Declined, whoever held the address unless it is 0.0.0.0).
@@ -137,9 +139,10 @@ Result<Lease> decode_row(sqlite3_stmt* s, std::size_t row, const std::filesystem
   const auto uuid = Uuid::parse(uuid_text);
   const bool uuid_ok = sqlite3_column_type(s, 5) == SQLITE_NULL || uuid.has_value();
   if (!mac || !address || state < 0 || state > 3 || phase < 0 || phase > 2 || !uuid_ok) {
-    return fail(Errc::Io, fmt::format("lease file {}: row {} is unreadable (mac '{}', address '{}', "
+    return fail(Errc::Io, fmt::format("lease file {}: row {} (rowid {}) is unreadable (mac '{}', address '{}', "
                                       "state {}, phase {}, uuid '{}')",
-                                      path.string(), row, mac_text, address_text, state, phase, uuid_text));
+                                      path.string(), row, sqlite3_column_int64(s, 9), printable(mac_text),
+                                      printable(address_text), state, phase, printable(uuid_text)));
   }
   Lease lease;
   lease.mac = *mac;
@@ -446,7 +449,7 @@ SqliteLeaseStore::Stats SqliteLeaseStore::stats() const {
                failed_batches_.load(std::memory_order_relaxed)};
 }
 
-Result<std::vector<Lease>> read_lease_file(const std::filesystem::path& path) {
+Result<LeaseFileContents> read_lease_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     return fail(Errc::NotFound, fmt::format("lease file {} does not exist (no lease recorded yet, or another "
@@ -477,15 +480,19 @@ Result<std::vector<Lease>> read_lease_file(const std::filesystem::path& path) {
   }
   Statement select;
   if (select.prepare(db.get(), kSelectAll) != SQLITE_OK) return error("reading leases");
-  std::vector<Lease> leases;
+  LeaseFileContents contents;
+  std::size_t row = 0;
   int step = SQLITE_ROW;
   while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
-    auto lease = decode_row(select.get(), leases.size() + 1, path);
-    if (!lease) return Unexpected{lease.error()};
-    leases.push_back(std::move(*lease));
+    // A listing shows what it can: a damaged row is named, the others still listed (the
+    // daemon itself refuses such a file at start).
+    auto lease = decode_row(select.get(), ++row, path);
+    if (lease) contents.leases.push_back(std::move(*lease));
+    else if (contents.unreadable.size() < kMaxUnreadableReported) contents.unreadable.push_back(lease.error().detail);
+    else ++contents.unreadable_not_reported;
   }
   if (step != SQLITE_DONE) return error("reading leases");
-  return leases;
+  return contents;
 }
 
 }  // namespace netboot::lease

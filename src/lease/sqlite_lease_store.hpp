@@ -91,11 +91,21 @@ class SqliteLeaseStore final : public LeaseStore {
   std::atomic<std::uint64_t> failed_batches_{0};
 };
 
+/// What a lease file holds: the leases it could read, and one line per row it could not
+/// ("lease file F: row N (rowid R) is unreadable (...)", client-written text escaped).
+struct LeaseFileContents {
+  std::vector<Lease> leases;
+  std::vector<std::string> unreadable;         // at most kMaxUnreadableReported
+  std::size_t unreadable_not_reported = 0;     // beyond them
+};
+inline constexpr std::size_t kMaxUnreadableReported = 20;
+
 /// Every lease recorded in a lease file, read without writing to it (`netbootd leases`):
 /// opened read-only, so a running daemon's writer is neither blocked nor disturbed (WAL: a
 /// reader sees the last committed transaction). Offers are never in the file (hold()).
 /// Fails with Errc::NotFound when the file does not exist, Errc::Io when it is not a netbootd
-/// lease file, is newer than this build, or cannot be read.
-[[nodiscard]] Result<std::vector<Lease>> read_lease_file(const std::filesystem::path& path);
+/// lease file, is newer than this build, or cannot be read; an unreadable row is reported in
+/// the contents and the other rows are still read.
+[[nodiscard]] Result<LeaseFileContents> read_lease_file(const std::filesystem::path& path);
 
 }  // namespace netboot::lease

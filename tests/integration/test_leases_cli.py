@@ -5,6 +5,7 @@ writer back. A missing lease file and a configuration error exit non-zero with t
 
 import json
 import re
+import sqlite3
 import unittest
 
 import clients
@@ -88,6 +89,25 @@ class LeasesCommandTest(unittest.TestCase):
                 self.assertEqual(ack.message_type, dc.ACK)
                 rows = table_rows(leases(pair, d.config_path).stdout)
                 self.assertIn(("02:00:00:00:19:09".upper(), ack.yiaddr), {(row["MAC"], row["IP"]) for row in rows})
+
+    def test_an_unreadable_row_is_named_and_the_others_are_listed(self):
+        with netns.NetnsPair() as pair:
+            with Netbootd(CONFIG, pair=pair) as d:
+                with dc.DhcpClient.for_pair(pair) as c:
+                    acks = [c.dora(mac=f"02:00:00:00:19:1{n}")[1] for n in range(3)]
+                self.assertTrue(all(acks), d.log_tail())
+                netns.wait_for(lambda: len(table_rows(leases(pair, d.config_path).stdout)) == 3, timeout=10)
+            # Stopped: damage one row as a disk or a hand edit would.
+            with sqlite3.connect(d.lease_file) as db:
+                db.execute("UPDATE leases SET mac = 'not a mac' || char(10) WHERE mac = '02:00:00:00:19:11'")
+            r = leases(pair, d.config_path, check=False)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            listed = {row["MAC"] for row in table_rows(r.stdout)}
+            self.assertEqual(listed, {"02:00:00:00:19:10".upper(), "02:00:00:00:19:12".upper()}, r.stdout)
+            self.assertRegex(r.stderr, rf"lease file {re.escape(str(d.lease_file))}: row \d+ \(rowid \d+\) is "
+                                       r"unreadable \(mac 'not a mac\\x0a'.*; not listed")
+            j = leases(pair, d.config_path, "--json", check=False)
+            self.assertEqual(len(json.loads(j.stdout)["leases"]), 2, j.stdout)
 
     def test_missing_lease_file_and_config_error_exit_non_zero(self):
         with netns.NetnsPair() as pair:

@@ -151,6 +151,25 @@ class TftpReloadTest(unittest.TestCase):
             assert_reloaded(self, reload(d, tftp_text(self.port, "boot.bin = b.bin")), r"\[filters\] changed")
             self.assertEqual(client.get("boot.bin"), b"B" * 900)
 
+    def test_an_empty_file_is_refused_when_only_tftp_and_http_run(self):
+        # Started with -t (and -H): nothing in an empty file is required, so it would load and
+        # clear [filters]. A truncated or half-written file is refused; an emptied section is not.
+        self.port = free_port()
+        httpd = f"\n[httpd]\naddress = 127.0.0.1\nport = {free_port()}\n"
+        daemon = Netbootd(tftp_text(self.port, "boot.bin = a.bin") + httpd, args=["-t", "-H"])
+        (daemon.tftp_root / "a.bin").write_bytes(b"A" * 700)
+        with daemon.start() as d:
+            client = TftpClient(self.port)
+            for empty in ("", "# only a comment\n\n"):
+                match = reload(d, empty)
+                self.assertIsNotNone(match.group("error"), match.group(0))
+                self.assertRegex(match.group("error"), rf"^{re.escape(str(d.config_path))}: the file is empty")
+                self.assertEqual(client.get("boot.bin"), b"A" * 700, "[filters] kept")
+            self.assertTrue(d.running())
+            assert_reloaded(self, reload(d, tftp_text(self.port, "") + httpd), r"^\[filters\] changed \(1 -> 0 entries\)$")
+            with self.assertRaises(AssertionError):
+                client.get("boot.bin")  # the emptied section applied: no such file now
+
     def test_a_restart_only_key_is_reported_and_keeps_its_value(self):
         with self.start("boot.bin = a.bin") as d:
             client = TftpClient(self.port)

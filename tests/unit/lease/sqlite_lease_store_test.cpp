@@ -349,7 +349,7 @@ TEST(SqliteLeaseStore, RefusesFilesItCannotTrustWithTheirPathAndReason) {
          (*store)->close();
          run_sql(p, "UPDATE leases SET mac = 'zz:zz';");
        },
-       "row 1 is unreadable"},
+       "row 1 (rowid 1) is unreadable"},
       {"a directory where the file should be", [](const std::filesystem::path& p) { std::filesystem::create_directory(p); },
        "unable to open database file"},
   };
@@ -475,17 +475,41 @@ TEST(ReadLeaseFile, ReadsWhatTheOpenStoreCommittedWithoutBlockingIt) {
   loop.drain();
   auto read = read_lease_file(path);
   ASSERT_TRUE(read.has_value()) << read.error().detail;
-  ASSERT_EQ(read->size(), 1u);
-  EXPECT_EQ(read->front(), full_lease());
+  ASSERT_EQ(read->leases.size(), 1u);
+  EXPECT_EQ(read->leases.front(), full_lease());
+  EXPECT_TRUE(read->unreadable.empty());
   // The store still writes after (and while) a reader looked: nothing was locked out.
   store->commit(make_lease(mac(2), ip("192.168.1.12")), [](Result<void> r) { EXPECT_TRUE(r.has_value()); });
   ASSERT_TRUE(loop.wait_posted(2));
   loop.drain();
   read = read_lease_file(path);
   ASSERT_TRUE(read.has_value()) << read.error().detail;
-  EXPECT_EQ(read->size(), 2u);
+  EXPECT_EQ(read->leases.size(), 2u);
   store->close();
   EXPECT_TRUE(SqliteLeaseStore::open(path, loop.hook()).has_value()) << "the reader left the file as it was";
+}
+
+// One damaged row: the listing names it (escaped) and still shows every other lease.
+TEST(ReadLeaseFile, AnUnreadableRowIsNamedAndTheOthersAreStillListed) {
+  TempDir dir;
+  const auto path = dir.path() / "leases.db";
+  {
+    PostQueue loop;
+    auto store = open_ok(path, loop);
+    ASSERT_NE(store, nullptr);
+    for (int i = 1; i <= 3; ++i)
+      store->commit(make_lease(mac(static_cast<std::uint8_t>(i)), ip("10.0.0." + std::to_string(i))), nullptr);
+    store->close();  // writes what is queued
+  }
+  run_sql(path, "UPDATE leases SET mac = 'zz' || char(27) WHERE address = '10.0.0.2';");
+  const auto read = read_lease_file(path);
+  ASSERT_TRUE(read.has_value()) << read.error().detail;
+  ASSERT_EQ(read->leases.size(), 2u);
+  EXPECT_EQ(read->leases[0].address, ip("10.0.0.1"));
+  EXPECT_EQ(read->leases[1].address, ip("10.0.0.3"));
+  ASSERT_EQ(read->unreadable.size(), 1u);
+  EXPECT_NE(read->unreadable[0].find("row 2 (rowid 2) is unreadable (mac 'zz\\x1b'"), std::string::npos)
+      << read->unreadable[0];
 }
 
 TEST(ReadLeaseFile, MissingFileIsNotFoundAndNotCreated) {
