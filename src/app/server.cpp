@@ -13,6 +13,8 @@
 #include "lease/memory_lease_store.hpp"
 #include "lease/sqlite_lease_store.hpp"
 #include "net/access_checker.hpp"
+#include "net/boot_api_client.hpp"
+#include "net/boot_scripts.hpp"
 #include "net/event_notifier.hpp"
 #include "net/dhcp_service.hpp"
 #include "net/http_service.hpp"
@@ -69,6 +71,10 @@ struct Server::Parts {
   std::unique_ptr<net::HttpAccessChecker> access_checker;  // that reads and asks them
   std::unique_ptr<net::HttpRemoteFileSize> remote_file_size;
   std::unique_ptr<net::EventNotifier> notifier;
+  // Boot profiles (issue 20): what select-boot-profile learns, read by the script server.
+  std::unique_ptr<boot::MachineDirectory> machines;
+  std::unique_ptr<net::BootApiClient> boot_api;
+  std::unique_ptr<net::BootScripts> scripts;
   std::unique_ptr<net::DhcpService> dhcp;
   std::unique_ptr<net::DhcpService> boot_server;           // [bootp] pxe_port
   std::unique_ptr<net::TftpService> tftp;
@@ -86,6 +92,22 @@ Server::~Server() {
 }
 
 Result<void> Server::build() {
+  // Always there, so that a reload may add the first [profile].
+  parts_->machines = std::make_unique<boot::MachineDirectory>();
+  if (config_.services.dhcp && config_.boot.api.enabled()) {
+    net::BootApiClientOptions options;
+    options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config_.boot.api.timeout * 1000.0));
+    options.max_body = static_cast<std::size_t>(config_.boot.api.max_answer_bytes);
+    auto client = net::BootApiClient::create(io_, options);
+    if (!client) return fail(client.error().code, client.error().detail);
+    parts_->boot_api = std::move(*client);
+  }
+  // A parked exchange waits for the slower of the authorization server and the boot API.
+  auto park_timeout = dhcp::access_park_timeout(config_.http_access);
+  if (config_.boot.api.enabled())
+    park_timeout = std::max(park_timeout, std::chrono::milliseconds(static_cast<std::int64_t>(
+                                                                       config_.boot.api.timeout * 1000.0)) +
+                                              std::chrono::seconds(1));
   if (config_.services.dhcp) {
     const bool proxy = config_.dhcp.proxy;
     // Completions of durable lease commits come back to the event loop.
@@ -153,7 +175,7 @@ Result<void> Server::build() {
                                      .pipeline = std::move(pipeline),
                                      .listener = std::make_unique<net::UdpListener>(io_, dhcp_log),
                                      .events = events,
-                                     .park_timeout = dhcp::access_park_timeout(config_.http_access),
+                                     .park_timeout = park_timeout,
                                      .role = proxy ? net::DhcpRole::Proxy : net::DhcpRole::AddressServer},
         dhcp_log);
     services_.push_back(parts_->dhcp.get());
@@ -164,7 +186,7 @@ Result<void> Server::build() {
                                        .pipeline = make_boot_server_pipeline(config_),
                                        .listener = std::make_unique<net::UdpListener>(io_, dhcp_log),
                                        .events = std::move(events),
-                                       .park_timeout = dhcp::access_park_timeout(config_.http_access),
+                                       .park_timeout = park_timeout,
                                        .role = net::DhcpRole::BootServer},
           dhcp_log);
       services_.push_back(parts_->boot_server.get());
@@ -180,8 +202,32 @@ Result<void> Server::build() {
                                                       logging_.get("http"));
     services_.push_back(parts_->http.get());
   }
+  if (parts_->tftp || parts_->http) {
+    const lease::LeaseStore* leases = config_.services.dhcp && !config_.dhcp.proxy ? parts_->leases : nullptr;
+    parts_->scripts = std::make_unique<net::BootScripts>(
+        config_.boot, *parts_->machines, leases,
+        config_.services.http ? std::optional(config_.httpd) : std::nullopt);
+    if (parts_->tftp) parts_->tftp->serve_boot_scripts(parts_->scripts.get());
+    if (parts_->http) parts_->http->serve_boot_scripts(parts_->scripts.get());
+  }
   if (config_.status.enabled) build_status();
   return {};
+}
+
+// select-boot-profile's inputs, when there are profiles or a boot API.
+std::optional<dhcp::BootProfileDependencies> Server::boot_dependencies(const config::Config& policy) {
+  if (!parts_->machines || !policy.boot.active()) return std::nullopt;
+  dhcp::ScriptLocation location;
+  location.http = config_.services.http;
+  location.http_address = config_.httpd.address.value_or(Ipv4Address::any());
+  location.http_port = config_.httpd.port;
+  return dhcp::BootProfileDependencies{
+      .profiles = policy.boot,
+      .location = location,
+      .directory = *parts_->machines,
+      .api = parts_->boot_api.get(),
+      .log = [log = logging_.get("dhcp")](const std::string& line) { log->info("boot API: {}", line); },
+  };
 }
 
 // The DHCP policy of `policy`: the reloadable parts (access lists, [http], boot files,
@@ -194,7 +240,8 @@ dhcp::Pipeline Server::make_dhcp_pipeline(const config::Config& policy) {
                                            .boot_file_size = make_boot_file_size(policy),
                                            .tftp_server = separate_tftp_server(policy),
                                            .access = access_dependencies(policy),
-                                           .remote_file_size = parts_->remote_file_size.get()});
+                                           .remote_file_size = parts_->remote_file_size.get(),
+                                           .boot = boot_dependencies(policy)});
 }
 
 // The PXE boot server's policy ([bootp] pxe_port), in both modes, from the same parts.
@@ -217,7 +264,8 @@ dhcp::BootPipelineDependencies Server::boot_pipeline_dependencies(const config::
                                         .boot_file_size = make_boot_file_size(policy),
                                         .tftp_server = separate_tftp_server(policy),
                                         .access = access_dependencies(policy),
-                                        .remote_file_size = parts_->remote_file_size.get()};
+                                        .remote_file_size = parts_->remote_file_size.get(),
+                                        .boot = boot_dependencies(policy)};
 }
 
 void Server::apply_policy(const config::Config& policy) {
@@ -228,6 +276,7 @@ void Server::apply_policy(const config::Config& policy) {
     if (parts_->boot_server) parts_->boot_server->replace_pipeline(make_boot_server_pipeline(policy));
   }
   if (parts_->tftp) parts_->tftp->replace_filters(policy.tftp.filters);
+  if (parts_->scripts) parts_->scripts->replace_profiles(policy.boot);
 }
 
 // [status]: the services count into one Telemetry (on the loop, no locks); the status

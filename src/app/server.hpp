@@ -2,6 +2,7 @@
 // The composition root: builds every service from the typed configuration and owns
 // their lifetimes. Nothing else constructs services; there are no globals.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ class Server {
   dhcp::Pipeline make_boot_server_pipeline(const config::Config& policy);
   dhcp::AccessDependencies access_dependencies(const config::Config& policy);
   dhcp::BootPipelineDependencies boot_pipeline_dependencies(const config::Config& policy);
+  std::optional<dhcp::BootProfileDependencies> boot_dependencies(const config::Config& policy);
 
   struct Parts;
   asio::io_context& io_;

@@ -176,6 +176,48 @@ struct ProcessConfig {
   std::string group;  // [netbootd] group: a name or a numeric gid; default: the user's primary group
 };
 
+/// The {variables} of [profile] values (docs/configuration.md, "Boot profiles").
+inline constexpr std::string_view kBootTemplateVariables[] = {"mac",      "mac_hyphen", "address",  "uuid",
+                                                              "hostname", "server",     "http_base", "profile"};
+
+/// [profile NAME]: what a machine boots through a generated iPXE script (docs/configuration.md,
+/// "Boot profiles"). kernel and initrd are names on netbootd's HTTP service or http(s) URLs;
+/// every value is a template whose {variables} were checked at load (config/boot_template).
+struct BootProfile {
+  std::string name;                  // as written after "profile", lower case
+  std::string kernel;                // [profile NAME] kernel
+  std::vector<std::string> initrds;  // [profile NAME] initrd: one or more, ';' or white space separated
+  std::string cmdline;               // [profile NAME] cmdline
+  Location where;                    // the section header
+};
+
+/// [hosts] entries: a MAC, MAC prefix, UUID or UUID prefix -> a profile (index into profiles).
+template <class Key>
+struct ProfileRule {
+  Key key;
+  std::size_t profile = 0;
+  Location where;
+};
+
+/// [boot_api]: pixiecore's API form, GET <url>/v1/boot/<mac> -> JSON {kernel, initrd, cmdline}.
+struct BootApiConfig {
+  std::string url;                     // [boot_api] url: http(s)://host[:port][/prefix], no trailing '/'
+  double timeout = 2.0;                // [boot_api] timeout, seconds: the whole request
+  unsigned cache_seconds = 30;         // [boot_api] cache: how long an answer (or a refusal) is kept
+  std::uint64_t max_answer_bytes = 64 * 1024;  // [boot_api] max_answer_bytes: a longer answer is refused
+  [[nodiscard]] bool enabled() const { return !url.empty(); }
+};
+
+/// The per-machine boot configuration: profiles, their assignment, the boot API.
+struct BootProfiles {
+  std::vector<BootProfile> profiles;
+  std::vector<ProfileRule<MacPrefix>> by_mac;   // [hosts] MAC keys
+  std::vector<ProfileRule<UuidPrefix>> by_uuid; // [hosts] UUID keys
+  std::optional<std::size_t> fallback;          // [hosts] default
+  BootApiConfig api;                            // [boot_api]
+  [[nodiscard]] bool active() const { return !profiles.empty() || api.enabled(); }
+};
+
 /// Which services run: pybootd's -p (DHCP only) and -t (TFTP only), plus -H / [httpd] enable.
 struct Services {
   bool dhcp = true;
@@ -194,6 +236,7 @@ struct Config {
   HttpServiceConfig httpd;
   ProcessConfig process;
   StatusConfig status;
+  BootProfiles boot;
 };
 
 std::string_view to_string(LogSink sink) noexcept;

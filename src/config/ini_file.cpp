@@ -25,7 +25,8 @@ constexpr std::string_view kLongLineKey = "__netbootd_long_line__";
 // Sections whose keys are MAC addresses: "AA:BB:CC:DD:EE:FF = yes" would be split at the
 // first ':' by inih (and by Python's ConfigParser), so these lines are re-split at '='.
 bool has_mac_keys(std::string_view section) {
-  return iequals(section, "mac") || iequals(section, "static_dhcp") || iequals(section, "buggy_clients");
+  return iequals(section, "mac") || iequals(section, "static_dhcp") || iequals(section, "buggy_clients") ||
+         iequals(section, "hosts");
 }
 
 // Strips an inline ";" comment the way inih does (only when preceded by white space).

@@ -13,6 +13,7 @@
 #include "config/near_miss.hpp"
 #include "config/unusable_addresses.hpp"
 #include "core/text.hpp"
+#include "core/text_template.hpp"
 
 namespace netboot::config {
 namespace {
@@ -27,7 +28,7 @@ struct SectionAlias {
 constexpr SectionAlias kSectionAliases[] = {{"bootp", "bootpd"}, {"tftp", "tftpd"}};
 constexpr std::string_view kKnownSections[] = {"logger", "bootp", "tftp",   "mac",         "uuid",          "http",
                                                "filters", "httpd", "bootfile", "static_dhcp", "buggy_clients",
-                                               "netbootd", "status"};
+                                               "netbootd", "status", "hosts", "boot_api"};
 
 // The keys each section knows; an unknown key close to one of these is a typo (an error),
 // anything else a warning. Sections keyed by data ([bootfile], [mac], ...) have no list.
@@ -48,13 +49,15 @@ constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "addre
                                            "check_ip", "max_connections", "allow_filesystem_root",
                                            "max_connections_per_client", "min_send_rate"};
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
+constexpr std::string_view kProfileKeys[] = {"kernel", "initrd", "cmdline"};
+constexpr std::string_view kBootApiKeys[] = {"url", "timeout", "cache", "max_answer_bytes"};
 constexpr std::string_view kStatusKeys[] = {"enable", "enabled", "address", "port", "max_connections"};
 
 // Every name a section may be written as, aliases included, for "did you mean".
 constexpr std::string_view kSectionSpellings[] = {"logger",  "bootp",    "bootpd",      "tftp",          "tftpd",
                                                   "mac",     "uuid",     "http",        "filters",       "httpd",
                                                   "bootfile", "static_dhcp", "buggy_clients", "netbootd",
-                                                  "status"};
+                                                  "status", "hosts", "boot_api"};
 
 std::string canonical_section(std::string_view name) {
   for (const auto& [canonical, alias] : kSectionAliases)
@@ -63,7 +66,14 @@ std::string canonical_section(std::string_view name) {
 }
 
 // The sections where every key is a list entry (a MAC, a UUID, an architecture, a pattern).
-constexpr std::string_view kListSections[] = {"mac", "uuid", "static_dhcp", "buggy_clients", "bootfile", "filters"};
+constexpr std::string_view kListSections[] = {"mac", "uuid", "static_dhcp", "buggy_clients", "bootfile", "filters", "hosts"};
+
+// "[profile debian12]": the profile's name, or nullopt for any other section.
+std::optional<std::string_view> profile_section_name(std::string_view section) {
+  if (section.size() < 8 || !iequals(section.substr(0, 7), "profile") || (section[7] != ' ' && section[7] != '\t'))
+    return std::nullopt;
+  return trim(section.substr(8));
+}
 
 // Python's ConfigParser (pybootd's reader) makes the keys of a [DEFAULT] section (that exact
 // name) visible in every other section that does not set them, and [DEFAULT] itself is no
@@ -178,6 +188,11 @@ class Loader {
   bool load_httpd();
   bool load_process();
   bool load_status();
+  bool load_boot_profiles();
+  bool load_profile(const IniSection& s, std::string_view name);
+  bool check_boot_value(const Entry& e, std::string_view value, bool location);
+  bool load_hosts();
+  bool load_boot_api();
   bool detect_network();
   bool check_sections();
   bool check_unknown();
@@ -852,6 +867,157 @@ bool Loader::load_status() {
   return true;
 }
 
+// A profile value: one line, no control characters, known {variables}; kernel and initrd
+// values (`location`) are a name on the HTTP service or an http(s) URL with a host.
+bool Loader::check_boot_value(const Entry& e, std::string_view value, bool location) {
+  for (const char c : value)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return fail_with(at(e, "must be one line without control characters"));
+  if (auto pieces = parse_template(value, kBootTemplateVariables); !pieces)
+    return fail_with(at(e, pieces.error().detail));
+  if (!location) return true;
+  if (value.find_first_of(" \t") != std::string_view::npos)
+    return fail_with(at(e, fmt::format("'{}' contains white space", value)));
+  if (const auto scheme = value.find("://"); scheme != std::string_view::npos) {
+    if (!istarts_with(value, "http://") && !istarts_with(value, "https://"))
+      return fail_with(at(e, fmt::format("'{}': only http:// and https:// URLs are supported", value)));
+    const auto host = value.substr(scheme + 3);
+    if (host.empty() || host.front() == '/' || host.front() == ':')
+      return fail_with(at(e, fmt::format("'{}' is not a URL: no host", value)));
+    return true;
+  }
+  if (value.find(':') != std::string_view::npos && value.find('/') > value.find(':'))
+    return fail_with(at(e, fmt::format("'{}' is not a URL (scheme://host/path) nor a file name", value)));
+  if (!config_.services.http)
+    return fail_with(at(e, fmt::format("'{}' is a name on netbootd's HTTP service, which is off: set [httpd] "
+                                       "enable = yes, or write an http(s):// URL",
+                                       value)));
+  return true;
+}
+
+bool Loader::load_profile(const IniSection& s, std::string_view name) {
+  if (name.empty() || name.size() > 64 ||
+      !std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      }))
+    return fail_with(at_section(s, "a profile name is 1 to 64 letters, digits, '-', '_' or '.'"));
+  BootProfile profile;
+  profile.name = to_lower(name);
+  profile.where = {ini_.path, s.line};
+  for (const auto& p : config_.boot.profiles)
+    if (p.name == profile.name) return fail_with(at_section(s, fmt::format("profile '{}' is defined twice (first at line {})", p.name, p.where.line)));
+  bool has_kernel = false;
+  for (const auto& entry : s.entries) {
+    const Entry e{&entry, to_lower(s.name), &s};
+    const auto key = to_lower(entry.key);
+    const std::string_view value = trim(entry.value);
+    if (key == "kernel") {
+      if (value.empty()) return fail_with(at(e, "empty"));
+      if (!check_boot_value(e, value, true)) return false;
+      profile.kernel = std::string(value);
+      has_kernel = true;
+    } else if (key == "initrd") {
+      profile.initrds.clear();
+      for (auto part : split(value, ';'))
+        for (auto word : split(part, ' ')) {
+          word = trim(word);
+          if (word.empty()) continue;
+          if (!check_boot_value(e, word, true)) return false;
+          profile.initrds.emplace_back(word);
+        }
+      if (profile.initrds.size() > 16) return fail_with(at(e, "at most 16 initrds"));
+    } else if (key == "cmdline") {
+      if (value.size() > 4096) return fail_with(at(e, "longer than 4096 bytes"));
+      if (!check_boot_value(e, value, false)) return false;
+      profile.cmdline = std::string(value);
+    } else if (!unknown_key(e, kProfileKeys)) {
+      return false;
+    }
+  }
+  if (!has_kernel) return fail_with(at_section(s, "a profile needs a kernel (a name on the HTTP service or an http(s) URL)"));
+  config_.boot.profiles.push_back(std::move(profile));
+  return true;
+}
+
+bool Loader::load_hosts() {
+  BootProfiles& b = config_.boot;
+  const auto profile_index = [&](const Entry& e, std::size_t& out) {
+    const auto wanted = to_lower(trim(e.entry->value));
+    for (std::size_t i = 0; i < b.profiles.size(); ++i)
+      if (b.profiles[i].name == wanted) {
+        out = i;
+        return true;
+      }
+    std::string names;
+    for (const auto& p : b.profiles) names += (names.empty() ? "" : ", ") + p.name;
+    return fail_with(at(e, fmt::format("unknown profile '{}' ({})", trim(e.entry->value),
+                                       names.empty() ? "no [profile NAME] section is defined" : "profiles: " + names)));
+  };
+  for (const auto& e : entries("hosts")) {
+    std::size_t index = 0;
+    if (!profile_index(e, index)) return false;
+    const std::string_view key = trim(e.entry->key);
+    const Location where{ini_.path, e.entry->line};
+    if (iequals(key, "default")) {
+      b.fallback = index;
+    } else if (key.size() > 8 && key[8] == '-') {  // xxxxxxxx-...: a UUID (a MAC's first group has 2 digits)
+      const auto prefix = UuidPrefix::parse(key);
+      if (!prefix) return fail_with(at(e, "not a UUID, prefix or uuid/mask (xxxxxxxx-aaaa-bbbb-cccc-yyyyyyyyyyyy, xxxxxxxx-aaaa/48)"));
+      b.by_uuid.push_back({*prefix, index, where});
+    } else {
+      const auto prefix = MacPrefix::parse(key);
+      if (!prefix) return fail_with(at(e, "not a MAC address or prefix (AA-BB-CC-DD-EE-FF, AA:BB:CC:DD:EE:FF or AA-BB-CC/24), a UUID or 'default'"));
+      b.by_mac.push_back({*prefix, index, where});
+    }
+  }
+  return true;
+}
+
+bool Loader::load_boot_api() {
+  BootApiConfig& api = config_.boot.api;
+  for (const auto& e : entries("boot_api")) {
+    const auto key = to_lower(e.entry->key);
+    const std::string_view value = trim(e.entry->value);
+    bool ok = true;
+    std::uint64_t number = 0;
+    if (key == "url") {
+      if (!istarts_with(value, "http://") && !istarts_with(value, "https://"))
+        ok = fail_with(at(e, fmt::format("'{}': only http:// and https:// URLs are supported", value)));
+      else if (value.find_first_of(" \t?#") != std::string_view::npos)
+        ok = fail_with(at(e, fmt::format("'{}': no white space, query or fragment (netbootd appends /v1/boot/<mac>)", value)));
+      api.url = std::string(value);
+      while (api.url.size() > 8 && api.url.back() == '/') api.url.pop_back();
+    } else if (key == "timeout") {
+      ok = read_seconds(e, 0.001, 60, api.timeout);
+    } else if (key == "cache") {
+      ok = read_uint(e, 0, 3600, number);
+      api.cache_seconds = static_cast<unsigned>(number);
+    } else if (key == "max_answer_bytes") {
+      ok = read_uint(e, 256, 1 << 20, number);
+      api.max_answer_bytes = number;
+    } else {
+      ok = unknown_key(e, kBootApiKeys);
+    }
+    if (!ok) return false;
+  }
+  if (const auto* s = section("boot_api"); s != nullptr && api.url.empty())
+    return fail_with(at_section(*s, "needs a 'url' (the boot API's base: GET <url>/v1/boot/<mac>)"));
+  return true;
+}
+
+// [profile NAME], [hosts], [boot_api] (issue 20): what an iPXE client's generated script boots.
+bool Loader::load_boot_profiles() {
+  for (const auto& s : ini_.sections)
+    if (const auto name = profile_section_name(s.name); name && !load_profile(s, *name)) return false;
+  if (!load_hosts() || !load_boot_api()) return false;
+  if (config_.boot.fallback && config_.boot.api.enabled()) {
+    const auto e = find("hosts", {"default"});
+    return fail_with(at(*e, "a default profile and [boot_api] exclude each other (a machine the API does not "
+                            "know gets no boot file: the API decides)"));
+  }
+  return true;
+}
+
 // An account name as useradd accepts it (or a number): refusing anything else here keeps
 // odd bytes out of getpwnam() and out of the log.
 bool is_account_name(std::string_view name) {
@@ -987,6 +1153,7 @@ bool Loader::detect_proxy_network() {
 bool Loader::check_sections() {
   for (const auto& s : ini_.sections) {
     const auto name = canonical_section(s.name);
+    if (profile_section_name(s.name)) continue;
     if (std::find(std::begin(kKnownSections), std::end(kKnownSections), name) != std::end(kKnownSections)) continue;
     if (const auto meant = near_miss(s.name, kSectionSpellings); !meant.empty()) {
       // Named by their canonical spelling, once: [tftpp] means [tftp], whether via [tftp] or [tftpd].
@@ -1020,7 +1187,7 @@ Result<LoadedConfig> Loader::run() {
   config_.services = options_.services;
   const bool ok = check_sections() && load_logger() && load_bootp() && load_static_dhcp() && load_buggy_clients() &&
                   load_boot_files() && load_access_lists() && load_http_access() && load_tftp() &&
-                  load_httpd() && load_process() && load_status() && check_pxe_port() && detect_network() &&
+                  load_httpd() && load_process() && load_status() && load_boot_profiles() && check_pxe_port() && detect_network() &&
                   check_unknown();
   if (!ok) {
     // The warnings gathered before the error go with it: an unknown key on line 2 is often

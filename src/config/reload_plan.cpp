@@ -63,6 +63,9 @@ bool reloadable(std::string_view section, std::string_view key) {
   // The access checker's timeout is fixed when it is built (and bounds how long an exchange
   // may stay parked): a restart.
   if (s == "http") return k != "timeout";
+  // Boot profiles and their assignment (issue 20); [boot_api] needs a restart (its client is
+  // built at start, and its timeout bounds how long an exchange may stay parked).
+  if (s == "hosts" || (s.size() > 8 && s.starts_with("profile") && (s[7] == ' ' || s[7] == '\t'))) return true;
   return reloadable_section(s);
 }
 
@@ -76,6 +79,9 @@ ReloadPlan plan_reload(const IniFile& startup, const IniFile& applied, const Con
   plan.config.dhcp.static_leases = next.dhcp.static_leases;
   plan.config.dhcp.buggy_clients = next.dhcp.buggy_clients;
   plan.config.tftp.filters = next.tftp.filters;
+  plan.config.boot = next.boot;
+  plan.config.boot.api = running.boot.api;
+  if (plan.config.boot.api.enabled()) plan.config.boot.fallback.reset();  // cannot both be: see load_boot_profiles
 
   const Flat before = flatten(applied);
   const Flat after = flatten(next_ini);

@@ -118,6 +118,24 @@ ResponsePlan plan_response(const Request& request, Access access, const FileLook
   return plan;
 }
 
+ResponsePlan plan_generated(const Request& request, std::string body, std::string_view content_type,
+                            std::int64_t now) {
+  const bool head = request.method == Method::Head;
+  if (request.method != Method::Get && !head) {
+    auto plan = error_answer(405, request.keep_alive, false, now, "method " + request.method_name);
+    add(plan, "Allow", "GET, HEAD");
+    return plan;
+  }
+  ResponsePlan plan;
+  plan.keep_alive = request.keep_alive;
+  add(plan, "Date", format_http_date(now));
+  add(plan, "Content-Type", std::string(content_type));
+  add(plan, "Content-Length", std::to_string(body.size()));
+  add(plan, "Cache-Control", "no-store");
+  if (!head) plan.text = std::move(body);
+  return plan;
+}
+
 ResponsePlan plan_error(int status, std::int64_t now, std::string note) {
   return error_answer(status, false, false, now, std::move(note));
 }

@@ -51,6 +51,11 @@ struct ResponsePlan {
 [[nodiscard]] ResponsePlan plan_response(const Request& request, Access access, const FileLookup& lookup,
                                          std::int64_t now);
 
+/// A body made in memory (a generated iPXE script): 200 with `body` (not sent for HEAD),
+/// never cached; a method other than GET or HEAD gets 405 as for a file.
+[[nodiscard]] ResponsePlan plan_generated(const Request& request, std::string body, std::string_view content_type,
+                                          std::int64_t now);
+
 /// An answer that needs no request (parse errors, 503 when full); closes the connection.
 [[nodiscard]] ResponsePlan plan_error(int status, std::int64_t now, std::string note = {});
 

@@ -1,5 +1,7 @@
 #include "net/http_connection.hpp"
 
+#include "net/boot_scripts.hpp"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
@@ -149,6 +151,7 @@ void HttpConnection::respond() {
   started_ = Clock::now();
   method_ = request.method_name;
   target_ = request.target;
+  if (shared_->scripts != nullptr && respond_with_script(request)) return;
   const auto access = http::decide_access(shared_->config.check_ip, shared_->leases, peer_, std::chrono::system_clock::now());
   http::FileLookup lookup;
   if (http::needs_file(request, access)) {
@@ -174,6 +177,25 @@ void HttpConnection::respond() {
   auto plan = http::plan_response(request, access, lookup, unix_now());
   if (!plan.send_file) file_.reset();
   begin_response(std::move(plan));
+}
+
+// A generated script: made for the machine the path names, if this peer may have it.
+bool HttpConnection::respond_with_script(const http::Request& request) {
+  std::error_code ec;
+  const auto local = socket_.local_endpoint(ec);
+  const Ipv4Address local_address = !ec && local.address().is_v4() ? Ipv4Address::from_host_order(local.address().to_v4().to_uint())
+                                                                   : Ipv4Address::any();
+  auto answer = shared_->scripts->answer(request.path, peer_, local_address);
+  if (!answer) return false;
+  if (answer->status != 200) {
+    auto plan = http::plan_error(answer->status, unix_now(), answer->reason);
+    begin_response(std::move(plan));
+    return true;
+  }
+  auto plan = http::plan_generated(request, std::move(answer->script), "text/plain; charset=utf-8", unix_now());
+  plan.note = answer->reason;
+  begin_response(std::move(plan));
+  return true;
 }
 
 void HttpConnection::respond_error(int status, std::string note) {

@@ -35,6 +35,7 @@ struct HttpServiceLimits {
 };
 
 class HttpConnection;
+class BootScripts;
 
 /// What the service and all its connections share; it outlives both (shared_ptr), so a
 /// handler that runs after stop() finds it intact.
@@ -58,6 +59,7 @@ struct HttpShared {
   std::uint64_t refused_full = 0;  // connections turned away with 503 (max_connections or max_connections_per_client)
   LogLimiter log_limiter{kLogBurst, kLogInterval};  // error lines under a flood
   status::Telemetry* telemetry = nullptr;           // the status service's figures, when [status] is on
+  const BootScripts* scripts = nullptr;             // "/boot/<mac>.ipxe": generated iPXE scripts (issue 20)
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
@@ -77,6 +79,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void read_more();
   void process_buffered();
   void respond();
+  bool respond_with_script(const http::Request& request);
   void respond_error(int status, std::string note);
   void begin_response(http::ResponsePlan plan);
   void send_body();

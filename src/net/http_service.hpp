@@ -38,6 +38,8 @@ class HttpService final : public Service {
   [[nodiscard]] std::size_t connection_count() const { return shared_->live.size(); }
   /// Counts into `telemetry` (the status service's figures) from now on.
   void attach_telemetry(status::Telemetry* telemetry) noexcept { shared_->telemetry = telemetry; }
+  /// Serves "/boot/<mac>.ipxe" from `scripts` from now on (it must outlive the service).
+  void serve_boot_scripts(const BootScripts* scripts) noexcept { shared_->scripts = scripts; }
   [[nodiscard]] std::uint64_t log_lines_suppressed() const noexcept { return shared_->log_limiter.suppressed_total(); }
 
  private:

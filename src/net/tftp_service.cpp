@@ -7,10 +7,12 @@
 #include <chrono>
 
 #include "core/text.hpp"
+#include "net/boot_scripts.hpp"
 #include "net/interfaces.hpp"
 #include "net/limited_log.hpp"
 #include "net/url_source.hpp"
 #include "tftp/local_file_sink.hpp"
+#include "tftp/memory_source.hpp"
 #include "tftp/negotiation.hpp"
 #include "tftp/refusal.hpp"
 
@@ -285,6 +287,22 @@ void TftpService::start_upload(TftpSession& session, const std::string& requeste
 // remote root answers later.
 void TftpService::start_download(const std::shared_ptr<TftpSession>& session, const std::string& requested,
                                  const PacketInfo& info) {
+  if (scripts_ != nullptr) {
+    if (auto answer = scripts_->answer(requested, info.peer.address, info.local_address)) {
+      if (answer->status == 200) {
+        session->begin(std::shared_ptr<tftp::ByteSource>(std::make_shared<tftp::MemorySource>(std::move(answer->script))),
+                       requested);
+        return;
+      }
+      ++counters_.refused;
+      session->refuse(answer->status == 403 ? tftp::ErrorCode::AccessViolation : answer->status == 404
+                                                ? tftp::ErrorCode::FileNotFound
+                                                : tftp::ErrorCode::NotDefined,
+                      answer->status == 403 ? "Access violation" : answer->status == 404 ? "File not found" : "Server error",
+                      answer->reason);
+      return;
+    }
+  }
   std::string bootfile;
   if (leases_ != nullptr) {
     if (auto lease = leases_->find_by_address(info.peer.address)) bootfile = lease->boot_file;

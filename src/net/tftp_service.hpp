@@ -39,6 +39,8 @@ struct TftpServiceHooks {
   std::function<void()> before_upload_sync;
 };
 
+class BootScripts;
+
 class TftpService final : public Service {
  public:
   /// `leases` (may be null, must outlive the service) gives {bootfile} in [filters]: the
@@ -65,6 +67,8 @@ class TftpService final : public Service {
   [[nodiscard]] std::size_t transfer_memory() const noexcept { return context_.memory.held(); }
   /// Counts into `telemetry` (the status service's figures) from now on.
   void attach_telemetry(status::Telemetry* telemetry) noexcept { context_.telemetry = telemetry; }
+  /// Serves "boot/<mac>.ipxe" from `scripts` from now on (it must outlive the service).
+  void serve_boot_scripts(const BootScripts* scripts) noexcept { scripts_ = scripts; }
   /// The downloads in progress, for the status service.
   [[nodiscard]] std::vector<status::LiveTransfer> live_transfers() const;
   [[nodiscard]] std::uint64_t log_lines_suppressed() const noexcept { return context_.refusals.suppressed_total(); }
@@ -91,6 +95,7 @@ class TftpService final : public Service {
   const config::TftpConfig& config_;
   std::shared_ptr<spdlog::logger> log_;
   const lease::LeaseStore* leases_;
+  const BootScripts* scripts_ = nullptr;
   UdpListener listener_;
   TftpSessionContext context_;
   tftp::SharedFileCache cache_;

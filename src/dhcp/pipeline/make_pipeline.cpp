@@ -37,6 +37,9 @@ void add_access_and_boot_file_steps(std::vector<std::unique_ptr<Step>>& steps, c
         return answer.bytes;
       };
   }
+  if (deps.boot && deps.boot->profiles.active())
+    steps.push_back(std::make_unique<SelectBootProfile>(deps.boot->profiles, deps.boot->location, deps.boot->directory,
+                                                        deps.boot->api, forward, deps.boot->clock, deps.boot->log));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "dhcp/pipeline/check_remote_access.hpp"
 #include "dhcp/pipeline/await_boot_file_size.hpp"
 #include "dhcp/pipeline/pipeline.hpp"
+#include "dhcp/pipeline/select_boot_profile.hpp"
 
 namespace netboot::dhcp {
 
@@ -22,6 +23,17 @@ struct AccessDependencies {
   acl::AccessLog debug_log = {};          // [uuid] matched only in pybootd's byte order: both forms
 };
 
+/// What select-boot-profile needs ([profile NAME], [hosts], [boot_api]); the step copies
+/// the profiles and keeps references to the directory and the API client.
+struct BootProfileDependencies {
+  const config::BootProfiles& profiles;
+  ScriptLocation location;
+  boot::MachineDirectory& directory;
+  boot::BootApi* api = nullptr;                   // [boot_api]; without one, API machines get no boot file
+  SelectBootProfile::Log log = {};                // the API's answers
+  SelectBootProfile::WallClock clock = [] { return std::chrono::system_clock::now(); };
+};
+
 struct PipelineDependencies {
   const lease::LeaseStore& leases;
   const lease::AddressAllocator& allocator;
@@ -30,11 +42,13 @@ struct PipelineDependencies {
   /// Inputs of the access steps; without them, empty lists and no checker (requests denied).
   std::optional<AccessDependencies> access = {};
   RemoteFileSize* remote_file_size = nullptr;   // option 13 from a remote root (await-boot-file-size)
+  std::optional<BootProfileDependencies> boot = {};  // select-boot-profile, with profiles or a boot API
 };
 
 /// The steps in their fixed order:
 ///   identify-client, classify-request, track-boot-phase, [access steps], select-boot-file,
-///   [await-boot-file-size, with a remote_file_size], allocate-address, add-network-options, add-pxe-options, force-broadcast, record-events.
+///   [await-boot-file-size, with a remote_file_size], [select-boot-profile, with boot
+///   profiles or a boot API], allocate-address, add-network-options, add-pxe-options, force-broadcast, record-events.
 /// The access steps are those of config.access (make_access_steps); a step that parks an
 /// exchange resumes it through Pipeline::on_resume. Classification runs before the access
 /// checks so that requests meant for another server never reach a remote check.
@@ -47,6 +61,7 @@ struct BootPipelineDependencies {
   std::optional<Ipv4Address> tftp_server = {};
   std::optional<AccessDependencies> access = {};
   RemoteFileSize* remote_file_size = nullptr;
+  std::optional<BootProfileDependencies> boot = {};
 };
 
 /// [bootp] proxy = yes, port 67:

@@ -1,0 +1,34 @@
+#include "boot/profile_choice.hpp"
+
+namespace netboot::boot {
+
+ProfileChoice choose_profile(const config::BootProfiles& boot, const MacAddress& mac, const std::optional<Uuid>& uuid) {
+  ProfileChoice choice;
+  int best_bits = -1;
+  for (const auto& rule : boot.by_mac)
+    if (rule.key.matches(mac) && rule.key.bits > best_bits) {  // the first of equals wins
+      best_bits = rule.key.bits;
+      choice.profile = &boot.profiles[rule.profile];
+    }
+  if (choice.profile != nullptr) return choice;
+  if (uuid) {
+    for (const auto& rule : boot.by_uuid)
+      if (rule.key.matches(*uuid) && rule.key.bits > best_bits) {
+        best_bits = rule.key.bits;
+        choice.profile = &boot.profiles[rule.profile];
+      }
+    if (choice.profile != nullptr) return choice;
+  }
+  if (boot.api.enabled()) {
+    choice.ask_api = true;
+    return choice;
+  }
+  if (boot.fallback) choice.profile = &boot.profiles[*boot.fallback];
+  return choice;
+}
+
+BootSpec spec_of(const config::BootProfile& profile) {
+  return BootSpec{profile.kernel, profile.initrds, profile.cmdline, "profile " + profile.name, true};
+}
+
+}  // namespace netboot::boot
