@@ -103,6 +103,21 @@ std::string format_config(const Config& c) {
   out += fmt::format("max_connections_per_client = {}\nmin_send_rate = {}\n", w.max_connections_per_client, w.min_send_rate);
   out += fmt::format("\n[status]\nenable = {}\naddress = {}\nport = {}\nmax_connections = {}\n", yes_no(c.status.enabled),
                      c.status.address.to_string(), c.status.port, c.status.max_connections);
+  for (const auto& profile : c.boot.profiles) {
+    std::string initrds;
+    for (const auto& i : profile.initrds) initrds += (initrds.empty() ? "" : " ") + i;
+    out += fmt::format("\n[profile {}]\nkernel = {}\ninitrd = {}\ncmdline = {}\n", profile.name, profile.kernel, initrds,
+                       profile.cmdline);
+  }
+  if (!c.boot.profiles.empty()) {
+    out += "\n[hosts]\n";
+    for (const auto& rule : c.boot.by_mac) out += fmt::format("{} = {}\n", rule.key.to_string(), c.boot.profiles[rule.profile].name);
+    for (const auto& rule : c.boot.by_uuid) out += fmt::format("{} = {}\n", rule.key.to_string(), c.boot.profiles[rule.profile].name);
+    if (c.boot.fallback) out += fmt::format("default = {}\n", c.boot.profiles[*c.boot.fallback].name);
+  }
+  if (c.boot.api.enabled())
+    out += fmt::format("\n[boot_api]\nurl = {}\ntimeout = {}\ncache = {}\nmax_answer_bytes = {}\n", c.boot.api.url,
+                       c.boot.api.timeout, c.boot.api.cache_seconds, c.boot.api.max_answer_bytes);
   if (!c.process.user.empty()) {
     out += fmt::format("\n[netbootd]\nuser = {}\n", c.process.user);
     if (!c.process.group.empty()) out += fmt::format("group = {}\n", c.process.group);

@@ -219,6 +219,7 @@ void HttpConnection::begin_response(http::ResponsePlan plan) {
       self->finish_response(fmt::format("client gone: {}", ec.message()));
       return;
     }
+    if (!self->plan_.send_file && self->plan_.status == 200) self->body_sent_ = self->plan_.text.size();  // generated
     if (self->plan_.send_file)
       self->send_body();
     else

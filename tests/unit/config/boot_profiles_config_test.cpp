@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/load_config.hpp"
+#include "config/reload_plan.hpp"
 
 namespace netboot::config {
 namespace {
@@ -153,6 +154,39 @@ TEST(BootProfilesConfig, ProfileKeyTypoIsCaught) {
   EXPECT_NE(loaded.error().find("netbootd.ini:9: [profile a] initdr: unknown key: did you mean 'initrd'?"),
             std::string::npos)
       << loaded.error();
+}
+
+}  // namespace
+}  // namespace netboot::config
+
+namespace netboot::config {
+namespace {
+
+IniFile ini_text(std::string_view text) {
+  auto parsed = parse_ini_text(text, "netbootd.ini");
+  EXPECT_TRUE(parsed.has_value());
+  return parsed ? *parsed : IniFile{};
+}
+
+TEST(BootProfilesReload, ProfilesAndHostsReloadTheBootApiNeedsARestart) {
+  EXPECT_TRUE(reloadable("profile debian12", "kernel"));
+  EXPECT_TRUE(reloadable("Hosts", "52-54-00-12-34-56"));
+  EXPECT_FALSE(reloadable("boot_api", "url"));
+  EXPECT_FALSE(reloadable("profiles", "x"));
+  Config running;
+  running.boot.api.url = "http://old";
+  Config next;
+  next.boot.profiles.push_back({"a", "k", {}, "", {}});
+  next.boot.by_mac.push_back({*MacPrefix::parse("52-54-00/24"), 0, {}});
+  next.boot.api.url = "http://new";
+  const auto start = ini_text("[boot_api]\nurl = http://old\n");
+  const auto file = ini_text("[profile a]\nkernel = k\n[hosts]\n52-54-00/24 = a\n[boot_api]\nurl = http://new\n");
+  const auto plan = plan_reload(start, start, running, file, next);
+  ASSERT_EQ(plan.config.boot.profiles.size(), 1U);
+  EXPECT_EQ(plan.config.boot.by_mac.size(), 1U);
+  EXPECT_EQ(plan.config.boot.api.url, "http://old");
+  ASSERT_EQ(plan.needs_restart.size(), 1U);
+  EXPECT_NE(plan.needs_restart[0].find("[boot_api] url needs a restart"), std::string::npos) << plan.needs_restart[0];
 }
 
 }  // namespace
