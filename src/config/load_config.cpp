@@ -960,7 +960,9 @@ bool Loader::load_hosts() {
     const Location where{ini_.path, e.entry->line};
     if (iequals(key, "default")) {
       b.fallback = index;
-    } else if (key.size() > 8 && key[8] == '-') {  // xxxxxxxx-...: a UUID (a MAC's first group has 2 digits)
+    } else if (key.find_first_of("-:/") == 8 && key[8] == '-') {
+      // xxxxxxxx-...: a UUID. A MAC's first separator comes after 2 digits: "52-54-00-12-34-56"
+      // also has a '-' at index 8, and was misread as a UUID (refused, or a prefix never matching).
       const auto prefix = UuidPrefix::parse(key);
       if (!prefix) return fail_with(at(e, "not a UUID, prefix or uuid/mask (xxxxxxxx-aaaa-bbbb-cccc-yyyyyyyyyyyy, xxxxxxxx-aaaa/48)"));
       b.by_uuid.push_back({*prefix, index, where});

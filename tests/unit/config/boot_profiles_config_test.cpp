@@ -130,6 +130,20 @@ TEST(BootProfilesConfig, BadHostKeys) {
       << loaded.error();
 }
 
+// Review (issue 20): "52-54-00-12-34-56" and "52-54-00-12/32" have a '-' at index 8, like a
+// UUID's first group, and were read as a UUID (refused) or a UUID prefix (never matching).
+TEST(BootProfilesConfig, HyphenatedMacsAreMacsNotUuids) {
+  const auto loaded = load(kHttpd + "[profile a]\nkernel = k\n[hosts]\n52-54-00-12-34-56 = a\n52-54-00-12/32 = a\n"
+                                    "12345678-abcd/48 = a\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  const auto& boot = loaded.config().boot;
+  ASSERT_EQ(boot.by_mac.size(), 2U);
+  ASSERT_EQ(boot.by_uuid.size(), 1U);
+  EXPECT_TRUE(boot.by_mac[0].key.matches(*MacAddress::parse("52:54:00:12:34:56")));
+  EXPECT_TRUE(boot.by_mac[1].key.matches(*MacAddress::parse("52:54:00:12:99:01")));
+  EXPECT_FALSE(boot.by_mac[1].key.matches(*MacAddress::parse("52:54:00:13:99:01")));
+}
+
 TEST(BootProfilesConfig, BootApi) {
   const auto loaded = load("[boot_api]\nurl = http://127.0.0.1:9999/api/\ntimeout = 0.5\ncache = 10\nmax_answer_bytes = 4096\n");
   ASSERT_TRUE(loaded.result) << loaded.error();
