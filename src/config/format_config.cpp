@@ -3,6 +3,7 @@
 #include "config/load_config.hpp"
 
 #include "core/database_uri.hpp"
+#include "core/url_text.hpp"
 
 namespace netboot::config {
 namespace {
@@ -116,7 +117,7 @@ std::string format_config(const Config& c) {
     if (c.boot.fallback) out += fmt::format("default = {}\n", c.boot.profiles[*c.boot.fallback].name);
   }
   if (c.boot.api.enabled())
-    out += fmt::format("\n[boot_api]\nurl = {}\ntimeout = {}\ncache = {}\nmax_answer_bytes = {}\n", c.boot.api.url,
+    out += fmt::format("\n[boot_api]\nurl = {}\ntimeout = {}\ncache = {}\nmax_answer_bytes = {}\n", url_for_log(c.boot.api.url),
                        c.boot.api.timeout, c.boot.api.cache_seconds, c.boot.api.max_answer_bytes);
   if (!c.process.user.empty()) {
     out += fmt::format("\n[netbootd]\nuser = {}\n", c.process.user);

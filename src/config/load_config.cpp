@@ -14,6 +14,7 @@
 #include "config/unusable_addresses.hpp"
 #include "core/text.hpp"
 #include "core/text_template.hpp"
+#include "core/url_text.hpp"
 
 namespace netboot::config {
 namespace {
@@ -983,10 +984,15 @@ bool Loader::load_boot_api() {
     bool ok = true;
     std::uint64_t number = 0;
     if (key == "url") {
+      // Shown without its password (url_for_log): the message reaches the terminal and the journal.
+      const auto origin = origin_of(value);
       if (!istarts_with(value, "http://") && !istarts_with(value, "https://"))
-        ok = fail_with(at(e, fmt::format("'{}': only http:// and https:// URLs are supported", value)));
+        ok = fail_with(at(e, fmt::format("'{}': only http:// and https:// URLs are supported", url_for_log(value))));
       else if (value.find_first_of(" \t?#") != std::string_view::npos)
-        ok = fail_with(at(e, fmt::format("'{}': no white space, query or fragment (netbootd appends /v1/boot/<mac>)", value)));
+        ok = fail_with(at(e, fmt::format("'{}': no white space, query or fragment (netbootd appends /v1/boot/<mac>)",
+                                         url_for_log(value))));
+      else if (!origin || origin->find("://:") != std::string::npos)
+        ok = fail_with(at(e, fmt::format("'{}' is not a URL: no host", url_for_log(value))));
       api.url = std::string(value);
       while (api.url.size() > 8 && api.url.back() == '/') api.url.pop_back();
     } else if (key == "timeout") {

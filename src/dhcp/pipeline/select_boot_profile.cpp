@@ -4,6 +4,7 @@
 
 #include "boot/ipxe_script.hpp"
 #include "boot/profile_choice.hpp"
+#include "core/url_text.hpp"
 
 namespace netboot::dhcp {
 
@@ -65,9 +66,15 @@ void SelectBootProfile::on_answer(const MacAddress& mac, std::uint64_t generatio
                                   boot::BootApiAnswer answer) {
   const auto it = entries_.find(mac);
   if (it == entries_.end() || it->second.generation != generation) return;
-  if (log_)
-    log_(fmt::format("{} GET {}: {} ({}){}", mac.to_string(), url, boot::to_string(answer.outcome), answer.detail,
-                     answer.outcome == boot::ApiOutcome::Failed ? ": no boot file (fail closed)" : ""));
+  if (log_) {
+    LogLimiter::Decision admitted;
+    if (answer.outcome == boot::ApiOutcome::Failed) admitted = log_limiter_.admit("boot-api-failed");
+    else if (answer.outcome == boot::ApiOutcome::NoBoot) admitted = log_limiter_.admit("boot-api-no-boot");
+    if (admitted.log)
+      log_(fmt::format("{} GET {}: {} ({}){}{}", mac.to_string(), url_for_log(url), boot::to_string(answer.outcome),
+                       answer.detail, answer.outcome == boot::ApiOutcome::Failed ? ": no boot file (fail closed)" : "",
+                       LogLimiter::suffix(admitted)));
+  }
   const WallTime now = clock_();
   it->second.expires = now + std::chrono::seconds(profiles_.api.cache_seconds);
   if (answer.outcome != boot::ApiOutcome::Failed) {

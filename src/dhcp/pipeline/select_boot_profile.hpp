@@ -9,6 +9,7 @@
 #include "boot/boot_api.hpp"
 #include "boot/machine_directory.hpp"
 #include "config/config.hpp"
+#include "core/log_limiter.hpp"
 #include "dhcp/pipeline/step.hpp"
 
 namespace netboot::dhcp {
@@ -34,6 +35,8 @@ struct ScriptLocation {
 ///   `max_entries` MACs remembered (answers are forgotten first; past that, fail closed).
 /// - A "file:" from the HTTP access check wins over all of this.
 /// The UUID and the API's answer are written to the MachineDirectory for the script server.
+/// Each answer is logged (the URL without its password); "failed" and "no boot" lines within
+/// the services' budget (kLogBurst per kLogInterval, then "(N similar lines not logged)").
 class SelectBootProfile final : public Step {
  public:
   using Resume = std::function<void(const MacAddress& mac, std::uint32_t xid)>;
@@ -68,6 +71,9 @@ class SelectBootProfile final : public Step {
   std::size_t max_entries_;
   std::map<MacAddress, Entry> entries_;
   std::uint64_t next_generation_ = 1;
+  // "failed" and "no boot" answers are per-request refusals a flood of spoofed MACs can
+  // cause one per datagram: they get the services' log budget (a "boot" line is a served one).
+  LogLimiter log_limiter_{kLogBurst, kLogInterval};
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -144,6 +144,25 @@ TEST(BootProfilesConfig, HyphenatedMacsAreMacsNotUuids) {
   EXPECT_FALSE(boot.by_mac[1].key.matches(*MacAddress::parse("52:54:00:13:99:01")));
 }
 
+// Review (issue 20): "http://" and "http://:80" passed --check-config (every question then
+// failed at run time), and --check-config printed the URL's password.
+TEST(BootProfilesConfig, BootApiUrlNeedsAHostAndItsPasswordIsNeverShown) {
+  for (const char* url : {"http://", "http://:80", "https://u:S3CRET@:80/api"}) {
+    const auto loaded = load(std::string("[boot_api]\nurl = ") + url + "\n");
+    ASSERT_FALSE(loaded.result) << url;
+    EXPECT_NE(loaded.error().find("netbootd.ini:6: [boot_api] url:"), std::string::npos) << loaded.error();
+    EXPECT_NE(loaded.error().find("no host"), std::string::npos) << loaded.error();
+    EXPECT_EQ(loaded.error().find("S3CRET"), std::string::npos) << loaded.error();
+  }
+  EXPECT_EQ(load("[boot_api]\nurl = ftp://u:S3CRET@h/\n").error().find("S3CRET"), std::string::npos);
+  const auto loaded = load("[boot_api]\nurl = http://netbootd:S3CRET@127.0.0.1:9999/api\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_EQ(loaded.config().boot.api.url, "http://netbootd:S3CRET@127.0.0.1:9999/api");  // libcurl needs it
+  const auto text = format_config(loaded.config());
+  EXPECT_EQ(text.find("S3CRET"), std::string::npos) << text;
+  EXPECT_NE(text.find("url = http://netbootd:***@127.0.0.1:9999/api\n"), std::string::npos) << text;
+}
+
 TEST(BootProfilesConfig, BootApi) {
   const auto loaded = load("[boot_api]\nurl = http://127.0.0.1:9999/api/\ntimeout = 0.5\ncache = 10\nmax_answer_bytes = 4096\n");
   ASSERT_TRUE(loaded.result) << loaded.error();

@@ -2,6 +2,7 @@
 // firmware, and the boot API asked with the exchange parked, failing closed.
 #include <gtest/gtest.h>
 
+#include "core/log_limiter.hpp"
 #include "dhcp/pipeline/select_boot_profile.hpp"
 #include "unit/dhcp/step_test_support.hpp"
 
@@ -163,6 +164,43 @@ TEST(SelectBootProfile, QuestionsInFlightAreBounded) {
     EXPECT_EQ(step.apply(ex), i < 2 ? Verdict::Park : Verdict::Drop) << i;
   }
   EXPECT_EQ(fake.questions.size(), 2U);
+}
+
+// Review (issue 20): each answer wrote an info line with the [boot_api] URL as written, its
+// password included; and a flood of spoofed MACs against a failing or refusing API wrote one
+// line per MAC (3,000 DISCOVERs, 3,001 lines). Refusals now get the services' log budget.
+TEST(SelectBootProfile, AnswerLinesHideThePasswordAndRefusalsKeepTheLogBudget) {
+  boot::MachineDirectory directory;
+  FakeApi fake;
+  std::vector<std::string> lines;
+  auto boot = profiles(true);
+  boot.api.url = "http://netbootd:S3CRET@api:8000";
+  SelectBootProfile step(boot, {true, {}, 80}, directory, &fake, [](const MacAddress&, std::uint32_t) {},
+                         [] { return WallTime{}; }, [&](const std::string& line) { lines.push_back(line); });
+  const int machines = 200;
+  for (int i = 0; i < machines; ++i) {
+    RequestSpec spec;
+    spec.mac = MacAddress({2, 0, 0, 0, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)});
+    auto ex = test::classified(spec);
+    ASSERT_EQ(step.apply(ex), Verdict::Park) << i;
+  }
+  ASSERT_EQ(fake.questions.size(), static_cast<std::size_t>(machines));
+  for (int i = 0; i < machines; ++i)
+    fake.questions[i].done(i % 2 == 0 ? boot::failed_boot_api("HTTP 500") : boot::read_boot_api_answer(404, ""));
+  EXPECT_LE(lines.size(), 2U * kLogBurst) << "one line per spoofed MAC";
+  EXPECT_GE(lines.size(), 2U);
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.find("S3CRET"), std::string::npos) << line;
+    EXPECT_NE(line.find("http://netbootd:***@api:8000/v1/boot/"), std::string::npos) << line;
+  }
+  // A "boot" answer is a served machine: always logged.
+  RequestSpec spec;
+  spec.mac = MacAddress({2, 0, 0, 1, 0, 1});
+  auto ex = test::classified(spec);
+  ASSERT_EQ(step.apply(ex), Verdict::Park);
+  const auto before = lines.size();
+  fake.questions.back().done(boot::read_boot_api_answer(200, R"({"kernel":"http://h/k"})"));
+  EXPECT_EQ(lines.size(), before + 1);
 }
 
 }  // namespace
