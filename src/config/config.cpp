@@ -46,6 +46,14 @@ std::string_view to_string(AccessQueryForm form) noexcept {
   return "?";
 }
 
+bool is_http_boot_arch(std::uint16_t arch) noexcept {
+  switch (arch) {
+    case 15: case 16: case 17: case 18: case 19: case 20: case 23: case 24:
+    case 26: case 28: case 30: case 38: case 40: return true;
+    default: return false;
+  }
+}
+
 const std::string* BootFileTable::select(std::optional<std::uint16_t> arch, bool is_ipxe) const {
   const auto lookup = [arch](const std::map<std::uint16_t, std::string>& table) -> const std::string* {
     if (!arch) return nullptr;

@@ -56,6 +56,19 @@ struct BootFileTable {
   [[nodiscard]] const std::string* select(std::optional<std::uint16_t> arch, bool is_ipxe) const;
 };
 
+/// The "boot from HTTP" codes of IANA's processor architecture registry (RFC 4578 §2.1):
+/// 15 x86 UEFI, 16 x86-64 UEFI, 17 EBC, 18 ARM32 UEFI, 19 ARM64 UEFI, 20 PC/AT BIOS,
+/// 23/24 ARM U-Boot, 26/28/30 RISC-V UEFI, 38/40 LoongArch UEFI.
+[[nodiscard]] bool is_http_boot_arch(std::uint16_t arch) noexcept;
+
+/// Where [bootfile] names for HTTP boot architectures are fetched from: netbootd's own HTTP
+/// service. No address ([httpd] address 0.0.0.0): the address the client reached.
+struct HttpBootServer {
+  std::optional<Ipv4Address> address;
+  std::uint16_t port = 80;
+  friend bool operator==(const HttpBootServer&, const HttpBootServer&) = default;
+};
+
 struct DhcpConfig {
   bool proxy = false;                   // [bootp] proxy: proxyDHCP, no addresses (another server gives them)
   std::uint16_t pxe_port = 4011;        // [bootp] pxe_port: the PXE boot server (both modes); 0 = off
@@ -67,6 +80,7 @@ struct DhcpConfig {
   AccessMode access = AccessMode::None; // [bootp] access
   bool allow_simple_dhcp = false;       // [bootp] allow_simple_dhcp
   BootFileTable boot_files;             // [bootfile], or [bootp] boot_file as its default
+  std::optional<HttpBootServer> http_boot_server;  // [httpd] when it runs: turns HTTP boot file names into URLs
   std::string domain = "localdomain";   // [bootp] domain
   std::string servername = "unknown";   // [bootp] servername / server_name
   std::vector<Ipv4Address> dns;         // [bootp] dns (';' list, or auto = the host's resolvers)

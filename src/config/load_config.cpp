@@ -183,6 +183,7 @@ class Loader {
   bool load_static_dhcp();
   bool load_buggy_clients();
   bool load_boot_files();
+  bool check_http_boot_files();
   bool load_access_lists();
   bool load_http_access();
   bool load_tftp();
@@ -620,6 +621,30 @@ bool Loader::load_boot_files() {
       return fail_with(at(e, "not a client architecture: use an RFC 4578 code such as 00000, 7 or 00007, "
                              "'default', or the same prefixed with 'ipxe.'"));
     (ipxe ? table.ipxe_by_arch : table.by_arch)[static_cast<std::uint16_t>(*arch)] = value;
+  }
+  return true;
+}
+
+// [bootfile] keys of HTTP boot architectures (16, ...): a URL as is, or a name that becomes a
+// URL on the HTTP service, which must then run here. The file field holds 127 bytes.
+bool Loader::check_http_boot_files() {
+  if (!config_.services.dhcp) return true;
+  for (const auto& e : entries("bootfile")) {
+    const auto arch = parse_uint(trim(e.entry->key), 0, 65535);
+    const std::string_view value = trim(e.entry->value);
+    if (!arch || !is_http_boot_arch(static_cast<std::uint16_t>(*arch)) || value.empty()) continue;
+    if (istarts_with(value, "http://") || istarts_with(value, "https://")) {
+      if (value.size() > 127)
+        return fail_with(at(e, fmt::format("the URL is {} bytes; a DHCP reply's file field holds 127", value.size())));
+      if (std::any_of(value.begin(), value.end(), [](char c) { return c <= ' ' || c == 0x7f; }))
+        return fail_with(at(e, "a URL holds no spaces or control characters (percent-encode them)"));
+    } else if (value.find("://") != std::string_view::npos) {
+      return fail_with(at(e, fmt::format("'{}': UEFI HTTP boot takes http:// or https:// URLs", value)));
+    } else if (!config_.services.http) {
+      return fail_with(at(e, fmt::format("'{}' is a file name for an HTTP boot client, and the HTTP service is off: "
+                                         "set [httpd] enable = yes, or write a full http:// URL",
+                                         value)));
+    }
   }
   return true;
 }
@@ -1195,7 +1220,7 @@ Result<LoadedConfig> Loader::run() {
   config_.services = options_.services;
   const bool ok = check_sections() && load_logger() && load_bootp() && load_static_dhcp() && load_buggy_clients() &&
                   load_boot_files() && load_access_lists() && load_http_access() && load_tftp() &&
-                  load_httpd() && load_process() && load_status() && load_boot_profiles() && check_pxe_port() && detect_network() &&
+                  load_httpd() && check_http_boot_files() && load_process() && load_status() && load_boot_profiles() && check_pxe_port() && detect_network() &&
                   check_unknown();
   if (!ok) {
     // The warnings gathered before the error go with it: an unknown key on line 2 is often
@@ -1210,6 +1235,10 @@ Result<LoadedConfig> Loader::run() {
   }
   if (!config_.httpd.address)
     config_.httpd.address = config_.services.dhcp ? config_.dhcp.server_address : Ipv4Address::any();
+  if (config_.services.http)
+    config_.dhcp.http_boot_server = HttpBootServer{
+        .address = config_.httpd.address->is_unspecified() ? std::nullopt : config_.httpd.address,
+        .port = config_.httpd.port};
   return LoadedConfig{std::move(config_), std::move(warnings_)};
 }
 

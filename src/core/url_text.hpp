@@ -36,6 +36,10 @@ namespace netboot {
 [[nodiscard]] std::optional<std::string> redirect_refusal(std::string_view root, std::string_view target,
                                                           bool same_host_allowed);
 
+/// `path` percent-encoded for a URL (RFC 3986 §2.1): every byte but the unreserved ones
+/// (ALPHA, DIGIT, "-._~") and '/' becomes %XX, as curl_easy_escape does per component.
+[[nodiscard]] std::string url_path_escape(std::string_view path);
+
 /// A Content-Length header's value: digits only (surrounding blanks allowed); "12abc",
 /// "-5", "" and overflowing numbers are nothing.
 [[nodiscard]] std::optional<std::uint64_t> parse_content_length(std::string_view value) noexcept;

@@ -21,7 +21,17 @@ std::string arch_name(std::uint16_t code) {
     case 11: return "ARM64 UEFI";
     case 15: return "x86 UEFI HTTP";
     case 16: return "x86-64 UEFI HTTP";
+    case 17: return "EBC UEFI HTTP";
+    case 18: return "ARM32 UEFI HTTP";
     case 19: return "ARM64 UEFI HTTP";
+    case 20: return "x86 BIOS HTTP";
+    case 23: return "ARM32 U-Boot HTTP";
+    case 24: return "ARM64 U-Boot HTTP";
+    case 26: return "RISC-V 32 UEFI HTTP";
+    case 28: return "RISC-V 64 UEFI HTTP";
+    case 30: return "RISC-V 128 UEFI HTTP";
+    case 38: return "LoongArch32 UEFI HTTP";
+    case 40: return "LoongArch64 UEFI HTTP";
     default: return "arch " + std::to_string(code);
   }
 }

@@ -39,6 +39,8 @@ struct ClientIdentity {
   bool is_pxe = false;                 // option 60 starts with "PXEClient"
   bool is_http_client = false;         // option 60 starts with "HTTPClient" (UEFI HTTP boot)
   bool is_ipxe = false;                // user class "iPXE" or option 175 present
+  /// The firmware's own boot request (PXE or UEFI HTTP boot), not an OS's DHCP.
+  [[nodiscard]] bool is_boot_firmware() const { return is_pxe || is_http_client; }
   friend bool operator==(const ClientIdentity&, const ClientIdentity&) = default;
 };
 

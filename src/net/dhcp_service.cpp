@@ -21,6 +21,7 @@ std::string client_label(const dhcp::Exchange& ex) {
   if (ex.client.arch) label += fmt::format(" arch {}", *ex.client.arch);
   if (ex.client.is_ipxe) label += " iPXE";
   else if (ex.client.is_pxe) label += " PXE";
+  else if (ex.client.is_http_client) label += " HTTPClient";
   if (ex.kind != dhcp::RequestKind::Unclassified) label += fmt::format(" phase {}", lease::to_string(ex.phase));
   return label;
 }
@@ -33,7 +34,7 @@ bool is_access_step(std::string_view step) { return step == "check-local-access"
 
 status::ClientType client_type(const dhcp::ClientIdentity& client) {
   if (client.is_ipxe) return status::ClientType::Ipxe;
-  return client.is_pxe ? status::ClientType::FirmwarePxe : status::ClientType::Os;
+  return client.is_boot_firmware() ? status::ClientType::FirmwarePxe : status::ClientType::Os;
 }
 
 }  // namespace

@@ -48,6 +48,10 @@ BIOS_ROM = ROM_DIR / "pxe-e1000.rom"       # iPXE legacy PXE ROM (ipxe-qemu)
 EFI_ROM = ROM_DIR / "efi-e1000.rom"        # iPXE EFI driver ROM: iPXE is the UEFI PXE client
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+# OVMF's fw_cfg switches (OvmfPkg: opt/org.tianocore/...): without its PXE boot options, the
+# first network boot option it tries is "UEFI HTTPv4" (HttpBootDxe), which sends HTTPClient.
+OVMF_HTTP_BOOT_ONLY = ["-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
+                       "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"]
 
 # The UUID of firmware-requests.md; option 97 carries it in SMBIOS byte order.
 UUID_ALLOWED = "4c414230-1234-4567-89ab-cdef00770001"
@@ -318,7 +322,8 @@ class Vm:
 
     def __init__(self, pair: "netns.NetnsPair", link: VmLink, *, firmware: str = "bios",
                  mac: str, uuid: Optional[str] = UUID_ALLOWED, nic: str = "e1000",
-                 romfile: Optional[str] = None, name: str = "vm", memory: int = 256):
+                 romfile: Optional[str] = None, name: str = "vm", memory: int = 256,
+                 extra_argv: Optional[List[str]] = None):
         self.pair = pair
         self.firmware = firmware
         self.mac = mac
@@ -346,6 +351,7 @@ class Vm:
             sercon = pair.path(f"{name}-sercon-port")
             sercon.write_bytes(struct.pack("<H", 0x3F8))
             argv += ["-boot", "n", "-fw_cfg", f"name=etc/sercon-port,file={sercon}"]
+        argv += extra_argv or []
         self.argv = argv
         self.started = time.monotonic()
         self.process = pair.spawn(argv, ns=pair.client_ns, log=self.qemu_log)

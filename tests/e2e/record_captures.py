@@ -9,8 +9,8 @@ DHCP client directly on the veth); an AF_PACKET socket on the server end records
 Without --with-server no server answers, so only the first DISCOVER of each client is
 recorded (its UDP payload, as hex, with a header saying how it was recorded); with it,
 netbootd answers the VMs and their REQUEST, boot-server request (port 4011) and OS-phase
-DISCOVER/REQUEST are recorded too. Names: seabios-ipxe, ovmf-ipxe, ovmf-edk2,
-udhcpc, dhclient (default: all).
+DISCOVER/REQUEST are recorded too. Names: seabios-ipxe, ovmf-ipxe, ovmf-edk2, ovmf-http
+(OVMF's UEFI HTTP boot: its PXE options switched off by fw_cfg), udhcpc, dhclient (default: all).
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ VMS = {
                   f"OVMF {e.OVMF_CODE} ({pkg_version('ovmf')}) + iPXE EFI ROM {e.EFI_ROM} ({pkg_version('ipxe-qemu')})"),
     "ovmf-edk2": ("uefi", "virtio-net-pci", "",
                   f"OVMF {e.OVMF_CODE} ({pkg_version('ovmf')}) own EDK2 PXE over virtio-net (no option ROM)"),
+    "ovmf-http": ("uefi", "virtio-net-pci", "",
+                  f"OVMF {e.OVMF_CODE} ({pkg_version('ovmf')}) own EDK2 HTTP boot (\"UEFI HTTPv4\") over virtio-net, "
+                  f"PXE off by fw_cfg ({' '.join(e.OVMF_HTTP_BOOT_ONLY)})"),
 }
+EXTRA_ARGV = {"ovmf-http": e.OVMF_HTTP_BOOT_ONLY}
 CLIENTS = {
     "udhcpc": (["udhcpc", "-f", "-n", "-q", "-t", "3", "-T", "2", "-s", "/bin/true", "-i", "{ifname}"],
                f"busybox udhcpc ({pkg_version('udhcpc')}), default options: "
@@ -94,7 +98,7 @@ def record_vm(name: str, out: Path, timeout: float) -> None:
     with netns.NetnsPair() as pair, e.Testbed(pair) as bed:
         mac = e.vm_mac(len(name))
         vm = e.Vm(pair, bed.link, firmware=firmware, mac=mac, uuid=e.UUID_ALLOWED, nic=nic,
-                  romfile=romfile, name=name)
+                  romfile=romfile, name=name, extra_argv=EXTRA_ARGV.get(name))
         first = bed.sniffer.wait_request(mac, timeout=timeout)[0]
         e.log(f"{name}: first {first.name} after {first.time - vm.started:.1f}s")
         vm.kill()
@@ -116,7 +120,7 @@ def record_vm_with_server(name: str, out: Path, timeout: float) -> None:
             Netbootd(e.netbootd_config(str(e.TREE)), pair=pair) as daemon:
         mac = e.vm_mac(len(name))
         vm = e.Vm(pair, bed.link, firmware=firmware, mac=mac, uuid=e.UUID_ALLOWED, nic=nic,
-                  romfile=romfile, name=name)
+                  romfile=romfile, name=name, extra_argv=EXTRA_ARGV.get(name))
         try:
             vm.wait_marker(timeout)
         except AssertionError as err:

@@ -63,7 +63,7 @@ Verdict CheckRemoteAccess::ask(Exchange& ex) {
   entry.generation = next_generation_++;
   entry.xid = ex.request.xid;
   entry.decision.reset();
-  std::string url = acl::access_url(config_, {mac, ex.client.uuid, held_address(ex), ex.client.is_pxe});
+  std::string url = acl::access_url(config_, {mac, ex.client.uuid, held_address(ex), ex.client.is_boot_firmware()});
   checker_.check(url, [this, alive = std::weak_ptr<int>(alive_), key, generation = entry.generation,
                        url](RemoteDecision decision) {
     if (alive.expired()) return;
@@ -109,7 +109,7 @@ Verdict CheckRemoteAccess::deliver(Exchange& ex, Entries::iterator it) {
 }
 
 std::optional<Ipv4Address> CheckRemoteAccess::held_address(const Exchange& ex) const {
-  if (ex.client.is_pxe) return std::nullopt;
+  if (ex.client.is_boot_firmware()) return std::nullopt;
   if (const auto stored = leases_.find_by_mac(*ex.client.mac); stored && !stored->address.is_unspecified())
     return stored->address;
   if (const auto reserved = reserved_.find(*ex.client.mac); reserved != reserved_.end()) return reserved->second;

@@ -11,6 +11,7 @@
 #include "dhcp/pipeline/record_proxy_boot.hpp"
 #include "dhcp/pipeline/require_boot_client.hpp"
 #include "dhcp/pipeline/select_boot_file.hpp"
+#include "dhcp/pipeline/select_http_boot_url.hpp"
 #include "dhcp/pipeline/track_boot_phase.hpp"
 
 namespace netboot::dhcp {
@@ -28,6 +29,7 @@ void add_access_and_boot_file_steps(std::vector<std::unique_ptr<Step>>& steps, c
                                       std::move(access.log), std::move(access.debug_log)))
     steps.push_back(std::move(step));
   steps.push_back(std::make_unique<SelectBootFile>(config.boot_files));
+  steps.push_back(std::make_unique<SelectHttpBootUrl>(config.boot_files, config.http_boot_server));
   if (deps.remote_file_size != nullptr) {
     steps.push_back(std::make_unique<AwaitBootFileSize>(*deps.remote_file_size, forward));
     if (!deps.boot_file_size)

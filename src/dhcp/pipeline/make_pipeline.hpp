@@ -47,8 +47,9 @@ struct PipelineDependencies {
 
 /// The steps in their fixed order:
 ///   identify-client, classify-request, track-boot-phase, [access steps], select-boot-file,
-///   [await-boot-file-size, with a remote_file_size], [select-boot-profile, with boot
-///   profiles or a boot API], allocate-address, add-network-options, add-pxe-options, force-broadcast, record-events.
+///   select-http-boot-url, [await-boot-file-size, with a remote_file_size], [select-boot-profile,
+///   with boot profiles or a boot API], allocate-address, add-network-options, add-pxe-options,
+///   force-broadcast, record-events.
 /// The access steps are those of config.access (make_access_steps); a step that parks an
 /// exchange resumes it through Pipeline::on_resume. Classification runs before the access
 /// checks so that requests meant for another server never reach a remote check.
@@ -66,7 +67,7 @@ struct BootPipelineDependencies {
 
 /// [bootp] proxy = yes, port 67:
 ///   identify-client, classify-proxy-request, require-boot-client, [access steps],
-///   select-boot-file, [await-boot-file-size], add-proxy-fields, add-pxe-options,
+///   select-boot-file, select-http-boot-url, [await-boot-file-size], add-proxy-fields, add-pxe-options,
 ///   force-broadcast, record-proxy-boot.
 /// No track-boot-phase (every exchange is a PXE one), no allocate-address, no
 /// add-network-options: it never writes a lease and never sends a NAK.
@@ -74,7 +75,7 @@ struct BootPipelineDependencies {
 
 /// The PXE boot server on [bootp] pxe_port (4011), in both modes:
 ///   identify-client, classify-boot-server-request, require-boot-client, [access steps],
-///   select-boot-file, [await-boot-file-size], add-proxy-fields, add-pxe-options,
+///   select-boot-file, select-http-boot-url, [await-boot-file-size], add-proxy-fields, add-pxe-options,
 ///   record-proxy-boot.
 [[nodiscard]] Pipeline make_boot_server_pipeline(const config::DhcpConfig& config, BootPipelineDependencies deps);
 

@@ -3,7 +3,7 @@
 namespace netboot::dhcp {
 
 Verdict TrackBootPhase::apply(Exchange& ex) {
-  if (ex.client.is_pxe) {
+  if (ex.client.is_boot_firmware()) {
     ex.phase = lease::BootPhase::Pxe;
     return Verdict::Continue;
   }

@@ -894,3 +894,57 @@ TEST(ProxyConfig, CheckConfigPrintsTheMode) {
 
 }  // namespace
 }  // namespace netboot::config
+
+namespace netboot::config {
+namespace {
+
+// UEFI HTTP boot: [bootfile] keys of the "boot from HTTP" architecture codes.
+TEST(LoadConfigHttpBoot, ANameNeedsTheHttpServiceAndTheServerIsHandedToDhcp) {
+  const auto off = load_text(kMinimal + "[bootfile]\n00016 = ipxe.efi\n");
+  ASSERT_FALSE(off.result);
+  EXPECT_NE(off.error().find("netbootd.ini:4: [bootfile] 00016: 'ipxe.efi' is a file name for an HTTP boot client, "
+                             "and the HTTP service is off"),
+            std::string::npos)
+      << off.error();
+  // The same name for a PXE architecture is a TFTP file, and 00015 and 19 are HTTP codes too.
+  EXPECT_TRUE(load_text(kMinimal + "[bootfile]\n00007 = ipxe.efi\n").result);
+  EXPECT_FALSE(load_text(kMinimal + "[bootfile]\n19 = grubaa64.efi\n").result);
+  EXPECT_FALSE(load_text(kMinimal + "[bootfile]\n15 = x.efi\n").result);
+
+  const auto on = load_text(kMinimal + "[bootfile]\n00016 = ipxe.efi\n[httpd]\nenable = yes\nport = 8080\n");
+  ASSERT_TRUE(on.result) << on.error();
+  ASSERT_TRUE(on.config().dhcp.http_boot_server);
+  EXPECT_EQ(on.config().dhcp.http_boot_server->port, 8080);
+  EXPECT_EQ(on.config().dhcp.http_boot_server->address, Ipv4Address::parse("192.168.1.1"));  // the DHCP address
+  const auto any = load_text(kMinimal + "[bootfile]\n16 = ipxe.efi\n[httpd]\nenable = yes\naddress = 0.0.0.0\n");
+  ASSERT_TRUE(any.result) << any.error();
+  ASSERT_TRUE(any.config().dhcp.http_boot_server);
+  EXPECT_FALSE(any.config().dhcp.http_boot_server->address);  // the address each client reached
+  EXPECT_FALSE(load_text(kMinimal).config().dhcp.http_boot_server);
+}
+
+TEST(LoadConfigHttpBoot, UrlsAreTakenAsWrittenWhenTheyFitTheFileField) {
+  const auto url = load_text(kMinimal + "[bootfile]\n16 = http://boot.example/x64/ipxe.efi\n");
+  ASSERT_TRUE(url.result) << url.error();
+  EXPECT_EQ(url.config().dhcp.boot_files.by_arch.at(16), "http://boot.example/x64/ipxe.efi");
+  EXPECT_TRUE(load_text(kMinimal + "[bootfile]\n16 = HTTPS://boot.example/a.efi\n").result);
+  const std::string long_url = "http://boot.example/" + std::string(108, 'a');  // 128 bytes
+  const BadConfig cases[] = {
+      {"too long", kMinimal + "[bootfile]\n16 = " + long_url + "\n",
+       "netbootd.ini:4: [bootfile] 16: the URL is 128 bytes; a DHCP reply's file field holds 127"},
+      {"another scheme", kMinimal + "[bootfile]\n16 = tftp://boot.example/a.efi\n",
+       "netbootd.ini:4: [bootfile] 16: 'tftp://boot.example/a.efi': UEFI HTTP boot takes http:// or https:// URLs"},
+      {"a space", kMinimal + "[bootfile]\n16 = http://boot.example/a b.efi\n",
+       "netbootd.ini:4: [bootfile] 16: a URL holds no spaces or control characters"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const auto loaded = load_text(c.text);
+    ASSERT_FALSE(loaded.result);
+    EXPECT_NE(loaded.error().find(c.message), std::string::npos) << loaded.error();
+  }
+  EXPECT_TRUE(load_text(kMinimal + "[bootfile]\n16 = http://boot.example/" + std::string(107, 'a') + "\n").result);
+}
+
+}  // namespace
+}  // namespace netboot::config

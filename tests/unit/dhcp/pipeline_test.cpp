@@ -91,7 +91,7 @@ struct Flow : ::testing::Test {
 TEST_F(Flow, MakePipelineFixesTheOrder) {
   EXPECT_EQ(pipeline.step_names(),
             (std::vector<std::string_view>{"identify-client", "classify-request", "track-boot-phase",
-                                           "select-boot-file", "allocate-address", "add-network-options",
+                                           "select-boot-file", "select-http-boot-url", "allocate-address", "add-network-options",
                                            "add-pxe-options", "force-broadcast", "record-events"}));
 }
 

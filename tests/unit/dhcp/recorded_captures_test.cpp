@@ -42,6 +42,7 @@ struct Recorded {
 constexpr std::string_view kBios = "PXEClient:Arch:00000:UNDI:002001";      // SeaBIOS + iPXE pxe-e1000.rom
 constexpr std::string_view kUefiIpxe = "PXEClient:Arch:00007:UNDI:003010";  // OVMF + iPXE efi-e1000.rom
 constexpr std::string_view kEdk2 = "PXEClient:Arch:00007:UNDI:003000";      // OVMF's own PXE
+constexpr std::string_view kHttp = "HTTPClient:Arch:00016:UNDI:003000";   // OVMF's own UEFI HTTP boot
 constexpr std::string_view kUdhcpc = "udhcp 1.35.0";
 
 const Recorded kRecorded[] = {
@@ -59,6 +60,9 @@ const Recorded kRecorded[] = {
     // to: not a port-67 request, so only parsed and checked here; proxy_test.cpp runs it
     // through the boot-server pipeline.
     {"ovmf-edk2-bootserver-request", MessageType::Request, kEdk2, 7, {1, 3, 0}, true, kIpxeMaxSize, false, false, 0, {}, {}},
+    // OVMF's HTTP boot (PXE switched off by fw_cfg): arch 16, and the URL on the HTTP service at
+    // the address the client reached.
+    {"ovmf-http-discover", MessageType::Discover, kHttp, 16, {1, 3, 0}, true, kIpxeMaxSize, false, true, 144, MessageType::Offer, "http://198.18.144.1:8080/ipxe.efi"},
     {"udhcpc-discover", MessageType::Discover, kUdhcpc, {}, {}, false, kUdhcpcMaxSize, false, false, 141, MessageType::Offer, "pxelinux.0"},
     {"dhclient-discover", MessageType::Discover, "", {}, {}, false, {}, false, false, 141, MessageType::Offer, "pxelinux.0"},
 };
@@ -112,6 +116,9 @@ config::DhcpConfig recording_network(int subnet) {
   c.boot_files.fallback = "pxelinux.0";
   c.boot_files.by_arch[7] = "snponly.efi";
   c.boot_files.ipxe_by_arch[7] = "boot.ipxe";
+  // test_http_boot.py's: [bootfile] 16 = ipxe.efi, [httpd] on every address, port 8080.
+  c.boot_files.by_arch[16] = "ipxe.efi";
+  c.http_boot_server = config::HttpBootServer{.address = std::nullopt, .port = 8080};
   // The OS-phase clients are answered in the e2e run because the same MAC booted before;
   // each capture here meets a fresh lease store.
   c.allow_simple_dhcp = true;
@@ -163,6 +170,7 @@ TEST(RecordedCaptures, CarryTheFirmwareIdentityFacts) {
     EXPECT_EQ(packet.message_type, c.type);
     EXPECT_EQ(id.vendor_class, c.vendor_class);
     EXPECT_EQ(id.is_pxe, c.vendor_class.starts_with("PXEClient"));
+    EXPECT_EQ(id.is_http_client, c.vendor_class.starts_with("HTTPClient"));
     EXPECT_EQ(packet.options.get_u16(OptionCode::ClientSystemArchitecture), c.arch);
     EXPECT_EQ(id.arch, c.arch);
     const Bytes* undi = packet.options.find(OptionCode::ClientNetworkInterface);
