@@ -40,7 +40,7 @@ TREE = CACHE / "tftpboot"
 MARKER_RE = r"NETBOOTD-E2E-OK ip=(?P<ip>[0-9.]+) mac=(?P<mac>[0-9a-f:]+)"
 # Dead ends on the console: stop waiting at once (the firmware would try other ways for minutes).
 FAIL_RE = (r"NETBOOTD-E2E-FAIL.*|Kernel panic.*|No more network devices|No bootable device"
-           r"|PXE-E\d\d: .*|BdsDxe: failed to load Boot\d+ \"UEFI PXEv4.*")
+           r"|PXE-E\d\d: .*|BdsDxe: failed to load Boot\d+ \"UEFI (PXE|HTTP)v4.*")
 
 QEMU = "qemu-system-x86_64"
 ROM_DIR = Path("/usr/lib/ipxe/qemu")
