@@ -74,6 +74,14 @@ TEST(HttpBootNormalMode, RecordedOvmfDiscoverGetsALeaseWithHttpClientAndTheUrl) 
   for (const auto code : {OptionCode::VendorSpecific, OptionCode::BootFileSize, OptionCode::TftpServerName})
     EXPECT_FALSE(ex.reply.options.contains(code)) << static_cast<int>(code);
 
+  // Without 67 in its option 55: the file field only.
+  auto not_asked = ovmf_http_discover();
+  not_asked.options.set(OptionCode::ParameterRequestList, Bytes{1, 3, 6, 60});
+  Exchange plain(not_asked, test::arrival());
+  ASSERT_EQ(pipeline.run(plain), Verdict::Continue) << plain.drop_reason;
+  EXPECT_EQ(plain.reply.file, "http://192.168.1.1/efi/ipxe.efi");
+  EXPECT_FALSE(plain.reply.options.contains(OptionCode::BootFileName));
+
   // Its REQUEST gets the same in the ACK.
   auto request = ovmf_http_discover();
   request.message_type = MessageType::Request;
