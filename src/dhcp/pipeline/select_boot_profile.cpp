@@ -77,9 +77,12 @@ void SelectBootProfile::on_answer(const MacAddress& mac, std::uint64_t generatio
   }
   const WallTime now = clock_();
   it->second.expires = now + std::chrono::seconds(profiles_.api.cache_seconds);
-  if (answer.outcome != boot::ApiOutcome::Failed) {
+  // A "no boot" answer only clears what the directory holds: a new record for it would evict
+  // another machine's answer (a flood of spoofed MACs the API refuses emptied the directory).
+  const auto* known = directory_.find(mac);
+  if (answer.outcome == boot::ApiOutcome::Boot || (answer.outcome == boot::ApiOutcome::NoBoot && known != nullptr)) {
     boot::MachineRecord record;
-    if (const auto* known = directory_.find(mac)) record = *known;
+    if (known != nullptr) record = *known;
     record.api_spec = answer.outcome == boot::ApiOutcome::Boot ? std::optional(answer.spec) : std::nullopt;
     record.written = now;
     directory_.remember(mac, std::move(record));

@@ -203,5 +203,44 @@ TEST(SelectBootProfile, AnswerLinesHideThePasswordAndRefusalsKeepTheLogBudget) {
   EXPECT_EQ(lines.size(), before + 1);
 }
 
+// Review (issue 20): every "no boot" (404) answer wrote a directory record, evicting the least
+// recently written: spoofed MACs the API refuses pushed a real machine's answer out between
+// its DHCP exchange and its script fetch (the script was then 404, the machine did not boot).
+TEST(SelectBootProfile, RefusedMachinesDoNotEvictAnotherMachinesAnswer) {
+  boot::MachineDirectory directory(4);
+  FakeApi fake;
+  WallTime now{std::chrono::seconds(1000)};
+  SelectBootProfile step(profiles(true), {true, {}, 80}, directory, &fake, [](const MacAddress&, std::uint32_t) {},
+                         [&] { return now; });
+  RequestSpec real;
+  real.mac = kMac;
+  real.ipxe = true;
+  auto ex = test::classified(real);
+  ASSERT_EQ(step.apply(ex), Verdict::Park);
+  fake.questions[0].done(boot::read_boot_api_answer(200, R"({"kernel":"http://h/k"})"));
+  for (int i = 0; i < 20; ++i) {
+    now += std::chrono::seconds(1);
+    RequestSpec spoofed;
+    spoofed.mac = MacAddress({2, 0, 0, 0, 0, static_cast<std::uint8_t>(i)});
+    auto flood = test::classified(spoofed);
+    ASSERT_EQ(step.apply(flood), Verdict::Park) << i;
+    fake.questions.back().done(boot::read_boot_api_answer(404, ""));
+  }
+  ASSERT_NE(directory.find(kMac), nullptr) << "evicted by refused MACs";
+  ASSERT_TRUE(directory.find(kMac)->api_spec);
+  EXPECT_EQ(directory.size(), 1U);
+  // A machine that had an answer and is now refused loses it (its script is no longer made).
+  now += std::chrono::seconds(60);
+  auto request = test::make_request(real);
+  request.xid = 0xCAFE0002;  // a new exchange, not the one the first answer was for
+  Exchange again(request, test::arrival());
+  IdentifyClient().apply(again);
+  ClassifyRequest(test::kServer).apply(again);
+  ASSERT_EQ(step.apply(again), Verdict::Park);
+  fake.questions.back().done(boot::read_boot_api_answer(404, ""));
+  ASSERT_NE(directory.find(kMac), nullptr);
+  EXPECT_FALSE(directory.find(kMac)->api_spec);
+}
+
 }  // namespace
 }  // namespace netboot::dhcp
