@@ -1187,6 +1187,10 @@ bool Loader::check_sections() {
   for (const auto& s : ini_.sections) {
     const auto name = canonical_section(s.name);
     if (profile_section_name(s.name)) continue;
+    // [profile] without a name, [profiles x], [profile-x]: a typo that would leave a profile
+    // unused (or make [hosts] name a missing one) is an error, not an ignored section.
+    if (istarts_with(s.name, "profile"))
+      return fail_with(at_section(s, "not a profile section: write [profile NAME] (NAME: letters, digits, '-', '_', '.')"));
     if (std::find(std::begin(kKnownSections), std::end(kKnownSections), name) != std::end(kKnownSections)) continue;
     if (const auto meant = near_miss(s.name, kSectionSpellings); !meant.empty()) {
       // Named by their canonical spelling, once: [tftpp] means [tftp], whether via [tftp] or [tftpd].

@@ -163,6 +163,17 @@ TEST(BootProfilesConfig, BootApiUrlNeedsAHostAndItsPasswordIsNeverShown) {
   EXPECT_NE(text.find("url = http://netbootd:***@127.0.0.1:9999/api\n"), std::string::npos) << text;
 }
 
+// Review (issue 20): "[profile]" (no name) and "[profiles a]" were "unknown section, ignored"
+// warnings: the profile silently did not exist.
+TEST(BootProfilesConfig, AProfileSectionWithoutANameIsAnError) {
+  for (const char* header : {"[profile]", "[profiles a]", "[Profile-a]"}) {
+    const auto loaded = load(kHttpd + header + "\nkernel = k\n");
+    ASSERT_FALSE(loaded.result) << header;
+    EXPECT_NE(loaded.error().find(std::string("netbootd.ini:7: ") + header + ": not a profile section"), std::string::npos)
+        << loaded.error();
+  }
+}
+
 TEST(BootProfilesConfig, BootApi) {
   const auto loaded = load("[boot_api]\nurl = http://127.0.0.1:9999/api/\ntimeout = 0.5\ncache = 10\nmax_answer_bytes = 4096\n");
   ASSERT_TRUE(loaded.result) << loaded.error();
