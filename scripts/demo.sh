@@ -4,9 +4,12 @@
 #   files (tests/e2e/prepare.sh, cached in tests/e2e/cache), creates a private virtual network
 #   (two network namespaces joined by a veth pair; nothing touches the machine's real
 #   networks), starts netbootd on it and network-boots a QEMU machine from it, showing its
-#   console, then removes the network, the VM and the daemon.
+#   console, then removes the network, the VM and the daemon. By default iPXE boots a script
+#   netbootd generates for the VM and fetches the kernel and initrd over HTTP; --tftp boots
+#   the classic way, everything over TFTP. The closing line says how long the kernel and
+#   initrd took.
 #
-#   scripts/demo.sh [--uefi]          BUILD=build-dir (default: build)
+#   scripts/demo.sh [--uefi] [--tftp]          BUILD=build-dir (default: build)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """The netbootd demo (scripts/demo.sh runs it after installing, building and preparing):
-a private virtual network (two network namespaces), netbootd serving DHCP/PXE + TFTP on it,
-and a QEMU machine that network-boots from it while its serial console is shown live.
-Ends with one summary line; everything it created is removed, whatever happens.
+a private virtual network (two network namespaces), netbootd serving DHCP/PXE, TFTP and HTTP
+on it, and a QEMU machine that network-boots from it while its serial console is shown live:
+iPXE gets a script netbootd generates for the machine (a boot profile) and fetches the kernel
+and initramfs over HTTP; with --tftp, the classic chain fetches them over TFTP instead.
+Ends with one summary line saying how long the kernel and initramfs took; everything it
+created is removed, whatever happens.
 
-    sudo NETBOOTD=build/netbootd python3 tests/e2e/demo.py [--uefi] [--timeout 240]
+    sudo NETBOOTD=build/netbootd python3 tests/e2e/demo.py [--uefi] [--tftp] [--timeout 240]
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class Follower:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--uefi", action="store_true", help="boot an OVMF (UEFI) machine instead of SeaBIOS")
+    parser.add_argument("--tftp", action="store_true",
+                        help="kernel and initramfs over TFTP (pxelinux / a static iPXE script) instead of HTTP")
     parser.add_argument("--timeout", type=float, default=240.0, help="bound on the boot, seconds")
     args = parser.parse_args()
     firmware = "uefi" if args.uefi else "bios"
@@ -56,7 +61,8 @@ def main() -> int:
         print(f"demo: private network {pair.network}: namespace {pair.server_ns} (netbootd on "
               f"{pair.server_if} {pair.server_ip}) <-> namespace {pair.client_ns} (bridge {link.bridge}, "
               f"tap {link.tap} for the VM)", flush=True)
-        with bed, Netbootd(e.netbootd_config(str(e.TREE)), pair=pair) as daemon:
+        config = e.netbootd_config(str(e.TREE)) if args.tftp else e.profile_config(str(e.TREE))
+        with bed, Netbootd(config, pair=pair) as daemon:
             print(f"demo: netbootd running, configuration {daemon.config_path}:", flush=True)
             for line in daemon.config_path.read_text().splitlines():
                 if line.strip() and not line.startswith(";"):
@@ -97,8 +103,17 @@ def main() -> int:
             t = sniffer.tftp
             span = (t.last_data - t.first_request) if t.first_request and t.last_data else 0.0
             rate = f"{t.data_bytes / span / 1e6:.1f} MB/s" if span > 0 else "n/a"
-    print(f"\nVM booted over the network from netbootd in {seconds:.0f} s "
-          f"(DHCP {dhcp}, TFTP {t.data_bytes / 1e6:.1f} MB at {rate}); address {match.group('ip')}; "
+            proto = "tftp" if args.tftp else "http"
+            fetched = e.fetch_times(daemon.log())[proto]
+    if len(fetched) == 2:
+        size = sum(b for b, _ in fetched.values())
+        took = sum(s for _, s in fetched.values())
+        speed = f"{size / took / 1e6:.1f} MB/s" if took > 0 else "instant"
+        kernel = f"kernel+initrd {size / 1e6:.1f} MB over {proto.upper()} in {took:.2f} s ({speed})"
+    else:
+        kernel = f"kernel+initrd over {proto.upper()}: not seen in netbootd's log"
+    print(f"\nVM booted over the network from netbootd in {seconds:.0f} s: {kernel}; "
+          f"DHCP {dhcp}, TFTP {t.data_bytes / 1e6:.1f} MB in all at {rate}; address {match.group('ip')}; "
           f"network, VM and daemon removed.", flush=True)
     return 0
 

@@ -427,6 +427,45 @@ pxelinux.cfg/* = {TREE}/pxe.cfg
 {extra}"""
 
 
+# The kernel command line of pxe.cfg and boot.ipxe, for the boot profile of the HTTP tests.
+E2E_CMDLINE = "console=ttyS0,115200 quiet panic=-1 net.ifnames=0"
+
+
+def profile_config(root: str, *, extra: str = "", level: str = "info") -> str:
+    """netbootd_config plus the HTTP service and a boot profile every machine gets (issue 20):
+    iPXE is handed its generated script (boot/<mac>.ipxe over HTTP), which fetches the kernel
+    and initramfs from netbootd's HTTP service instead of TFTP."""
+    return netbootd_config(root, level=level, extra=f"""
+[httpd]
+enable = yes
+
+[profile e2e]
+kernel = vmlinuz
+initrd = initrd.img
+cmdline = {E2E_CMDLINE}
+
+[hosts]
+default = e2e
+{extra}""")
+
+
+# netbootd's log lines of a finished download: HTTP `GET "/vmlinuz" 200 bytes=N seconds=S`,
+# TFTP `vmlinuz completed: N bytes in S s`.
+HTTP_DONE_RE = re.compile(r'GET "/(?P<name>[^"]+)" 200 bytes=(?P<bytes>\d+) seconds=(?P<seconds>[0-9.]+)')
+TFTP_DONE_RE = re.compile(r" (?P<name>\S+) completed: (?P<bytes>\d+) bytes in (?P<seconds>[0-9.]+) s")
+
+
+def fetch_times(log_text: str, names=("vmlinuz", "initrd.img")) -> Dict[str, Dict[str, tuple]]:
+    """{"http": {name: (bytes, seconds)}, "tftp": {...}} for the named files, from the daemon's
+    log (the last completed fetch of each)."""
+    out: Dict[str, Dict[str, tuple]] = {"http": {}, "tftp": {}}
+    for proto, pattern in (("http", HTTP_DONE_RE), ("tftp", TFTP_DONE_RE)):
+        for m in pattern.finditer(log_text):
+            if m.group("name") in names:
+                out[proto][m.group("name")] = (int(m.group("bytes")), float(m.group("seconds")))
+    return out
+
+
 def mac_variants(mac: str) -> List[str]:
     return [mac.lower(), mac.upper(), mac.replace(":", "-").lower(), mac.replace(":", "-").upper()]
 
