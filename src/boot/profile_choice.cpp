@@ -4,16 +4,20 @@ namespace netboot::boot {
 
 ProfileChoice choose_profile(const config::BootProfiles& boot, const MacAddress& mac, const std::optional<Uuid>& uuid) {
   ProfileChoice choice;
+  if (const auto exact = boot.by_exact_mac.find(mac); exact != boot.by_exact_mac.end()) {
+    choice.profile = &boot.profiles[exact->second];
+    return choice;
+  }
   int best_bits = -1;
   for (const auto& rule : boot.by_mac)
-    if (rule.key.matches(mac) && rule.key.bits > best_bits) {  // the first of equals wins
+    if (rule.key.matches(mac) && rule.key.bits >= best_bits) {  // the last of equals wins, as for a repeated key
       best_bits = rule.key.bits;
       choice.profile = &boot.profiles[rule.profile];
     }
   if (choice.profile != nullptr) return choice;
   if (uuid) {
     for (const auto& rule : boot.by_uuid)
-      if (rule.key.matches(*uuid) && rule.key.bits > best_bits) {
+      if (rule.key.matches(*uuid) && rule.key.bits >= best_bits) {
         best_bits = rule.key.bits;
         choice.profile = &boot.profiles[rule.profile];
       }

@@ -225,7 +225,8 @@ struct BootApiConfig {
 /// The per-machine boot configuration: profiles, their assignment, the boot API.
 struct BootProfiles {
   std::vector<BootProfile> profiles;
-  std::vector<ProfileRule<MacPrefix>> by_mac;   // [hosts] MAC keys
+  std::map<MacAddress, std::size_t> by_exact_mac;  // [hosts] keys that are one MAC (a lookup, not a scan)
+  std::vector<ProfileRule<MacPrefix>> by_mac;   // [hosts] MAC prefixes (and exact MACs written by tests)
   std::vector<ProfileRule<UuidPrefix>> by_uuid; // [hosts] UUID keys
   std::optional<std::size_t> fallback;          // [hosts] default
   BootApiConfig api;                            // [boot_api]

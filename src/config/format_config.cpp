@@ -112,6 +112,7 @@ std::string format_config(const Config& c) {
   }
   if (!c.boot.profiles.empty()) {
     out += "\n[hosts]\n";
+    for (const auto& [mac, profile] : c.boot.by_exact_mac) out += fmt::format("{} = {}\n", mac.to_string('-'), c.boot.profiles[profile].name);
     for (const auto& rule : c.boot.by_mac) out += fmt::format("{} = {}\n", rule.key.to_string(), c.boot.profiles[rule.profile].name);
     for (const auto& rule : c.boot.by_uuid) out += fmt::format("{} = {}\n", rule.key.to_string(), c.boot.profiles[rule.profile].name);
     if (c.boot.fallback) out += fmt::format("default = {}\n", c.boot.profiles[*c.boot.fallback].name);

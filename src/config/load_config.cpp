@@ -995,7 +995,8 @@ bool Loader::load_hosts() {
     } else {
       const auto prefix = MacPrefix::parse(key);
       if (!prefix) return fail_with(at(e, "not a MAC address or prefix (AA-BB-CC-DD-EE-FF, AA:BB:CC:DD:EE:FF or AA-BB-CC/24), a UUID or 'default'"));
-      b.by_mac.push_back({*prefix, index, where});
+      if (prefix->is_exact()) b.by_exact_mac[prefix->address] = index;  // the last one wins, as everywhere
+      else b.by_mac.push_back({*prefix, index, where});
     }
   }
   return true;

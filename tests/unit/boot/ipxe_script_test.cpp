@@ -136,6 +136,11 @@ TEST(ProfileChoice, MostSpecificMacThenUuidThenApiThenDefault) {
   b.fallback = 0;
   EXPECT_EQ(choose_profile(b, *MacAddress::parse("02-00-00-00-00-01"), std::nullopt).profile->name, "a");
   b.fallback.reset();
+  // An exact MAC from the loader's index; the last of equal prefixes wins (as a repeated key).
+  b.by_exact_mac[*MacAddress::parse("02-00-00-00-00-02")] = 2;
+  EXPECT_EQ(choose_profile(b, *MacAddress::parse("02-00-00-00-00-02"), std::nullopt).profile->name, "c");
+  b.by_mac.push_back({*MacPrefix::parse("52-54-00/24"), 2, {}});
+  EXPECT_EQ(choose_profile(b, *MacAddress::parse("52-54-00-99-34-56"), std::nullopt).profile->name, "c");
   b.api.url = "http://api";
   const auto api = choose_profile(b, *MacAddress::parse("02-00-00-00-00-01"), std::nullopt);
   EXPECT_TRUE(api.ask_api);

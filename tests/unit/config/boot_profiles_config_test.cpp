@@ -59,10 +59,11 @@ TEST(BootProfilesConfig, ProfilesHostsAndDefaultLoad) {
   EXPECT_EQ(boot.profiles[0].kernel, "debian/vmlinuz");
   EXPECT_EQ(boot.profiles[0].initrds, (std::vector<std::string>{"debian/initrd.img", "http://mirror.example/extra.cpio"}));
   EXPECT_EQ(boot.profiles[0].where.line, 7);
-  ASSERT_EQ(boot.by_mac.size(), 2U);
-  EXPECT_EQ(boot.by_mac[0].profile, 1U);
-  EXPECT_TRUE(boot.by_mac[0].key.is_exact());
-  EXPECT_EQ(boot.by_mac[1].key.bits, 24);
+  ASSERT_EQ(boot.by_exact_mac.size(), 1U);  // exact MACs are looked up, prefixes scanned
+  EXPECT_EQ(boot.by_exact_mac.at(*MacAddress::parse("52:54:00:12:34:56")), 1U);
+  ASSERT_EQ(boot.by_mac.size(), 1U);
+  EXPECT_EQ(boot.by_mac[0].profile, 0U);
+  EXPECT_EQ(boot.by_mac[0].key.bits, 24);
   ASSERT_EQ(boot.by_uuid.size(), 1U);
   EXPECT_EQ(boot.by_uuid[0].key.bits, 48);
   ASSERT_TRUE(boot.fallback);
@@ -137,11 +138,12 @@ TEST(BootProfilesConfig, HyphenatedMacsAreMacsNotUuids) {
                                     "12345678-abcd/48 = a\n");
   ASSERT_TRUE(loaded.result) << loaded.error();
   const auto& boot = loaded.config().boot;
-  ASSERT_EQ(boot.by_mac.size(), 2U);
+  ASSERT_EQ(boot.by_exact_mac.size(), 1U);
+  EXPECT_TRUE(boot.by_exact_mac.contains(*MacAddress::parse("52:54:00:12:34:56")));
+  ASSERT_EQ(boot.by_mac.size(), 1U);
   ASSERT_EQ(boot.by_uuid.size(), 1U);
-  EXPECT_TRUE(boot.by_mac[0].key.matches(*MacAddress::parse("52:54:00:12:34:56")));
-  EXPECT_TRUE(boot.by_mac[1].key.matches(*MacAddress::parse("52:54:00:12:99:01")));
-  EXPECT_FALSE(boot.by_mac[1].key.matches(*MacAddress::parse("52:54:00:13:99:01")));
+  EXPECT_TRUE(boot.by_mac[0].key.matches(*MacAddress::parse("52:54:00:12:99:01")));
+  EXPECT_FALSE(boot.by_mac[0].key.matches(*MacAddress::parse("52:54:00:13:99:01")));
 }
 
 // Review (issue 20): "http://" and "http://:80" passed --check-config (every question then
