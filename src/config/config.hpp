@@ -181,6 +181,8 @@ struct StatusConfig {
   Ipv4Address address = Ipv4Address::loopback();
   std::uint16_t port = 9167;
   unsigned max_connections = 16;
+  /// Host header names accepted besides localhost and IP literals (DNS rebinding), lower case.
+  std::vector<std::string> hostnames;
 };
 
 /// [netbootd]: the account netbootd runs as once every socket is bound (docs/security.md).

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "config/load_config.hpp"
 
@@ -102,8 +103,9 @@ std::string format_config(const Config& c) {
                      yes_no(c.services.http), w.address ? w.address->to_string() : std::string("0.0.0.0"), w.port,
                      w.root.string(), yes_no(w.check_ip), w.max_connections);
   out += fmt::format("max_connections_per_client = {}\nmin_send_rate = {}\n", w.max_connections_per_client, w.min_send_rate);
-  out += fmt::format("\n[status]\nenable = {}\naddress = {}\nport = {}\nmax_connections = {}\n", yes_no(c.status.enabled),
-                     c.status.address.to_string(), c.status.port, c.status.max_connections);
+  out += fmt::format("\n[status]\nenable = {}\naddress = {}\nport = {}\nmax_connections = {}\nhostnames = {}\n",
+                     yes_no(c.status.enabled), c.status.address.to_string(), c.status.port, c.status.max_connections,
+                     fmt::join(c.status.hostnames, ", "));
   for (const auto& profile : c.boot.profiles) {
     std::string initrds;
     for (const auto& i : profile.initrds) initrds += (initrds.empty() ? "" : " ") + i;

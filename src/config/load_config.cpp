@@ -52,7 +52,7 @@ constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "addre
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
 constexpr std::string_view kProfileKeys[] = {"kernel", "initrd", "cmdline"};
 constexpr std::string_view kBootApiKeys[] = {"url", "timeout", "cache", "max_answer_bytes"};
-constexpr std::string_view kStatusKeys[] = {"enable", "enabled", "address", "port", "max_connections"};
+constexpr std::string_view kStatusKeys[] = {"enable", "enabled", "address", "port", "max_connections", "hostnames"};
 
 // Every name a section may be written as, aliases included, for "did you mean".
 constexpr std::string_view kSectionSpellings[] = {"logger",  "bootp",    "bootpd",      "tftp",          "tftpd",
@@ -885,6 +885,22 @@ bool Loader::load_status() {
     } else if (key == "max_connections") {
       ok = read_uint(e, 1, 1024, number);
       st.max_connections = static_cast<unsigned>(number);
+    } else if (key == "hostnames") {
+      // The names a browser may use to reach the page (Host header); anything else that is
+      // not localhost or an address is refused, so a rebound DNS name cannot read it.
+      st.hostnames.clear();
+      for (auto part : split(e.entry->value, ',')) {
+        const auto name = to_lower(trim(part));
+        if (name.empty()) continue;
+        const bool valid = name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+        });
+        if (!valid) {
+          ok = fail_with(at(e, fmt::format("'{}' is not a host name", printable(name))));
+          break;
+        }
+        st.hostnames.push_back(name);
+      }
     } else {
       ok = unknown_key(e, kStatusKeys);
     }

@@ -22,7 +22,11 @@ ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpP
   const ReplyDestination broadcast{Kind::Broadcast, Ipv4Address::broadcast(), policy.client_port, std::nullopt};
   if (policy.force_broadcast) return broadcast;
   if (reply.message_type == MessageType::Nak) return broadcast;
-  if (!request.ciaddr.is_unspecified()) return {Kind::ClientAddress, request.ciaddr, policy.client_port, std::nullopt};
+  // A DISCOVER's ciaddr is 0 (RFC 2131 Table 5): the client is in INIT and has no address to
+  // be reached at, so one that says otherwise is not believed (a forged ciaddr would send the
+  // OFFER to any host); it is answered as every DISCOVER is.
+  if (!request.ciaddr.is_unspecified() && request.message_type != MessageType::Discover)
+    return {Kind::ClientAddress, request.ciaddr, policy.client_port, std::nullopt};
   const auto mac = request.mac();
   if (request.broadcast || reply.yiaddr.is_unspecified() || !mac) return broadcast;
   return {Kind::HardwareUnicast, reply.yiaddr, policy.client_port, mac};

@@ -43,7 +43,8 @@ struct DestinationPolicy {
 ///    the reply's broadcast bit asks for).
 /// 2. force_broadcast (a buggy client that ignores unicast): broadcast.
 /// 3. DHCPNAK: broadcast (the client may have no usable address).
-/// 4. ciaddr set: unicast to ciaddr (RENEWING, INFORM).
+/// 4. ciaddr set: unicast to ciaddr (RENEWING, INFORM), but never for a DISCOVER, whose
+///    ciaddr RFC 2131 Table 5 says is 0: one set is ignored (rules 5 and 6 decide).
 /// 5. broadcast bit set, no yiaddr, or chaddr not Ethernet: broadcast.
 /// 6. otherwise: unicast to yiaddr at the client's MAC.
 [[nodiscard]] ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpPacket& reply,

@@ -14,6 +14,7 @@ struct Request {
   std::string path;                              // percent-decoded path, query dropped; may hold NUL
   std::optional<std::string> range;              // Range (repeated fields joined with ", ", RFC 9110 5.3)
   std::optional<std::string> if_modified_since;  // If-Modified-Since
+  std::optional<std::string> host;               // Host (repeated fields joined with ", ": never a valid name)
   unsigned http_major = 1;
   unsigned http_minor = 1;
   bool keep_alive = true;                        // HTTP/1.1 default, Connection: close; 1.0 needs keep-alive

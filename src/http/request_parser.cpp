@@ -100,6 +100,7 @@ void RequestParser::store_header() {
   // Only the fields the file service acts on are kept; the rest only count against the limit.
   if (iequals(field_, "Range")) set_or_join(request_.range, value);
   else if (iequals(field_, "If-Modified-Since")) request_.if_modified_since = std::string(value);
+  else if (iequals(field_, "Host")) set_or_join(request_.host, value);
 }
 
 RequestParser::RequestParser(ParserLimits limits) : limits_(limits), parser_(std::make_unique<http_parser>()) {

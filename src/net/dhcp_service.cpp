@@ -119,7 +119,7 @@ void DhcpService::stop() {
   if (!report_on_stop_ || !serving_) return;
   const std::string unreported =
       log_limiter_.unreported() > 0
-          ? fmt::format(" ({} lines about dropped requests not logged since the last one)", log_limiter_.unreported())
+          ? fmt::format(" ({} lines about dropped or answered requests not logged since the last one)", log_limiter_.unreported())
           : std::string{};
   if (deps_.role == DhcpRole::AddressServer) {
     log_->info("stopped: {} received, {} malformed, {} not for us, {} dropped, {} offers, {} acks, {} naks{}",
@@ -373,13 +373,16 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
                    to.to_string(), sent ? "" : " (send failed)", reason ? printable(*reason) : "no reason given",
                    *end);
       }
-    } else if (log_info && addressless) {
-      log_->info("{} from {}: {} (no address){} to {}{}", type_name(ex.request), client_label(ex),
-                 ex.kind == dhcp::RequestKind::ProxyDiscover ? "proxy OFFER"
-                 : ex.kind == dhcp::RequestKind::ProxyRequest ? "proxy ACK"
-                                                              : "boot-server ACK",
-                 ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file), to.to_string(),
-                 sent ? "" : " (send failed)");
+    } else if (addressless) {
+      // Costs the sender nothing (no address, no lease): a flood of DISCOVERs from made-up
+      // MACs must not become a flood of lines, so these keep a budget like the refusals.
+      if (const auto end = admit_line(*log_, log_limiter_, spdlog::level::info, "boot-info"))
+        log_->info("{} from {}: {} (no address){} to {}{}{}", type_name(ex.request), client_label(ex),
+                   ex.kind == dhcp::RequestKind::ProxyDiscover ? "proxy OFFER"
+                   : ex.kind == dhcp::RequestKind::ProxyRequest ? "proxy ACK"
+                                                                : "boot-server ACK",
+                   ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file), to.to_string(),
+                   sent ? "" : " (send failed)", *end);
     } else if (log_info) {
       log_->info("{} from {}: {} {}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
                  ex.reply.yiaddr.is_unspecified() ? std::string() : ex.reply.yiaddr.to_string(),

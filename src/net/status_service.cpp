@@ -12,7 +12,9 @@
 #include "net/http_service.hpp"
 #include "net/limited_log.hpp"
 #include "net/tftp_service.hpp"
+#include "core/text.hpp"
 #include "status/exposition.hpp"
+#include "status/host_check.hpp"
 #include "status/json_views.hpp"
 #include "status/status_page.hpp"
 
@@ -43,6 +45,7 @@ std::string_view reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 414: return "URI Too Long";
@@ -125,6 +128,18 @@ class StatusConnection : public std::enable_shared_from_this<StatusConnection> {
   void respond() {
     const auto& request = parser_.request();
     keep_alive_ = request.keep_alive;
+    // DNS rebinding: a page in the operator's browser whose name now resolves to us sends
+    // that name. Without Host (HTTP/1.0 tools) there is no browser to fear.
+    if (request.host && !status::host_accepted(*request.host, shared_->config.address, shared_->config.hostnames)) {
+      if (const auto end = admit_line(*shared_->log, shared_->log_limiter, spdlog::level::warn, "host"))
+        shared_->log->warn("request for Host '{}' refused (not this service's address, localhost or a name in "
+                           "[status] hostnames){}",
+                           printable(*request.host), *end);
+      keep_alive_ = false;
+      write(403, "text/plain; charset=utf-8",
+            "403 Forbidden: this Host is not accepted; add the name to [status] hostnames\n", false, {});
+      return;
+    }
     if (request.method != http::Method::Get && request.method != http::Method::Head) {
       write(405, "text/plain; charset=utf-8", "405 Method Not Allowed\n", false, "Allow: GET, HEAD\r\n");
       return;

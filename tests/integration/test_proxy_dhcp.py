@@ -17,6 +17,7 @@ namespace, all created here; root only, exit 77 otherwise):
 """
 
 import os
+import re
 import shutil
 import socket
 import sys
@@ -264,6 +265,57 @@ class ProxyDhcpTest(unittest.TestCase):
             offer = p.discover(mac="02:00:00:00:17:03", options=dc.pxe_options(arch=0), timeout=2.0)
             self.assertIsNotNone(offer, daemon.log_tail())
             self.assertTrue(is_proxy_offer(offer), offer)
+
+    def test_answered_proxy_requests_keep_a_log_budget(self):
+        # A proxy OFFER costs its sender nothing: 30 DISCOVERs from made-up MACs get 30 OFFERs
+        # but 20 lines (the LogLimiter budget, 20 per 10 s); the stop line counts the rest.
+        with netns.Lan(["s", "p"], addressed=["s"]) as lan, proxy(lan, "s") as daemon, \
+                dc.DhcpClient(lan.ns("p"), lan.ifname("p")) as p:
+            offers = [p.discover(mac=f"02:00:00:00:18:{n:02x}", options=dc.pxe_options(arch=0), timeout=2.0)
+                      for n in range(30)]
+            self.assertTrue(all(o is not None and is_proxy_offer(o) for o in offers), daemon.log_tail())
+            daemon.stop()
+            log = daemon.log()
+            self.assertEqual(len(re.findall(r"proxy OFFER \(no address\)", log)), 20, log)
+            self.assertRegex(log, r"proxyDHCP stopped: 30 received, 0 malformed, 0 dropped, 30 proxy offers, .*"
+                                  r"\(10 lines about dropped or answered requests not logged since the last one\)")
+
+    def test_normal_mode_discover_with_a_ciaddr_is_answered_as_a_discover(self):
+        # RFC 2131 Table 5: a DISCOVER's ciaddr is 0. One naming another host (forged) must not
+        # send the OFFER there: it reaches the client as every OFFER does.
+        with netns.NetnsPair(client_address=None) as pair:
+            config = ("[bootp]\npool_start = {pool_start}\npool_count = 10\nlease_file = {lease_file}\n"
+                      "allow_simple_dhcp = yes\n[tftp]\nroot = {tftp_root}\nport = 6969\n")
+            with Netbootd(config, pair=pair) as d, dc.DhcpClient.for_pair(pair) as c:
+                xid = dc.new_xid()
+                c.send(dc.make_discover("02:00:00:00:18:77", xid, broadcast=False, ciaddr=pair.host(77)))
+                offer = c.receive(timeout=3, xid=xid)
+                self.assertIsNotNone(offer, d.log_tail())
+                self.assertEqual(offer.message_type, dc.OFFER)
+                self.assertNotEqual(offer.dst_ip, pair.host(77))
+                self.assertEqual(offer.dst_ip, offer.yiaddr)  # unicast to the offered address at its MAC
+
+    def test_pxe_port_already_taken(self):
+        # Another PXE server on the host holds 4011: without pxe_port in the file, netbootd
+        # warns and serves DHCP; with pxe_port = 4011 asked for, it cannot start.
+        with netns.NetnsPair(client_address=None) as pair:
+            config = ("[bootp]\npool_start = {pool_start}\npool_count = 10\nlease_file = {lease_file}\n"
+                      "allow_simple_dhcp = yes\n{pxe_port}\n[tftp]\nroot = {tftp_root}\nport = 6969\n")
+            holder = netns.socket_in_ns(pair.server_ns, socket.AF_INET, socket.SOCK_DGRAM,
+                                        setup=lambda sock: sock.bind(("0.0.0.0", 4011)))
+            self.addCleanup(holder.close)
+            with Netbootd(config, pair=pair, format_args={"pxe_port": ""}) as d, \
+                    dc.DhcpClient.for_pair(pair) as c:
+                d.wait_for_log(r"PXE boot server port not served \(.*4011.*\); set \[bootp\] pxe_port = 0 to say so, "
+                               r"or free the port", timeout=3)
+                self.assertNotRegex(d.log(), r"PXE boot server on port")
+                _, ack = c.dora(mac="02:00:00:00:18:78")
+                self.assertIsNotNone(ack, d.log_tail())
+            asked = Netbootd(config, pair=pair, format_args={"pxe_port": "pxe_port = 4011"})
+            asked.start(wait_ready=False)
+            self.assertEqual(asked.process.wait(timeout=5), 1, asked.log_tail())
+            self.assertRegex(asked.log(), r"cannot start: .*4011")
+            asked.stop(expect_code=None)
 
     def test_boot_server_port_in_normal_mode(self):
         with netns.NetnsPair(client_address=None) as pair:

@@ -48,6 +48,7 @@ timeout = 1
 [status]
 enable = yes
 port = 9167
+hostnames = boot.example.org
 """
 
 
@@ -224,6 +225,27 @@ class StatusServiceTest(unittest.TestCase):
         self.assertEqual(get("/api/v1/leases")["count"], 3)
         _, samples = self.scrape()
         self.assertEqual(st.value(samples, "netbootd_leases", subnet=str(self.pair.network), state="bound"), 3)
+
+    def test_only_its_own_host_names_are_answered(self):
+        # DNS rebinding: a page from attacker.example whose name now resolves to 127.0.0.1
+        # reaches the service with "Host: attacker.example:9167" (curl --resolve does the same).
+        netns.require_commands("curl")
+
+        def curl(*args):
+            r = self.pair.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", *args],
+                              ns=self.pair.server_ns, timeout=15, check=False)
+            return r.stdout.strip()
+        url = f"http://127.0.0.1:{STATUS_PORT}/api/v1/machines"
+        self.assertEqual(curl(url), "200")
+        self.assertEqual(curl("-H", f"Host: localhost:{STATUS_PORT}", url), "200")
+        self.assertEqual(curl("-H", "Host: boot.example.org", url), "200")  # [status] hostnames
+        since = self.daemon.log_offset()
+        rebound = f"http://attacker.example:{STATUS_PORT}/api/v1/machines"
+        self.assertEqual(curl("--resolve", f"attacker.example:{STATUS_PORT}:127.0.0.1", rebound), "403")
+        self.daemon.wait_for_log(r"request for Host 'attacker\.example:9167' refused", since=since)
+        for host in ("attacker.example", "127.0.0.2", "localhost.attacker.example"):
+            self.assertEqual(curl("-H", f"Host: {host}", f"http://127.0.0.1:{STATUS_PORT}/metrics"), "403", host)
+        self.assertEqual(curl("-H", "Host: attacker.example", f"http://127.0.0.1:{STATUS_PORT}/"), "403")
 
     def test_bounds_loopback_only_connections_request_size_and_idle_time(self):
         # Bound to 127.0.0.1 by default: not reachable on the server's own network address.

@@ -16,14 +16,16 @@ _LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
 def http_get(ns: Optional[str], port: int, path: str, *, host: str = "127.0.0.1", timeout: float = 5.0,
-             method: str = "GET") -> Tuple[int, Dict[str, str], bytes]:
-    """One request with Connection: close; returns (status, headers, body). Bounded in time."""
+             method: str = "GET", host_header: Optional[str] = None) -> Tuple[int, Dict[str, str], bytes]:
+    """One request with Connection: close; returns (status, headers, body). Bounded in time.
+    Host: `host_header`, by default host:port as a browser sends it."""
     def setup(sock: socket.socket) -> None:
         sock.settimeout(timeout)
         sock.connect((host, port))
     sock = netns.socket_in_ns(ns, socket.AF_INET, socket.SOCK_STREAM, setup=setup)
     try:
-        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: status\r\nConnection: close\r\n\r\n".encode())
+        field = host_header if host_header is not None else f"{host}:{port}"
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {field}\r\nConnection: close\r\n\r\n".encode())
         data = b""
         while len(data) < 64 << 20:
             chunk = sock.recv(65536)

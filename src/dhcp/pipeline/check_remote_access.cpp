@@ -113,7 +113,9 @@ std::optional<Ipv4Address> CheckRemoteAccess::held_address(const Exchange& ex) c
   if (const auto stored = leases_.find_by_mac(*ex.client.mac); stored && !stored->address.is_unspecified())
     return stored->address;
   if (const auto reserved = reserved_.find(*ex.client.mac); reserved != reserved_.end()) return reserved->second;
-  if (!ex.request.ciaddr.is_unspecified()) return ex.request.ciaddr;
+  // A DISCOVER's ciaddr is 0 (RFC 2131 Table 5): one set is the client's claim, not its address.
+  if (!ex.request.ciaddr.is_unspecified() && ex.request.message_type != MessageType::Discover)
+    return ex.request.ciaddr;
   return std::nullopt;
 }
 

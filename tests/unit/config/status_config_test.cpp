@@ -53,6 +53,14 @@ TEST(StatusConfig, EveryKey) {
             std::string::npos);
 }
 
+TEST(StatusConfig, HostnamesAreALowerCaseList) {
+  const auto loaded = load("[status]\nhostnames = Boot.Example.org, , status.lan\n");
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  EXPECT_EQ(loaded->config.status.hostnames, (std::vector<std::string>{"boot.example.org", "status.lan"}));
+  EXPECT_NE(format_config(loaded->config).find("hostnames = boot.example.org, status.lan\n"), std::string::npos);
+  EXPECT_TRUE(load("")->config.status.hostnames.empty());
+}
+
 TEST(StatusConfig, TyposAndBadValuesStopWithTheirLine) {
   struct Case {
     std::string text, message;
@@ -64,6 +72,7 @@ TEST(StatusConfig, TyposAndBadValuesStopWithTheirLine) {
            {"[status]\nport = http\n", "netbootd.ini:4: [status] port: 'http' is not a whole number"},
            {"[status]\naddress = localhost\n", "netbootd.ini:4: [status] address:"},
            {"[status]\nmax_connections = 0\n", "netbootd.ini:4: [status] max_connections:"},
+           {"[status]\nhostnames = ok.example, bad/name\n", "netbootd.ini:4: [status] hostnames: 'bad/name' is not a host name"},
        }) {
     SCOPED_TRACE(c.text);
     const auto loaded = load(c.text);

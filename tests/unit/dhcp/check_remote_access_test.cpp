@@ -146,6 +146,14 @@ TEST(CheckRemoteAccessStep, ReservedAddressIsSentForPlainRequests) {
   EXPECT_EQ(f.checker.questions.at(0).url, "http://auth:8080/linux?mac=52-54-00-12-34-56&ip=192.168.1.50");
 }
 
+// A DISCOVER's ciaddr is 0 (RFC 2131 Table 5): one set is not reported as the client's address.
+TEST(CheckRemoteAccessStep, ADiscoversCiaddrIsNotSentAsTheClientsAddress) {
+  Fixture f;
+  auto discover = f.prepare({.pxe = false, .ciaddr = test::ip("198.51.100.7")});
+  EXPECT_EQ(f.step.apply(discover), Verdict::Park);
+  EXPECT_EQ(f.checker.questions.at(0).url, "http://auth:8080/linux?mac=52-54-00-12-34-56");
+}
+
 TEST(CheckRemoteAccessStep, RefusalIsKeptFailureIsNot) {
   struct Case {
     const char* name;

@@ -53,6 +53,31 @@ const Row kTruthTable[] = {
      K::HardwareUnicast, "10.0.0.100", 1068},
 };
 
+// RFC 2131 Table 5: a DISCOVER's ciaddr is 0. One that names an address (forged: any host)
+// is not unicast there; the OFFER goes as to any client without an address.
+TEST(ChooseReplyDestination, ADiscoversCiaddrIsNotBelieved) {
+  DhcpPacket request;
+  request.message_type = MessageType::Discover;
+  request.ciaddr = ip("198.51.100.7");
+  request.chaddr = HardwareAddress::ethernet(kMac);
+  DhcpPacket reply;
+  reply.op = BootpOp::Reply;
+  reply.message_type = MessageType::Offer;
+  reply.yiaddr = ip("10.0.0.100");
+  auto d = choose_reply_destination(request, reply);
+  EXPECT_EQ(to_string(d.kind), to_string(K::HardwareUnicast));
+  EXPECT_EQ(d.address, ip("10.0.0.100"));
+  request.broadcast = true;
+  EXPECT_EQ(to_string(choose_reply_destination(request, reply).kind), to_string(K::Broadcast));
+  reply.yiaddr = ip(kNone);  // a proxy OFFER
+  request.broadcast = false;
+  EXPECT_EQ(to_string(choose_reply_destination(request, reply).kind), to_string(K::Broadcast));
+  // A REQUEST's ciaddr (RENEWING) is still where its ACK goes.
+  request.message_type = MessageType::Request;
+  reply.message_type = MessageType::Ack;
+  EXPECT_EQ(to_string(choose_reply_destination(request, reply).kind), to_string(K::ClientAddress));
+}
+
 TEST(ChooseReplyDestination, FollowsRfc2131Section41) {
   for (const auto& row : kTruthTable) {
     SCOPED_TRACE(row.name);
