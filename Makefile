@@ -45,7 +45,8 @@ fuzz:
 	@cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run_fuzz.sh build-fuzz
 
-# netbootd side by side with dnsmasq, tftpd-hpa, Kea and nginx; rewrites bench/RESULTS.md.
+# netbootd side by side with dnsmasq, tftpd-hpa, Kea and nginx; rewrites its part of bench/RESULTS.md
+# (the sections of status_bench.py, proxy_bench.py and pg_bench.py are kept).
 bench:
 	@scripts/bench.sh
 

@@ -31,6 +31,8 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(SOURCE / "tests" / "support"))
+sys.path.insert(0, str(SOURCE / "bench"))
+import results_file  # noqa: E402
 import dhcp_client as dc  # noqa: E402
 import netns  # noqa: E402
 from postgres import Postgres  # noqa: E402
@@ -238,13 +240,7 @@ def main() -> int:
     text = report(runs, args, command)
     print(text)
     if not args.no_write:
-        path = Path(args.results)
-        old = path.read_text() if path.exists() else ""
-        if SECTION in old:
-            head, _, tail = old.partition(SECTION)
-            rest = tail.split("\n## ", 1)
-            old = head + ("## " + rest[1] if len(rest) > 1 else "")
-        path.write_text(old.rstrip("\n") + "\n\n" + text)
+        results_file.write_section(Path(args.results), text)  # only this bench's section, in place
     return 0
 
 

@@ -20,6 +20,8 @@ bench/RESULTS.md and writes the runs as JSON (--json).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import statistics
@@ -30,9 +32,11 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(SOURCE / "tests" / "support"))
 sys.path.insert(0, str(SOURCE / "tests" / "e2e"))
+sys.path.insert(0, str(SOURCE / "bench"))
 import dhcp_client as dc  # noqa: E402
 import netns  # noqa: E402
 from daemon import Netbootd  # noqa: E402
+import results_file  # noqa: E402
 
 PROXY = """[logger]
 level = info
@@ -119,12 +123,41 @@ def boot_time(mode: str, n: int) -> float:
                 return seconds
 
 
+def report(runs: dict, args) -> str:
+    """The section of bench/RESULTS.md this bench owns."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        lat = runs["latency"]
+        ms = lambda v: f"{v * 1000:.3f}"  # noqa: E731
+        print("## proxyDHCP (proxy_bench.py)\n")
+        print(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, `python3 bench/proxy_bench.py --count "
+              f"{args.count} --boots {args.boots}`, netbootd at level info, veth pair, one DISCOVER at a time.\n")
+        print("| DISCOVER -> OFFER | median ms | p90 ms | p99 ms | max ms |\n|---|---|---|---|---|")
+        for mode, label in (("proxy", "proxy OFFER (no address)"), ("normal", "normal OFFER (address held)")):
+            v = lat[mode]
+            print(f"| {label} | {ms(statistics.median(v))} | {ms(percentile(v, 90))} | {ms(percentile(v, 99))} | "
+                  f"{ms(max(v))} |")
+        target = statistics.median(lat["proxy"]) < 0.001
+        print(f"\nTarget: proxy median < 1 ms: **{'met' if target else 'missed'}**.\n")
+        if args.boots:
+            b = runs["boot"]
+            print("| power-on -> OS-phase lease (SeaBIOS + iPXE, QEMU TCG) | runs s | median s |\n|---|---|---|")
+            for mode, label in (("normal", "netbootd the only DHCP server"), ("proxy", "netbootd proxy beside dnsmasq")):
+                print(f"| {label} | {', '.join(f'{x:.1f}' for x in b[mode])} | {statistics.median(b[mode]):.1f} |")
+            ok = statistics.median(b["proxy"]) <= statistics.median(b["normal"]) * 1.05
+            print(f"\nTarget: proxy no slower than normal (within 5 %, the TCG run-to-run spread): "
+                  f"**{'met' if ok else 'missed'}**.")
+    return buffer.getvalue()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--netbootd", default=str(SOURCE / "build" / "netbootd"))
     ap.add_argument("--count", type=int, default=500)
     ap.add_argument("--boots", type=int, default=2, help="boots per mode (0: skip the QEMU part)")
     ap.add_argument("--json")
+    ap.add_argument("--results", default=str(SOURCE / "bench" / "RESULTS.md"))
+    ap.add_argument("--no-write", action="store_true", help="print the section only")
     args = ap.parse_args()
     netns.require_root()
     os.environ["NETBOOTD"] = os.path.abspath(args.netbootd)
@@ -136,26 +169,10 @@ def main() -> int:
             runs["boot"][mode].append(boot_time(mode, n))
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=1))
-    lat = runs["latency"]
-    ms = lambda v: f"{v * 1000:.3f}"  # noqa: E731
-    print("## proxyDHCP (bench/proxy_bench.py)\n")
-    print(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, `python3 bench/proxy_bench.py --count "
-          f"{args.count} --boots {args.boots}`, netbootd at level info, veth pair, one DISCOVER at a time.\n")
-    print("| DISCOVER -> OFFER | median ms | p90 ms | p99 ms | max ms |\n|---|---|---|---|---|")
-    for mode, label in (("proxy", "proxy OFFER (no address)"), ("normal", "normal OFFER (address held)")):
-        v = lat[mode]
-        print(f"| {label} | {ms(statistics.median(v))} | {ms(percentile(v, 90))} | {ms(percentile(v, 99))} | "
-              f"{ms(max(v))} |")
-    target = statistics.median(lat["proxy"]) < 0.001
-    print(f"\nTarget: proxy median < 1 ms: **{'met' if target else 'missed'}**.\n")
-    if args.boots:
-        b = runs["boot"]
-        print("| power-on -> OS-phase lease (SeaBIOS + iPXE, QEMU TCG) | runs s | median s |\n|---|---|---|")
-        for mode, label in (("normal", "netbootd the only DHCP server"), ("proxy", "netbootd proxy beside dnsmasq")):
-            print(f"| {label} | {', '.join(f'{x:.1f}' for x in b[mode])} | {statistics.median(b[mode]):.1f} |")
-        ok = statistics.median(b["proxy"]) <= statistics.median(b["normal"]) * 1.05
-        print(f"\nTarget: proxy no slower than normal (within 5 %, the TCG run-to-run spread): "
-              f"**{'met' if ok else 'missed'}**.")
+    text = report(runs, args)
+    print(text)
+    if not args.no_write:
+        results_file.write_section(Path(args.results), text)
     return 0
 
 

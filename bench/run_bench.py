@@ -38,8 +38,10 @@ from typing import Callable, Dict, List, Optional
 
 SOURCE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(SOURCE / "tests" / "support"))
+sys.path.insert(0, str(SOURCE / "bench"))
 import dhcp_client as dc  # noqa: E402
 import netns  # noqa: E402
+import results_file  # noqa: E402
 
 HZ = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -1286,7 +1288,7 @@ def main() -> int:
                       saved.get("date"))
         if saved["failures"]:
             text += "\n## Failures\n\n" + "\n".join(f"- {f}" for f in saved["failures"]) + "\n"
-        Path(args.results).write_text(text)
+        results_file.write_run_bench(Path(args.results), text)
         return 0
     if args.smoke:
         args.peers = ""
@@ -1340,7 +1342,7 @@ def main() -> int:
         text = report(runs, args, started, command)
         if failures:
             text += "\n## Failures\n\n" + "\n".join(f"- {f}" for f in failures) + "\n"
-        Path(args.results).write_text(text)
+        results_file.write_run_bench(Path(args.results), text)  # keeps the other benches' sections
         log(f"wrote {args.results}")
     log(f"done in {time.time() - started:.0f} s")
     return 1 if failures else 0

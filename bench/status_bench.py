@@ -31,9 +31,11 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(SOURCE / "tests" / "support"))
+sys.path.insert(0, str(SOURCE / "bench"))
 import netns  # noqa: E402
 import status_client as st  # noqa: E402
 from daemon import Netbootd  # noqa: E402
+import results_file  # noqa: E402
 
 HZ = os.sysconf("SC_CLK_TCK")
 STATUS_PORT = 9167
@@ -226,6 +228,8 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--leases", type=int, default=10000)
     ap.add_argument("--json")
+    ap.add_argument("--results", default=str(SOURCE / "bench" / "RESULTS.md"))
+    ap.add_argument("--no-write", action="store_true", help="print the section only")
     args = ap.parse_args()
     os.environ["NETBOOTD"] = str(Path(args.netbootd).resolve())
     netns.require_netns()
@@ -234,7 +238,10 @@ def main() -> int:
         answers = answer_times(pair, args)
     if args.json:
         Path(args.json).write_text(json.dumps({"runs": runs, "answers": answers}, indent=1))
-    print(report(runs, answers, args))
+    text = report(runs, answers, args)
+    print(text)
+    if not args.no_write:
+        results_file.write_section(Path(args.results), text)  # only this bench's section
     return 0
 
 
