@@ -1,7 +1,7 @@
 """bench/RESULTS.md is written by several benches: run_bench.py (`make bench`) owns the
 preamble and its numbered sections; status_bench.py, proxy_bench.py and pg_bench.py each own
 one section whose heading names the script in parentheses ("## Status service cost
-(status_bench.py)"). Each bench replaces only what it owns, so a run of one keeps every figure
+(status_bench.py)"; boot_http_vs_tftp.py's too). Each bench replaces only what it owns, so a run of one keeps every figure
 the others wrote."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 from typing import List, Tuple
 
-# "## heading (some_bench.py)": a section another bench than run_bench.py owns.
-_OWNED_ELSEWHERE = re.compile(r"^## .*\((?!run_bench\.py)[a-z_]+_bench\.py\)\s*$")
+# "## heading (some_script.py)": a section another script than run_bench.py owns.
+_OWNED_ELSEWHERE = re.compile(r"^## .*\((?!run_bench\.py\))[A-Za-z0-9_]+\.py\)\s*$")
 
 
 def split_sections(text: str) -> Tuple[str, List[Tuple[str, str]]]:

@@ -35,6 +35,10 @@ STATUS-FIGURES
 
 PROXY-FIGURES
 
+## Kernel + initrd over HTTP against TFTP (boot_http_vs_tftp.py)
+
+BOOT-FIGURES
+
 ## Raw runs
 
 OLD-RAW
@@ -63,7 +67,7 @@ class BenchResultsTest(unittest.TestCase):
         text = self.results.read_text()
         for gone in ("OLD-PREAMBLE", "OLD-RUN-BENCH-FIGURES", "OLD-RAW"):
             self.assertNotIn(gone, text)  # run_bench's own parts are rewritten
-        for kept in ("STATUS-FIGURES", "PROXY-FIGURES", "PG-FIGURES"):
+        for kept in ("STATUS-FIGURES", "PROXY-FIGURES", "PG-FIGURES", "BOOT-FIGURES"):
             self.assertEqual(text.count(kept), 1, kept)
         headings = self.headings()
         for heading in (STATUS, PROXY, PG, "## 1. DHCP lease rate (perfdhcp, DORA, veth pair)", "## Raw runs"):
