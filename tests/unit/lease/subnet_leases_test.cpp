@@ -114,7 +114,7 @@ TEST(SqliteLeaseStore, AVersion1FileIsReadAsItIsAndUpgradedAtOpenKeepingItsLease
   run_sql(path, kVersion1File);
   const auto listed = read_lease_file(path);
   ASSERT_TRUE(listed) << listed.error().detail;
-  ASSERT_EQ(listed->size(), 1u) << "netbootd leases reads a version 1 file without changing it";
+  ASSERT_EQ(listed->leases.size(), 1u) << "netbootd leases reads a version 1 file without changing it";
   EXPECT_EQ(user_version(path), 1);
   PostQueue loop;
   Lease relayed = make_lease(mac(2), ip("10.12.0.100"));
@@ -140,7 +140,7 @@ TEST(SqliteLeaseStore, AVersion1FileIsReadAsItIsAndUpgradedAtOpenKeepingItsLease
   (*reopened)->close();
   const auto listed2 = read_lease_file(path);
   ASSERT_TRUE(listed2);
-  EXPECT_EQ(listed2->size(), 2u);
+  EXPECT_EQ(listed2->leases.size(), 2u);
 }
 
 }  // namespace
