@@ -41,7 +41,7 @@ void BM_AllocateAndCommit(benchmark::State& state) {
   const auto held = static_cast<std::uint32_t>(state.range(0));
   Post run_now = [](std::function<void()> work) { work(); };
   MemoryLeaseStore store(run_now);
-  const AddressAllocator allocator({kStart, held + kIterations, {}, std::chrono::seconds(86400), {}}, store);
+  const AddressAllocator allocator({kStart, held + kIterations, {}, std::chrono::seconds(86400), {}, {}}, store);
   for (std::uint32_t i = 0; i < held; ++i) store.commit(lease_for(i, kStart.plus(i)), nullptr);
   std::uint32_t next = held;
   for (auto _ : state) {

@@ -8,6 +8,7 @@
 #include "config/unusable_addresses.hpp"
 #include "dhcp/pipeline/make_pipeline.hpp"
 #include "lease/address_allocator.hpp"
+#include "lease/pool_set.hpp"
 #include "core/database_uri.hpp"
 #include "lease/pg_lease_store.hpp"
 #include "lease/memory_lease_store.hpp"
@@ -48,6 +49,35 @@ lease::PoolSettings pool_settings(const config::DhcpConfig& config) {
   return settings;
 }
 
+// A [subnet]'s pool: its ranges, reservations and lease time; never its network or broadcast
+// address, our addresses on it, or its gateway.
+lease::PoolSettings pool_settings(const config::SubnetConfig& subnet) {
+  lease::PoolSettings settings;
+  for (const auto& range : subnet.pools) settings.ranges.push_back({range.first, range.size()});
+  settings.reservations = subnet.reservations;
+  settings.lease_time = std::chrono::seconds(subnet.lease_time);
+  if (subnet.network.has_network_and_broadcast()) {
+    settings.unusable.insert(subnet.network.network());
+    settings.unusable.insert(subnet.network.broadcast());
+  }
+  settings.unusable.insert(subnet.local_addresses.begin(), subnet.local_addresses.end());
+  if (subnet.gateway) settings.unusable.insert(*subnet.gateway);
+  return settings;
+}
+
+std::vector<lease::PoolSettings> all_pool_settings(const config::DhcpConfig& config) {
+  std::vector<lease::PoolSettings> out;
+  out.push_back(pool_settings(config));
+  for (const auto& subnet : config.subnets) out.push_back(pool_settings(subnet));
+  return out;
+}
+
+std::vector<std::map<MacAddress, Ipv4Address>> all_reservations(const config::DhcpConfig& config) {
+  std::vector<std::map<MacAddress, Ipv4Address>> out{config.static_leases};
+  for (const auto& subnet : config.subnets) out.push_back(subnet.reservations);
+  return out;
+}
+
 // siaddr when TFTP listens on an address of its own.
 std::optional<Ipv4Address> separate_tftp_server(const config::Config& config) {
   if (config.services.tftp && config.tftp.address && !config.tftp.address->is_unspecified())
@@ -67,7 +97,7 @@ struct Server::Parts {
   // [status]: what the services count for it; before them, so it outlives every service
   // (a TFTP session that ends while its service is destroyed still counts).
   std::unique_ptr<status::Telemetry> telemetry;
-  std::unique_ptr<lease::AddressAllocator> allocator;      // outlive the DHCP service's pipeline
+  std::unique_ptr<lease::PoolSet> pools;                   // every subnet's allocator; outlive the DHCP service's pipeline
   std::unique_ptr<net::HttpAccessChecker> access_checker;  // that reads and asks them
   std::unique_ptr<net::HttpRemoteFileSize> remote_file_size;
   std::unique_ptr<net::EventNotifier> notifier;
@@ -143,7 +173,7 @@ Result<void> Server::build() {
       log_->info("lease file {}: {} leases", config_.dhcp.lease_file.string(), parts_->sqlite_leases->size());
     }
     if (!proxy)
-      parts_->allocator = std::make_unique<lease::AddressAllocator>(pool_settings(config_.dhcp), *parts_->leases);
+      parts_->pools = std::make_unique<lease::PoolSet>(all_pool_settings(config_.dhcp), *parts_->leases);
     if (config_.services.tftp && config_.tftp.remote_root()) {
       // Option 13 from the remote root's Content-Length, as pybootd did (asynchronously here).
       net::RemoteFileSizeOptions size_options;
@@ -236,12 +266,13 @@ std::optional<dhcp::BootProfileDependencies> Server::boot_dependencies(const con
 dhcp::Pipeline Server::make_dhcp_pipeline(const config::Config& policy) {
   if (policy.dhcp.proxy) return dhcp::make_proxy_pipeline(policy.dhcp, boot_pipeline_dependencies(policy));
   return dhcp::make_pipeline(policy.dhcp, {.leases = *parts_->leases,
-                                           .allocator = *parts_->allocator,
+                                           .allocator = parts_->pools->for_subnet(0),
                                            .boot_file_size = make_boot_file_size(policy),
                                            .tftp_server = separate_tftp_server(policy),
                                            .access = access_dependencies(policy),
                                            .remote_file_size = parts_->remote_file_size.get(),
-                                           .boot = boot_dependencies(policy)});
+                                           .boot = boot_dependencies(policy),
+                                           .pools = parts_->pools.get()});
 }
 
 // The PXE boot server's policy ([bootp] pxe_port), in both modes, from the same parts.
@@ -271,7 +302,7 @@ dhcp::BootPipelineDependencies Server::boot_pipeline_dependencies(const config::
 void Server::apply_policy(const config::Config& policy) {
   if (parts_->dhcp) {
     // Between two requests on the loop: the allocator and the pipeline change together.
-    if (parts_->allocator) parts_->allocator->replace_reservations(policy.dhcp.static_leases);
+    if (parts_->pools) parts_->pools->replace_reservations(all_reservations(policy.dhcp));
     parts_->dhcp->replace_pipeline(make_dhcp_pipeline(policy));
     if (parts_->boot_server) parts_->boot_server->replace_pipeline(make_boot_server_pipeline(policy));
   }

@@ -10,6 +10,7 @@
 
 #include "core/lease_defaults.hpp"
 #include "core/ipv4_address.hpp"
+#include "core/ipv4_subnet.hpp"
 #include "core/mac_address.hpp"
 #include "core/uuid.hpp"
 
@@ -69,6 +70,36 @@ struct HttpBootServer {
   friend bool operator==(const HttpBootServer&, const HttpBootServer&) = default;
 };
 
+/// One range of a [subnet] pool, both ends included.
+struct PoolRange {
+  Ipv4Address first;
+  Ipv4Address last;
+  [[nodiscard]] std::uint32_t size() const { return last.to_host_order() - first.to_host_order() + 1; }
+};
+
+/// A [subnet NAME] section: one more network served besides [bootp]'s (a relayed VLAN, or
+/// another card of this host). What it does not set comes from [bootp] (dns, domain,
+/// lease_time) and [bootfile]; network, pool, gateway, netmask, relay and interface never do.
+struct SubnetConfig {
+  std::string name;                        // NAME of [subnet NAME]
+  Ipv4Subnet network;                      // network = a.b.c.d/n (host bits zero)
+  std::vector<PoolRange> pools;            // pool = a-b; c-d, or pool_start + pool_count; sorted
+  std::optional<Ipv4Address> gateway;      // gateway; unset: giaddr (relayed) or our address on it (local)
+  bool set_gateway = true;                 // set_gateway = no: no option 3
+  Ipv4Address netmask;                     // netmask (option 1); default: the network's
+  std::vector<Ipv4Address> dns;            // dns; default [bootp]'s
+  std::string domain;                      // domain; default [bootp]'s
+  std::uint32_t lease_time = 0;            // lease_time; default [bootp]'s
+  std::optional<Ipv4Address> next_server;  // next_server (siaddr); default [tftp] address, else the local address
+  BootFileTable boot_files;                // [bootfile] with this subnet's boot_file / bootfile.* over it
+  std::vector<Ipv4Address> relays;         // relay: giaddrs outside the network that select it
+  std::string interface;                   // interface: a local link without an address of ours in it
+  std::map<MacAddress, Ipv4Address> reservations;  // the [static_dhcp] entries inside `network`
+  std::vector<Ipv4Address> local_addresses;        // this host's addresses inside `network` (found at load)
+  std::string detected_interface;                  // the interface holding the first of them
+  Location where;                          // the section's line
+};
+
 struct DhcpConfig {
   bool proxy = false;                   // [bootp] proxy: proxyDHCP, no addresses (another server gives them)
   std::uint16_t pxe_port = 4011;        // [bootp] pxe_port: the PXE boot server (both modes); 0 = off
@@ -100,6 +131,11 @@ struct DhcpConfig {
   std::optional<Ipv4Address> gateway;   // [bootp] gateway, else the server; none if set_gateway = off
   std::string detected_interface;       // the interface name found
   std::vector<Ipv4Address> local_addresses;  // every address of this host on the served subnet (never leased)
+
+  /// [subnet NAME] sections in file order. [bootp] is subnet 0 and stays in the fields above
+  /// (a pybootd file has no other); its [static_dhcp] entries stay in static_leases, the
+  /// others move to the subnet whose network holds them.
+  std::vector<SubnetConfig> subnets;
 };
 
 template <class Key>

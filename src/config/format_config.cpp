@@ -71,6 +71,35 @@ std::string format_config(const Config& c) {
 
   out += "\n[static_dhcp]\n";
   for (const auto& [mac, address] : d.static_leases) out += fmt::format("{} = {}\n", mac.to_string('-'), address.to_string());
+  if (!d.subnets.empty()) {
+    // One line per subnet: what select-subnet and the allocator will use.
+    out += "\n; subnets (0 is [bootp])\n";
+    out += fmt::format("; subnet 0 [bootp] network {}/{} pool {} .. {} reservations {} router {} local {}\n",
+                       Ipv4Subnet{d.server_address, d.netmask}.network().to_string(),
+                       d.netmask.prefix_length().value_or(0), d.pool_start.to_string(),
+                       d.pool_start.plus(d.pool_count == 0 ? 0 : d.pool_count - 1).to_string(), d.static_leases.size(),
+                       d.gateway ? d.gateway->to_string() : std::string("none"), d.server_address.to_string());
+    for (std::size_t i = 0; i < d.subnets.size(); ++i) {
+      const SubnetConfig& s = d.subnets[i];
+      std::string pools;
+      for (const auto& r : s.pools) pools += fmt::format("{}{}-{}", pools.empty() ? "" : ";", r.first.to_string(), r.last.to_string());
+      std::string relays;
+      for (const auto& r : s.relays) relays += (relays.empty() ? "" : ";") + r.to_string();
+      out += fmt::format(
+          "; subnet {} [subnet {}] network {}/{} pool {} reservations {} router {} netmask {} dns {} domain {} "
+          "lease_time {} next_server {} boot_file {}{}{}{}\n",
+          i + 1, s.name, s.network.address.to_string(), s.network.netmask.prefix_length().value_or(0),
+          pools.empty() ? std::string("none") : pools, s.reservations.size(),
+          s.gateway ? s.gateway->to_string()
+                    : (s.set_gateway ? std::string(s.local_addresses.empty() ? "giaddr" : "our address") : "none"),
+          s.netmask.to_string(), s.dns.empty() ? std::string("none") : join_addresses(s.dns), s.domain, s.lease_time,
+          s.next_server ? s.next_server->to_string() : std::string("default"),
+          s.boot_files.fallback ? *s.boot_files.fallback : std::string("[bootfile]"),
+          relays.empty() ? "" : " relay ", relays,
+          s.local_addresses.empty() ? std::string(s.interface.empty() ? " (relayed)" : " interface " + s.interface)
+                                    : " local " + s.local_addresses.front().to_string());
+    }
+  }
   out += "\n[buggy_clients]\n";
   for (const auto& prefix : d.buggy_clients) out += fmt::format("{} = yes\n", prefix.to_string());
 

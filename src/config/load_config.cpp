@@ -52,6 +52,9 @@ constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "addre
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
 constexpr std::string_view kProfileKeys[] = {"kernel", "initrd", "cmdline"};
 constexpr std::string_view kBootApiKeys[] = {"url", "timeout", "cache", "max_answer_bytes"};
+constexpr std::string_view kSubnetKeys[] = {"network", "pool", "pool_start", "pool_count", "gateway", "set_gateway",
+                                            "netmask", "dns", "domain", "lease_time", "next_server", "boot_file",
+                                            "relay", "interface"};
 constexpr std::string_view kStatusKeys[] = {"enable", "enabled", "address", "port", "max_connections", "hostnames"};
 
 // Every name a section may be written as, aliases included, for "did you mean".
@@ -59,6 +62,13 @@ constexpr std::string_view kSectionSpellings[] = {"logger",  "bootp",    "bootpd
                                                   "mac",     "uuid",     "http",        "filters",       "httpd",
                                                   "bootfile", "static_dhcp", "buggy_clients", "netbootd",
                                                   "status", "hosts", "boot_api"};
+
+// "[subnet NAME]": one more network served (docs/configuration.md). inih keeps the space.
+constexpr std::string_view kSubnetPrefix = "subnet";
+bool is_subnet_section(std::string_view name) {
+  return name.size() >= kSubnetPrefix.size() && iequals(name.substr(0, kSubnetPrefix.size()), kSubnetPrefix) &&
+         (name.size() == kSubnetPrefix.size() || name[kSubnetPrefix.size()] == ' ' || name[kSubnetPrefix.size()] == '\t');
+}
 
 std::string canonical_section(std::string_view name) {
   for (const auto& [canonical, alias] : kSectionAliases)
@@ -196,6 +206,15 @@ class Loader {
   bool load_hosts();
   bool load_boot_api();
   bool detect_network();
+  bool load_subnets();
+  bool load_subnet(const IniSection& s, SubnetConfig& subnet);
+  bool read_pool_ranges(const Entry& e, const SubnetConfig& subnet, std::vector<PoolRange>& out);
+  bool check_subnet_overlaps();
+  bool place_reservations();
+  [[nodiscard]] bool has_subnet_sections() const {
+    return std::any_of(ini_.sections.begin(), ini_.sections.end(),
+                       [](const IniSection& s) { return is_subnet_section(s.name); });
+  }
   bool check_sections();
   bool check_unknown();
 
@@ -1164,7 +1183,7 @@ bool Loader::detect_network() {
       d.local_addresses.push_back(itf.address);
   const auto unusable = unusable_addresses(d);
   for (const auto& lease : static_lines_) {
-    if (!lease.address.same_subnet(d.server_address, d.netmask))
+    if (!lease.address.same_subnet(d.server_address, d.netmask) && !has_subnet_sections())
       warn(fmt::format("{}:{}: [static_dhcp] {} = {}: outside the served subnet {}/{}, never offered", ini_.path,
                        lease.line, lease.mac.to_string('-'), lease.address.to_string(), d.server_address.to_string(),
                        d.netmask.prefix_length().value_or(0)));
@@ -1174,6 +1193,262 @@ bool Loader::detect_network() {
                          ini_.path, lease.line, lease.mac.to_string('-'), lease.address.to_string(), u.why));
   }
   if (const auto overlap = pool_overlap_warning(d)) warn(fmt::format("{}: {}", ini_.path, *overlap));
+  return true;
+}
+
+// [subnet NAME] sections: more networks, each with its own pool and options (issue 18).
+bool Loader::load_subnets() {
+  std::map<std::string, const IniSection*> names;
+  for (const auto& s : ini_.sections) {
+    if (!is_subnet_section(s.name)) continue;
+    const std::string name(trim(std::string_view(s.name).substr(kSubnetPrefix.size())));
+    if (name.empty()) return fail_with(at_section(s, "a subnet needs a name: [subnet NAME]"));
+    if (config_.dhcp.proxy)
+      return fail_with(at_section(s, "has no meaning with proxy = yes (the other DHCP server gives the addresses)"));
+    if (const auto [it, added] = names.emplace(to_lower(name), &s); !added)
+      return fail_with(at_section(s, fmt::format("subnet {} is already defined at line {}", name, it->second->line)));
+    SubnetConfig subnet;
+    subnet.name = name;
+    subnet.where = {ini_.path, s.line};
+    if (!load_subnet(s, subnet)) return false;
+    if (config_.services.dhcp) config_.dhcp.subnets.push_back(std::move(subnet));
+  }
+  if (config_.dhcp.subnets.empty()) return true;
+  return check_subnet_overlaps() && place_reservations();
+}
+
+bool Loader::load_subnet(const IniSection& s, SubnetConfig& subnet) {
+  const DhcpConfig& d = config_.dhcp;
+  subnet.dns = d.dns;
+  subnet.domain = d.domain;
+  subnet.lease_time = d.lease_time;
+  subnet.boot_files = d.boot_files;
+  std::optional<Entry> network_entry, pool_entry, pool_start_entry, pool_count_entry, netmask_entry;
+  std::vector<Entry> entries_here;
+  for (const auto& e : s.entries) entries_here.push_back({&e, to_lower(s.name), &s});
+  // The network first: every other key is checked against it.
+  for (const auto& e : entries_here)
+    if (iequals(e.entry->key, "network")) network_entry = e;
+  if (!network_entry) return fail_with(at_section(s, "missing network: the subnet's address and prefix (a.b.c.d/n)"));
+  {
+    const std::string_view text = trim(network_entry->entry->value);
+    const auto slash = text.find('/');
+    const auto address = Ipv4Address::parse(text.substr(0, slash));
+    const auto prefix = slash == std::string_view::npos ? std::nullopt : parse_uint(text.substr(slash + 1), 0, 32);
+    if (!address || !prefix)
+      return fail_with(at(*network_entry, fmt::format("'{}' is not a network in CIDR form (a.b.c.d/n)", text)));
+    const std::uint32_t mask = *prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - *prefix);
+    if ((address->to_host_order() & ~mask) != 0)
+      return fail_with(at(*network_entry, fmt::format("'{}' has host bits set: the network is {}/{}", text,
+                                                      Ipv4Address::from_host_order(address->to_host_order() & mask).to_string(),
+                                                      *prefix)));
+    subnet.network = Ipv4Subnet{*address, Ipv4Address::from_host_order(mask)};
+    subnet.netmask = subnet.network.netmask;
+  }
+  for (const auto& e : entries_here) {
+    const auto key = to_lower(e.entry->key);
+    const std::string_view value = trim(e.entry->value);
+    bool ok = true;
+    if (key == "network") continue;
+    if (key == "pool") {
+      pool_entry = e;
+      subnet.pools.clear();
+      ok = read_pool_ranges(e, subnet, subnet.pools);
+    } else if (key == "pool_start") {
+      pool_start_entry = e;
+    } else if (key == "pool_count") {
+      pool_count_entry = e;
+    } else if (key == "gateway") {
+      Ipv4Address gateway;
+      ok = read_address(e, gateway);
+      subnet.gateway = gateway;
+    } else if (key == "set_gateway") {
+      ok = read_bool(e, subnet.set_gateway);
+    } else if (key == "netmask") {
+      ok = read_address(e, subnet.netmask);
+      if (ok && !subnet.netmask.prefix_length())
+        ok = fail_with(at(e, fmt::format("'{}' is not a contiguous netmask", value)));
+    } else if (key == "dns") {
+      subnet.dns.clear();
+      for (auto part : split(value, ';')) {
+        if (trim(part).empty()) continue;
+        const auto address = Ipv4Address::parse(trim(part));
+        if (!address) return fail_with(at(e, fmt::format("'{}' is not an IPv4 address (dns is a ';' list)", part)));
+        subnet.dns.push_back(*address);
+      }
+    } else if (key == "domain") {
+      subnet.domain = std::string(value);
+    } else if (key == "lease_time") {
+      std::uint64_t v = 0;
+      ok = read_uint(e, 1, std::numeric_limits<std::uint32_t>::max() - 1, v);
+      subnet.lease_time = static_cast<std::uint32_t>(v);
+    } else if (key == "next_server") {
+      Ipv4Address next;
+      ok = read_address(e, next);
+      subnet.next_server = next;
+    } else if (key == "boot_file") {
+      if (!value.empty()) {
+        subnet.boot_files.fallback = std::string(value);
+        subnet.boot_files.sources.push_back({fmt::format("[{}] {}", s.name, e.entry->key), std::string(value),
+                                             {ini_.path, e.entry->line}});
+      }
+    } else if (istarts_with(key, "bootfile.")) {
+      std::string_view arch_key = std::string_view(key).substr(9);
+      bool ipxe = false;
+      if (istarts_with(arch_key, "ipxe.")) {
+        ipxe = true;
+        arch_key.remove_prefix(5);
+      }
+      const std::string file(value);
+      if (!file.empty())
+        subnet.boot_files.sources.push_back({fmt::format("[{}] {}", s.name, e.entry->key), file, {ini_.path, e.entry->line}});
+      if (arch_key == "default") {
+        (ipxe ? subnet.boot_files.ipxe_fallback : subnet.boot_files.fallback) = file;
+      } else {
+        const auto arch = parse_uint(arch_key, 0, 65535);
+        if (!arch)
+          return fail_with(at(e, "not a client architecture: bootfile. followed by an RFC 4578 code such as 00007, "
+                                 "'default', or the same prefixed with 'ipxe.'"));
+        (ipxe ? subnet.boot_files.ipxe_by_arch : subnet.boot_files.by_arch)[static_cast<std::uint16_t>(*arch)] = file;
+      }
+    } else if (key == "relay") {
+      subnet.relays.clear();
+      for (auto part : split(value, ';')) {
+        if (trim(part).empty()) continue;
+        const auto address = Ipv4Address::parse(trim(part));
+        if (!address) return fail_with(at(e, fmt::format("'{}' is not an IPv4 address (relay is a ';' list)", part)));
+        subnet.relays.push_back(*address);
+      }
+    } else if (key == "interface") {
+      subnet.interface = std::string(value);
+      if (std::none_of(interfaces_.begin(), interfaces_.end(),
+                       [&](const NetworkInterface& i) { return i.name == subnet.interface; }))
+        return fail_with(at(e, fmt::format("no interface {}", subnet.interface)));
+    } else if (!e.entry->from_default) {
+      // Every key of a [subnet] is its own: a misspelt one would silently take [bootp]'s value.
+      const auto meant = near_miss(e.entry->key, kSubnetKeys);
+      return fail_with(at(e, meant.empty() ? std::string("unknown key")
+                                           : fmt::format("unknown key: did you mean {}?", one_of(meant, "'", "'"))));
+    }
+    if (!ok) return false;
+  }
+  if (pool_entry && (pool_start_entry || pool_count_entry))
+    return fail_with(at(pool_start_entry ? *pool_start_entry : *pool_count_entry,
+                        "give either pool or pool_start/pool_count, not both"));
+  if (pool_count_entry && !pool_start_entry) return fail_with(at(*pool_count_entry, "pool_count needs pool_start"));
+  if (pool_start_entry) {
+    Ipv4Address start;
+    if (!read_address(*pool_start_entry, start)) return false;
+    std::uint64_t count = 10;  // [bootp]'s default
+    if (pool_count_entry && !read_uint(*pool_count_entry, 0, 1u << 24, count)) return false;
+    if (count > 0) {
+      if (std::uint64_t{start.to_host_order()} + count > (1ull << 32))
+        return fail_with(at(*pool_start_entry, "pool_start + pool_count runs past 255.255.255.255"));
+      const PoolRange range{start, start.plus(static_cast<std::uint32_t>(count - 1))};
+      if (!subnet.network.contains(range.first) || !subnet.network.contains(range.last))
+        return fail_with(at(*pool_start_entry, fmt::format("the pool {} .. {} leaves the network {}/{}",
+                                                           range.first.to_string(), range.last.to_string(),
+                                                           subnet.network.address.to_string(),
+                                                           subnet.network.netmask.prefix_length().value_or(0))));
+      subnet.pools.push_back(range);
+      if (subnet.network.has_network_and_broadcast() &&
+          (range.first == subnet.network.network() || range.last == subnet.network.broadcast()))
+        return fail_with(at(*pool_start_entry, "the pool holds the network's network or broadcast address"));
+    }
+  }
+  for (const auto& itf : interfaces_)
+    if (!itf.address.is_unspecified() && subnet.network.contains(itf.address)) {
+      if (subnet.local_addresses.empty()) subnet.detected_interface = itf.name;
+      subnet.local_addresses.push_back(itf.address);
+    }
+  if (!subnet.set_gateway) subnet.gateway.reset();
+  return true;
+}
+
+// pool = a-b; c-d: each range inside the network, no network or broadcast address, no overlap.
+bool Loader::read_pool_ranges(const Entry& e, const SubnetConfig& subnet, std::vector<PoolRange>& out) {
+  const auto prefix = subnet.network.netmask.prefix_length().value_or(0);
+  for (auto part : split(e.entry->value, ';')) {
+    part = trim(part);
+    if (part.empty()) continue;
+    const auto dash = part.find('-');
+    const auto first = Ipv4Address::parse(trim(part.substr(0, dash)));
+    const auto last = dash == std::string_view::npos ? first : Ipv4Address::parse(trim(part.substr(dash + 1)));
+    if (!first || !last)
+      return fail_with(at(e, fmt::format("'{}' is not an address range (first-last, ranges separated by ';')", part)));
+    if (last->to_host_order() < first->to_host_order())
+      return fail_with(at(e, fmt::format("'{}': the range ends before it starts", part)));
+    if (!subnet.network.contains(*first) || !subnet.network.contains(*last))
+      return fail_with(at(e, fmt::format("{} .. {} leaves the network {}/{}", first->to_string(), last->to_string(),
+                                         subnet.network.address.to_string(), prefix)));
+    if (subnet.network.has_network_and_broadcast() &&
+        (*first == subnet.network.network() || *last == subnet.network.broadcast()))
+      return fail_with(at(e, fmt::format("{} .. {} holds the network or broadcast address of {}/{}", first->to_string(),
+                                         last->to_string(), subnet.network.address.to_string(), prefix)));
+    out.push_back({*first, *last});
+  }
+  std::sort(out.begin(), out.end(), [](const PoolRange& a, const PoolRange& b) { return a.first < b.first; });
+  for (std::size_t i = 1; i < out.size(); ++i)
+    if (out[i].first.to_host_order() <= out[i - 1].last.to_host_order())
+      return fail_with(at(e, fmt::format("the ranges {} .. {} and {} .. {} overlap", out[i - 1].first.to_string(),
+                                         out[i - 1].last.to_string(), out[i].first.to_string(), out[i].last.to_string())));
+  return true;
+}
+
+// Networks may not overlap ([bootp]'s included): sorted by first address, neighbours compared.
+bool Loader::check_subnet_overlaps() {
+  struct Span {
+    std::uint32_t first, last;
+    std::string label;
+    Location where;
+  };
+  std::vector<Span> spans;
+  const DhcpConfig& d = config_.dhcp;
+  const Ipv4Subnet primary{d.server_address, d.netmask};
+  const IniSection* bootp = section("bootp");
+  spans.push_back({primary.network().to_host_order(), primary.broadcast().to_host_order(),
+                   fmt::format("[{}] {}/{}", bootp ? bootp->name : "bootp", primary.network().to_string(),
+                               d.netmask.prefix_length().value_or(0)),
+                   {ini_.path, bootp ? bootp->line : 0}});
+  for (const auto& subnet : d.subnets)
+    spans.push_back({subnet.network.network().to_host_order(), subnet.network.broadcast().to_host_order(),
+                     fmt::format("[subnet {}] {}/{}", subnet.name, subnet.network.address.to_string(),
+                                 subnet.network.netmask.prefix_length().value_or(0)),
+                     subnet.where});
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.first < b.first; });
+  for (std::size_t i = 1; i < spans.size(); ++i) {
+    if (spans[i].first > spans[i - 1].last) continue;
+    // Report at the later of the two sections, naming the other.
+    const Span& a = spans[i - 1].where.line > spans[i].where.line ? spans[i - 1] : spans[i];
+    const Span& b = &a == &spans[i] ? spans[i - 1] : spans[i];
+    return fail_with(fmt::format("{}: {}: network overlaps {} (line {})", a.where.to_string(), a.label, b.label,
+                                 b.where.line));
+  }
+  std::map<Ipv4Address, const SubnetConfig*> relays;
+  for (const auto& subnet : d.subnets)
+    for (const auto relay : subnet.relays)
+      if (const auto [it, added] = relays.emplace(relay, &subnet); !added)
+        return fail_with(fmt::format("{}: [subnet {}] relay: {} already selects [subnet {}]", subnet.where.to_string(),
+                                     subnet.name, relay.to_string(), it->second->name));
+  return true;
+}
+
+// [static_dhcp] entries belong to the subnet whose network holds them; one in no subnet is an
+// error once [subnet] sections exist (a pybootd file keeps its warning).
+bool Loader::place_reservations() {
+  DhcpConfig& d = config_.dhcp;
+  const Ipv4Subnet primary{d.server_address, d.netmask};
+  for (const auto& lease : static_lines_) {
+    if (primary.contains(lease.address)) continue;
+    const auto holder = std::find_if(d.subnets.begin(), d.subnets.end(),
+                                     [&](const SubnetConfig& s) { return s.network.contains(lease.address); });
+    if (holder == d.subnets.end())
+      return fail_with(fmt::format("{}:{}: [static_dhcp] {}: {} is in no subnet", ini_.path, lease.line,
+                                   lease.mac.to_string('-'), lease.address.to_string()));
+    holder->reservations[lease.mac] = lease.address;
+    if (const auto it = d.static_leases.find(lease.mac); it != d.static_leases.end() && it->second == lease.address)
+      d.static_leases.erase(it);
+  }
   return true;
 }
 
@@ -1209,6 +1484,7 @@ bool Loader::check_sections() {
     if (istarts_with(s.name, "profile"))
       return fail_with(at_section(s, "not a profile section: write [profile NAME] (NAME: letters, digits, '-', '_', '.')"));
     if (std::find(std::begin(kKnownSections), std::end(kKnownSections), name) != std::end(kKnownSections)) continue;
+    if (is_subnet_section(s.name)) continue;  // load_subnets() checks the name
     if (const auto meant = near_miss(s.name, kSectionSpellings); !meant.empty()) {
       // Named by their canonical spelling, once: [tftpp] means [tftp], whether via [tftp] or [tftpd].
       std::vector<std::string> names;
@@ -1241,8 +1517,8 @@ Result<LoadedConfig> Loader::run() {
   config_.services = options_.services;
   const bool ok = check_sections() && load_logger() && load_bootp() && load_static_dhcp() && load_buggy_clients() &&
                   load_boot_files() && load_access_lists() && load_http_access() && load_tftp() &&
-                  load_httpd() && check_http_boot_files() && load_process() && load_status() && load_boot_profiles() && check_pxe_port() && detect_network() &&
-                  check_unknown();
+                  load_httpd() && check_http_boot_files() && load_process() && load_status() && load_boot_profiles() &&
+                  check_pxe_port() && detect_network() && load_subnets() && check_unknown();
   if (!ok) {
     // The warnings gathered before the error go with it: an unknown key on line 2 is often
     // why line 9 fails ([tftp] tftp_root = ... leaves the default root, which is missing).

@@ -77,6 +77,13 @@ ReloadPlan plan_reload(const IniFile& startup, const IniFile& applied, const Con
   plan.config.http_access.timeout = running.http_access.timeout;
   plan.config.dhcp.boot_files = next.dhcp.boot_files;
   plan.config.dhcp.static_leases = next.dhcp.static_leases;
+  // [subnet] sections need a restart; the [static_dhcp] entries and [bootfile] they take are reloaded.
+  auto& subnets = plan.config.dhcp.subnets;
+  for (std::size_t i = 0; i < subnets.size() && i < next.dhcp.subnets.size(); ++i) {
+    if (subnets[i].name != next.dhcp.subnets[i].name) continue;
+    subnets[i].reservations = next.dhcp.subnets[i].reservations;
+    subnets[i].boot_files = next.dhcp.subnets[i].boot_files;
+  }
   plan.config.dhcp.buggy_clients = next.dhcp.buggy_clients;
   plan.config.tftp.filters = next.tftp.filters;
   plan.config.boot = next.boot;

@@ -173,7 +173,8 @@ void write_option(Bytes& out, const EncodedOption& option) {
 
 bool is_mandatory(OptionCode code) {
   return code == OptionCode::MessageType || code == OptionCode::ServerIdentifier ||
-         code == OptionCode::SubnetMask || code == OptionCode::LeaseTime;
+         code == OptionCode::SubnetMask || code == OptionCode::LeaseTime ||
+         code == OptionCode::RelayAgentInformation;  // RFC 3046 echo: relays read only the main area
 }
 
 /// The options in wire order: 53, 54, then ascending codes.

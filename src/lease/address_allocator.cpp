@@ -20,13 +20,28 @@ std::string_view to_string(AllocationSource source) noexcept {
 }
 
 AddressAllocator::AddressAllocator(PoolSettings settings, const LeaseStore& store)
-    : settings_(std::move(settings)), store_(store), pool_(settings_.pool_start, settings_.pool_count) {
+    : settings_(std::move(settings)), store_(store), pool_(make_pool()) {
   rebuild();
   store_.subscribe(*this);
 }
 
-void AddressAllocator::rebuild() {
-  pool_ = AddressPool(settings_.pool_start, settings_.pool_count);
+AddressAllocator::AddressAllocator(PoolSettings settings, const LeaseStore& store, Unobserved)
+    : settings_(std::move(settings)), store_(store), observing_(false), pool_(make_pool()) {
+  rebuild(false);
+}
+
+AddressPool AddressAllocator::make_pool() const {
+  if (!settings_.ranges.empty()) return AddressPool(settings_.ranges);
+  return AddressPool(settings_.pool_start, settings_.pool_count);
+}
+
+void AddressAllocator::reset_reservations(std::map<MacAddress, Ipv4Address> reservations) {
+  settings_.reservations = std::move(reservations);
+  rebuild(false);
+}
+
+void AddressAllocator::rebuild(bool read_store) {
+  pool_ = make_pool();
   reserved_.clear();
   offered_.clear();
   lapsed_.clear();
@@ -36,15 +51,18 @@ void AddressAllocator::rebuild() {
     pool_.take(address);
   }
   for (const Ipv4Address address : settings_.unusable) pool_.take(address);
-  for (const Lease& lease : store_.all()) on_lease_added(lease);
+  if (read_store)
+    for (const Lease& lease : store_.all()) on_lease_added(lease);
 }
 
 void AddressAllocator::replace_reservations(std::map<MacAddress, Ipv4Address> reservations) {
   settings_.reservations = std::move(reservations);
-  rebuild();
+  rebuild(observing_);
 }
 
-AddressAllocator::~AddressAllocator() { store_.unsubscribe(*this); }
+AddressAllocator::~AddressAllocator() {
+  if (observing_) store_.unsubscribe(*this);
+}
 
 bool AddressAllocator::dynamic(Ipv4Address address) const {
   return pool_.contains(address) && !reserved_.contains(address) && !unusable(address);
@@ -138,7 +156,7 @@ Result<Allocation> AddressAllocator::allocate(const MacAddress& mac, std::option
   }
   return fail(Errc::Busy, fmt::format("address pool exhausted: all {} addresses from {} are held and none has "
                                       "been expired for longer than lease_time ({} s)",
-                                      pool_.size(), settings_.pool_start.to_string(), settings_.lease_time.count()));
+                                      pool_.size(), pool_.start().to_string(), settings_.lease_time.count()));
 }
 
 }  // namespace netboot::lease

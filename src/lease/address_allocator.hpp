@@ -52,6 +52,7 @@ struct PoolSettings {
   /// Never handed out, not even to a reservation: the subnet's network and broadcast
   /// addresses, the server's own addresses, the gateway (config::unusable_addresses).
   std::set<Ipv4Address> unusable;
+  std::vector<AddressPool::Range> ranges;            // a [subnet] pool; when given, pool_start/count are unused
 };
 
 class AddressAllocator final : private LeaseObserver {
@@ -59,6 +60,11 @@ class AddressAllocator final : private LeaseObserver {
   /// Reads every lease in `store` and follows its commits from then on. `store` must outlive
   /// the allocator.
   AddressAllocator(PoolSettings settings, const LeaseStore& store);
+  /// For PoolSet, the one observer of the store for every subnet's allocator: this one neither
+  /// subscribes nor reads the store; PoolSet hands it the leases of its pool (lease_added /
+  /// lease_removed), so 1,000 subnets cost one callback per commit, not 1,000.
+  struct Unobserved {};
+  AddressAllocator(PoolSettings settings, const LeaseStore& store, Unobserved);
   AddressAllocator(const AddressAllocator&) = delete;
   AddressAllocator& operator=(const AddressAllocator&) = delete;
   ~AddressAllocator();
@@ -87,13 +93,21 @@ class AddressAllocator final : private LeaseObserver {
   /// next request and the holder is refused it at its next one). O(leases).
   void replace_reservations(std::map<MacAddress, Ipv4Address> reservations);
 
+  /// PoolSet's routing of the store's changes (an Unobserved allocator's only input).
+  void lease_added(const Lease& lease) { on_lease_added(lease); }
+  void lease_removed(const Lease& lease) { on_lease_removed(lease); }
+  /// PoolSet's reload: the reservations replaced, the pool emptied of leases (reloaded by
+  /// the caller through lease_added).
+  void reset_reservations(std::map<MacAddress, Ipv4Address> reservations);
+
   [[nodiscard]] const AddressPool& pool() const { return pool_; }
   [[nodiscard]] const PoolSettings& settings() const { return settings_; }
 
  private:
   using Queue = std::set<std::pair<WallTime, Ipv4Address>>;
 
-  void rebuild();  // reserved_, pool_ and the queues from settings_ and the store
+  void rebuild(bool read_store = true);  // reserved_, pool_ and the queues from settings_ (and the store)
+  [[nodiscard]] AddressPool make_pool() const;
   void on_lease_removed(const Lease& lease) override;
   void on_lease_added(const Lease& lease) override;
   /// Pool addresses neither reserved nor unusable: the only ones handed out dynamically.
@@ -105,6 +119,7 @@ class AddressAllocator final : private LeaseObserver {
 
   PoolSettings settings_;
   const LeaseStore& store_;
+  bool observing_ = true;
   AddressPool pool_;
   std::set<Ipv4Address> reserved_;  // every reserved address
   Queue offered_;                   // Offered records on dynamic addresses, by end of the hold

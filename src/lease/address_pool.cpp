@@ -10,10 +10,26 @@ constexpr std::uint64_t bit(std::uint32_t index) { return std::uint64_t{1} << (i
 
 }  // namespace
 
-AddressPool::AddressPool(Ipv4Address start, std::uint32_t count) : start_(start) {
-  const std::uint64_t room = std::uint64_t{0xFFFFFFFFu} - start.to_host_order() + 1;
-  count_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(count, room));
+AddressPool::AddressPool(Ipv4Address start, std::uint32_t count) : AddressPool(std::vector<Range>{{start, count}}) {}
+
+AddressPool::AddressPool(std::vector<Range> ranges) {
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.start < b.start; });
+  std::uint64_t total = 0;
+  for (auto& range : ranges) {
+    const std::uint64_t room = std::uint64_t{0xFFFFFFFFu} - range.start.to_host_order() + 1;
+    range.count = static_cast<std::uint32_t>(std::min<std::uint64_t>(range.count, room));
+    if (range.count == 0) continue;
+    before_.push_back(static_cast<std::uint32_t>(total));
+    ranges_.push_back(range);
+    total += range.count;
+  }
+  if (!ranges.empty()) start_ = ranges.front().start;
+  count_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(total, 0xFFFFFFFFu));
   free_ = count_;
+  build_levels();
+}
+
+void AddressPool::build_levels() {
   if (count_ == 0) return;
   // Level 0: one bit per address, all set (free). Each level above: a bit per word below.
   std::uint64_t bits = count_;
@@ -27,17 +43,33 @@ AddressPool::AddressPool(Ipv4Address start, std::uint32_t count) : start_(start)
   }
 }
 
-std::uint32_t AddressPool::offset(Ipv4Address address) const {
-  return address.to_host_order() - start_.to_host_order();
+std::optional<std::uint32_t> AddressPool::offset(Ipv4Address address) const {
+  if (ranges_.size() == 1) {  // the common case ([bootp]): no search
+    const std::uint32_t delta = address.to_host_order() - ranges_[0].start.to_host_order();
+    if (address < ranges_[0].start || delta >= ranges_[0].count) return std::nullopt;
+    return delta;
+  }
+  const auto it = std::upper_bound(ranges_.begin(), ranges_.end(), address,
+                                   [](Ipv4Address a, const Range& r) { return a < r.start; });
+  if (it == ranges_.begin()) return std::nullopt;
+  const auto i = static_cast<std::size_t>(it - ranges_.begin()) - 1;
+  const std::uint32_t delta = address.to_host_order() - ranges_[i].start.to_host_order();
+  if (delta >= ranges_[i].count) return std::nullopt;
+  return before_[i] + delta;
 }
 
-bool AddressPool::contains(Ipv4Address address) const {
-  return address >= start_ && offset(address) < count_;
+Ipv4Address AddressPool::address_at(std::uint32_t index) const {
+  const auto it = std::upper_bound(before_.begin(), before_.end(), index);
+  const auto i = static_cast<std::size_t>(it - before_.begin()) - 1;
+  return ranges_[i].start.plus(index - before_[i]);
 }
+
+bool AddressPool::contains(Ipv4Address address) const { return offset(address).has_value(); }
 
 bool AddressPool::is_free(Ipv4Address address) const {
-  if (!contains(address)) return false;
-  const std::uint32_t i = offset(address);
+  const auto at = offset(address);
+  if (!at) return false;
+  const std::uint32_t i = *at;
   ++word_accesses_;
   return (levels_[0][i / 64] & bit(i)) != 0;
 }
@@ -50,12 +82,13 @@ std::optional<Ipv4Address> AddressPool::first_free() const {
     const std::uint64_t word = levels_[level][index];
     index = index * 64 + static_cast<std::uint32_t>(std::countr_zero(word));
   }
-  return start_.plus(index);
+  return address_at(index);
 }
 
 void AddressPool::take(Ipv4Address address) {
-  if (!contains(address)) return;
-  std::uint32_t index = offset(address);
+  const auto at = offset(address);
+  if (!at) return;
+  std::uint32_t index = *at;
   ++word_accesses_;
   if ((levels_[0][index / 64] & bit(index)) == 0) return;
   --free_;
@@ -70,8 +103,9 @@ void AddressPool::take(Ipv4Address address) {
 }
 
 void AddressPool::put_back(Ipv4Address address) {
-  if (!contains(address)) return;
-  std::uint32_t index = offset(address);
+  const auto at = offset(address);
+  if (!at) return;
+  std::uint32_t index = *at;
   ++word_accesses_;
   if ((levels_[0][index / 64] & bit(index)) != 0) return;
   ++free_;

@@ -16,8 +16,16 @@ namespace netboot::lease {
 
 class AddressPool {
  public:
+  struct Range {
+    Ipv4Address start;
+    std::uint32_t count = 0;
+  };
   /// All addresses start free. A range running past 255.255.255.255 is cut there.
   AddressPool(Ipv4Address start, std::uint32_t count);
+  /// Several disjoint ranges (a [subnet] pool = a-b; c-d), sorted by start: one bitmap over
+  /// their concatenation, so the costs stay those of one range (plus a binary search over
+  /// the few ranges).
+  explicit AddressPool(std::vector<Range> ranges);
 
   [[nodiscard]] Ipv4Address start() const { return start_; }
   [[nodiscard]] std::uint32_t size() const { return count_; }
@@ -37,8 +45,12 @@ class AddressPool {
   [[nodiscard]] std::uint64_t word_accesses() const { return word_accesses_; }
 
  private:
-  [[nodiscard]] std::uint32_t offset(Ipv4Address address) const;
+  [[nodiscard]] std::optional<std::uint32_t> offset(Ipv4Address address) const;
+  [[nodiscard]] Ipv4Address address_at(std::uint32_t index) const;
+  void build_levels();
 
+  std::vector<Range> ranges_;          // sorted; empty for an empty pool
+  std::vector<std::uint32_t> before_;  // addresses in the ranges before each one
   Ipv4Address start_;
   std::uint32_t count_ = 0;
   std::uint32_t free_ = 0;

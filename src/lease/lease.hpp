@@ -36,6 +36,8 @@ struct Lease {
   BootPhase phase = BootPhase::Idle;
   std::string hostname;          // from the HTTP access check ("client:" line)
   std::string boot_file;         // per-client boot file ("file:" line), for TFTP [filters]
+  std::string circuit_id;        // option 82.1 of the request that made it, raw bytes ("" = none; <= 255)
+  std::string remote_id;         // option 82.2, likewise (RFC 3046: which port / which modem it came through)
   friend bool operator==(const Lease&, const Lease&) = default;
 };
 

@@ -88,9 +88,51 @@ CREATE TRIGGER netbootd_leases_changed AFTER INSERT ON netbootd_leases
   FOR EACH ROW EXECUTE FUNCTION netbootd_leases_notify();
 )sql";
 
+// Schema 2 (issue 18): the relay agent's circuit-id and remote-id (option 82.1, 82.2), NULL when
+// the request had none. A new database gets schema 1 then this, so both paths are the same; the
+// 11-argument netbootd_put stays, so a server of schema 1 still running writes on (its rows
+// carry no ids) until it is restarted with this version.
+constexpr const char* kUpgradeTo2 = R"sql(
+ALTER TABLE netbootd_leases ADD COLUMN circuit_id bytea, ADD COLUMN remote_id bytea;
+CREATE FUNCTION netbootd_put(p_mac text, p_address text, p_state smallint, p_expires bigint, p_updated bigint,
+                             p_uuid text, p_phase smallint, p_hostname text, p_boot_file text,
+                             p_displaced_mac text, p_displaced_updated bigint,
+                             p_circuit_id bytea, p_remote_id bytea) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  inserted boolean;
+BEGIN
+  inserted := netbootd_put(p_mac, p_address, p_state, p_expires, p_updated, p_uuid, p_phase, p_hostname,
+                           p_boot_file, p_displaced_mac, p_displaced_updated);
+  IF inserted AND (p_circuit_id IS NOT NULL OR p_remote_id IS NOT NULL) THEN
+    UPDATE netbootd_leases SET circuit_id = p_circuit_id, remote_id = p_remote_id
+     WHERE mac = p_mac AND address = p_address AND updated = p_updated;
+  END IF;
+  RETURN inserted;
+END $$;
+UPDATE netbootd_schema SET version = 2;
+)sql";
+
 constexpr const char* kSelectColumns =
-    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file FROM netbootd_leases ";
-constexpr const char* kPut = "SELECT netbootd_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, encode(circuit_id, 'hex'), "
+    "encode(remote_id, 'hex') FROM netbootd_leases ";
+constexpr const char* kPut =
+    "SELECT netbootd_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, decode($12, 'hex'), decode($13, 'hex'))";
+
+std::string to_hex(const std::string& bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) out += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  return out;
+}
+
+std::string from_hex(std::string_view hex) {
+  std::string out;
+  const auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(digit(hex[i]) << 4 | digit(hex[i + 1])));
+  return out;
+}
 // Serialises schema creation between servers starting together (an arbitrary constant key).
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7316052021)";
 
@@ -201,6 +243,8 @@ Result<std::vector<Lease>> read_rows(PGconn* conn, const std::string& sql, const
     lease.phase = static_cast<BootPhase>(phase);
     lease.hostname = text(7);
     lease.boot_file = text(8);
+    lease.circuit_id = from_hex(PQgetvalue(r, row, 9));  // NULL reads as ""
+    lease.remote_id = from_hex(PQgetvalue(r, row, 10));
     leases.push_back(std::move(lease));
   }
   return leases;
@@ -287,6 +331,7 @@ Result<void> PgLeaseStore::create_or_check_schema() {
   }
   if (!has_version) {
     if (!exec(conn_, kCreateSchema)) return rollback(db_error("creating the schema"));
+    if (!exec(conn_, kUpgradeTo2)) return rollback(db_error("creating the schema (version 2)"));
   } else {
     QueryResult version(PQexec(conn_, "SELECT max(version), count(*) FROM netbootd_schema"));
     if (!version.ok()) return rollback(db_error("reading the schema version"));
@@ -300,6 +345,7 @@ Result<void> PgLeaseStore::create_or_check_schema() {
                                                  "understands ({}): upgrade netbootd",
                                                  shown_uri_, found, kSchemaVersion)));
     }
+    if (found == 1 && !exec(conn_, kUpgradeTo2)) return rollback(db_error("upgrading the schema to version 2"));
   }
   if (!exec(conn_, "COMMIT")) return rollback(db_error("commit"));
   return {};
@@ -432,6 +478,8 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
       const std::string displaced_mac = pending.displaced ? pending.displaced->mac.to_string(':') : std::string{};
       const std::string displaced_updated =
           pending.displaced ? std::to_string(to_nanoseconds(pending.displaced->updated)) : std::string{};
+      const std::string circuit_id = to_hex(l.circuit_id);
+      const std::string remote_id = to_hex(l.remote_id);
       const char* values[] = {mac.c_str(),
                               address.c_str(),
                               state.c_str(),
@@ -442,8 +490,10 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
                               l.hostname.c_str(),
                               l.boot_file.c_str(),
                               pending.displaced ? displaced_mac.c_str() : nullptr,
-                              pending.displaced ? displaced_updated.c_str() : nullptr};
-      sent = PQsendQueryParams(conn_, kPut, 11, nullptr, values, nullptr, nullptr, 0) == 1;
+                              pending.displaced ? displaced_updated.c_str() : nullptr,
+                              l.circuit_id.empty() ? nullptr : circuit_id.c_str(),
+                              l.remote_id.empty() ? nullptr : remote_id.c_str()};
+      sent = PQsendQueryParams(conn_, kPut, 13, nullptr, values, nullptr, nullptr, 0) == 1;
     }
     sent = sent && PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
     sent = sent && PQpipelineSync(conn_) == 1;

@@ -81,7 +81,7 @@ class PgLeaseStore final : public LeaseStore {
   [[nodiscard]] const std::string& shown_uri() const { return shown_uri_; }
 
   /// The schema this build reads and writes (netbootd_schema.version).
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
  private:
   struct Pending {

@@ -49,19 +49,31 @@ constexpr const char* kCreateSchema =
     "  uuid TEXT,"
     "  phase INTEGER NOT NULL,"
     "  hostname TEXT NOT NULL,"
-    "  boot_file TEXT NOT NULL);"
+    "  boot_file TEXT NOT NULL,"
+    "  circuit_id BLOB,"
+    "  remote_id BLOB);"
     "CREATE UNIQUE INDEX leases_by_address ON leases(address) WHERE address <> '0.0.0.0';"
     "CREATE UNIQUE INDEX leases_by_mac ON leases(mac) WHERE state <> 3;"
-    "PRAGMA user_version=1;";
+    "PRAGMA user_version=2;";
+// Schema 2 (issue 18): the relay agent's circuit-id and remote-id (option 82.1, 82.2), NULL
+// when the request had none. A version 1 file is upgraded in place at open.
+constexpr const char* kUpgradeFrom1 =
+    "ALTER TABLE leases ADD COLUMN circuit_id BLOB;"
+    "ALTER TABLE leases ADD COLUMN remote_id BLOB;"
+    "PRAGMA user_version=2;";
 
 constexpr const char* kSelectAll =
+    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, rowid, circuit_id, remote_id "
+    "FROM leases ORDER BY rowid";
+// `netbootd leases` reads a version 1 file as it is (read-only: no upgrade).
+constexpr const char* kSelectAllVersion1 =
     "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, rowid FROM leases ORDER BY rowid";
 // One statement per lease: REPLACE deletes the rows the new one conflicts with in either
 // partial unique index, which are exactly the rows LeaseIndex::apply replaces (the client's
 // record unless the new one is Declined, whoever held the address unless it is 0.0.0.0).
 constexpr const char* kUpsert =
-    "INSERT OR REPLACE INTO leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "INSERT OR REPLACE INTO leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file, "
+    "circuit_id, remote_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 // Group commit window: the writer waits this long after the first queued lease before taking
 // the queue, so that a burst shares one transaction and one fsync. The fsync and the WAL page
@@ -154,6 +166,10 @@ Result<Lease> decode_row(sqlite3_stmt* s, std::size_t row, const std::filesystem
   lease.phase = static_cast<BootPhase>(phase);
   lease.hostname = column_text(s, 7);
   lease.boot_file = column_text(s, 8);
+  if (sqlite3_column_count(s) > 11) {  // schema 2 (kSelectAll; not kSelectAllVersion1)
+    lease.circuit_id = column_text(s, 10);  // NULL reads as ""
+    lease.remote_id = column_text(s, 11);
+  }
   return lease;
 }
 
@@ -252,6 +268,9 @@ Result<void> SqliteLeaseStore::load() {
   };
   if (version == 0 && sqlite3_exec(db_, kCreateSchema, nullptr, nullptr, nullptr) != SQLITE_OK) {
     return rollback(sqlite_error("creating the schema"));
+  }
+  if (version == 1 && sqlite3_exec(db_, kUpgradeFrom1, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return rollback(sqlite_error("upgrading the schema to version 2"));
   }
 
   Statement count;
@@ -414,6 +433,12 @@ Result<void> SqliteLeaseStore::write_one(const Lease& lease) {
   sqlite3_bind_int(insert_, 7, static_cast<int>(lease.phase));
   bind_text(insert_, 8, lease.hostname);
   bind_text(insert_, 9, lease.boot_file);
+  const auto bind_blob = [this](int index, const std::string& bytes) {
+    if (bytes.empty()) return sqlite3_bind_null(insert_, index);
+    return sqlite3_bind_blob(insert_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  };
+  bind_blob(10, lease.circuit_id);
+  bind_blob(11, lease.remote_id);
   return run(insert_, "upsert");
 }
 
@@ -479,7 +504,8 @@ Result<LeaseFileContents> read_lease_file(const std::filesystem::path& path) {
                                       path.string(), version, SqliteLeaseStore::kSchemaVersion));
   }
   Statement select;
-  if (select.prepare(db.get(), kSelectAll) != SQLITE_OK) return error("reading leases");
+  if (select.prepare(db.get(), version == 1 ? kSelectAllVersion1 : kSelectAll) != SQLITE_OK)
+    return error("reading leases");
   LeaseFileContents contents;
   std::size_t row = 0;
   int step = SQLITE_ROW;

@@ -56,7 +56,7 @@ class SqliteLeaseStore final : public LeaseStore {
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
   /// The schema this build reads and writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
  private:
   struct Pending {

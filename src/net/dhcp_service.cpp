@@ -30,6 +30,24 @@ std::string_view type_name(const dhcp::DhcpPacket& packet) {
   return packet.message_type ? dhcp::to_string(*packet.message_type) : std::string_view("BOOTP");
 }
 
+// Where a relayed lease came from, for its lines: the subnet, and option 82's circuit-id and
+// remote-id as the relay wrote them (printable text or hex, capped: a forger chooses them).
+std::string relay_label(const dhcp::Exchange& ex) {
+  std::string out;
+  if (ex.subnet != nullptr && !ex.subnet->primary()) out += fmt::format(" subnet {}", ex.subnet->name);
+  if (!ex.request.giaddr.is_unspecified()) out += fmt::format(" via relay {}", ex.request.giaddr.to_string());
+  if (ex.relay_agent) {
+    const auto& agent = *ex.relay_agent;
+    if (agent.circuit_id)
+      out += " circuit-id " + dhcp::agent_id_text(std::string_view(reinterpret_cast<const char*>(agent.circuit_id->data()),
+                                                                   agent.circuit_id->size()));
+    if (agent.remote_id)
+      out += " remote-id " + dhcp::agent_id_text(std::string_view(reinterpret_cast<const char*>(agent.remote_id->data()),
+                                                                  agent.remote_id->size()));
+  }
+  return out;
+}
+
 bool is_access_step(std::string_view step) { return step == "check-local-access" || step == "check-remote-access"; }
 
 status::ClientType client_type(const dhcp::ClientIdentity& client) {
@@ -78,16 +96,22 @@ Result<void> DhcpService::start() {
   const auto on_datagram = [this](ByteView datagram, const PacketInfo& info) { this->on_datagram(datagram, info); };
   switch (deps_.role) {
     case DhcpRole::AddressServer:
-      served_ifindex_ = ::if_nametoindex(config_.detected_interface.c_str());
-      served_subnets_ = {Ipv4Subnet{config_.server_address, config_.netmask}};
-      own_addresses_ = config_.local_addresses;
-      own_addresses_.push_back(config_.server_address);
       listener_.start(on_datagram);
       log_->info("serving {} .. {} ({} addresses, {} reserved) on {} as {}, lease file {}",
                  config_.pool_start.to_string(),
                  config_.pool_start.plus(config_.pool_count == 0 ? 0 : config_.pool_count - 1).to_string(),
                  config_.pool_count, config_.static_leases.size(), config_.detected_interface,
                  config_.server_address.to_string(), redact_database_uri(config_.lease_file.string()));
+      for (const auto& subnet : config_.subnets) {
+        std::uint64_t addresses = 0;
+        for (const auto& range : subnet.pools) addresses += range.size();
+        log_->info("serving [subnet {}] {}/{}: {} pool addresses in {} range{}, {} reserved, {}", subnet.name,
+                   subnet.network.address.to_string(), subnet.network.netmask.prefix_length().value_or(0), addresses,
+                   subnet.pools.size(), subnet.pools.size() == 1 ? "" : "s", subnet.reservations.size(),
+                   !subnet.local_addresses.empty() ? "on-link as " + subnet.local_addresses.front().to_string()
+                   : !subnet.interface.empty()     ? "on-link on " + subnet.interface
+                                                   : std::string("through relays"));
+      }
       return {};
     case DhcpRole::Proxy:
       listener_.start(on_datagram);
@@ -164,18 +188,11 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     if (telemetry_) telemetry_->dhcp.count(packet->message_type, status::DhcpVerdict::NotForUs);
     return;
   }
-  // Only the served subnet is answered (dhcp::select_served_subnet says which requests are).
-  // A client on the link: only on the interface that holds the pool (a host with several
-  // cards; the others belong to another server). proxyDHCP and the boot server have no pool:
-  // their listener is bound to `interface`, or serves every interface.
-  const bool on_served_interface = served_ifindex_ == 0 || info.ifindex == served_ifindex_;
+  // The address server's pipeline selects the subnet itself (select-subnet). proxyDHCP and
+  // the boot server have no pool: their listener is bound to `interface`, or serves every
+  // interface, and proxyDHCP answers only senders on its own links.
   const auto subnet = deps_.role == DhcpRole::Proxy ? dhcp::select_proxy_link(*packet, info.peer.address)
-                      : deps_.role == DhcpRole::BootServer
-                          ? dhcp::SubnetChoice{.index = 0, .selector = std::nullopt, .refusal = {}}
-                          : dhcp::select_served_subnet(*packet, served_subnets_,
-                                                       on_served_interface ? std::optional<std::size_t>(0)
-                                                                           : std::nullopt,
-                                                       own_addresses_);
+                                                    : dhcp::SubnetChoice{.index = 0, .selector = std::nullopt, .refusal = {}};
   if (!subnet.index) {
     ++counters_.not_for_us;
     if (telemetry_) telemetry_->dhcp.count(packet->message_type, status::DhcpVerdict::NotForUs);
@@ -186,7 +203,7 @@ void DhcpService::on_datagram(ByteView datagram, const PacketInfo& info) {
     return;
   }
   const dhcp::PacketInfo received{info.peer, info.local_address, info.ifindex, std::chrono::system_clock::now(),
-                                  listener_.local_port()};
+                                  listener_.local_port(), info.destination};
   process(std::make_shared<dhcp::Exchange>(std::move(*packet), received), pipeline_);
 }
 
@@ -202,6 +219,15 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex, const std::shared_
   ex->notes.clear();
   switch (verdict) {
     case dhcp::Verdict::Drop: {
+      if (ex->dropped_by == "select-subnet") {
+        // Not ours to answer (another link, a relay we do not serve): one debug line.
+        ++counters_.not_for_us;
+        if (telemetry_) telemetry_->dhcp.count(ex->request.message_type, status::DhcpVerdict::NotForUs);
+        if (log_->should_log(spdlog::level::debug))
+          log_->debug("ignored {} from {} on interface {}: {}", type_name(ex->request),
+                      mac ? mac->to_string() : std::string("?"), ex->received.ifindex, ex->drop_reason);
+        return;
+      }
       ++counters_.dropped;
       if (telemetry_)
         count_outcome(*ex, is_access_step(ex->dropped_by) ? status::DhcpVerdict::RefusedAcl : status::DhcpVerdict::Dropped);
@@ -333,7 +359,8 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
   if (!ex.send_reply) {
     if (log_info)
       log_->info("{} from {}: {}", type_name(ex.request), client_label(ex),
-                 ex.lease ? fmt::format("{} {}", ex.lease->address.to_string(), lease::to_string(ex.lease->state))
+                 ex.lease ? fmt::format("{} {}{}", ex.lease->address.to_string(), lease::to_string(ex.lease->state),
+                                        relay_label(ex))
                           : std::string("done"));
   } else {
     dhcp::DestinationPolicy policy;
@@ -384,10 +411,10 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
                    ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file), to.to_string(),
                    sent ? "" : " (send failed)", *end);
     } else if (log_info) {
-      log_->info("{} from {}: {} {}{} to {}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
+      log_->info("{} from {}: {} {}{} to {}{}{}", type_name(ex.request), client_label(ex), type_name(ex.reply),
                  ex.reply.yiaddr.is_unspecified() ? std::string() : ex.reply.yiaddr.to_string(),
                  ex.reply.file.empty() ? std::string() : fmt::format(" file {}", ex.reply.file), to.to_string(),
-                 sent ? "" : " (send failed)");
+                 sent ? "" : " (send failed)", relay_label(ex));
     }
   }
   if (!ex.events.empty() && deps_.events) deps_.events(ex.events);

@@ -39,7 +39,7 @@ struct DhcpCounters {
 };
 
 /// What a DhcpService is (app/server.cpp gives each its pipeline):
-/// - AddressServer: port 67, normal mode; answers only the served subnet (the pool's link);
+/// - AddressServer: port 67, normal mode; its pipeline's select-subnet step decides which requests it serves;
 /// - Proxy: port 67 with proxy = yes; every interface (or the one `interface` names);
 /// - BootServer: the PXE boot server on pxe_port, both modes; answers go back to the sender.
 enum class DhcpRole : std::uint8_t { AddressServer, Proxy, BootServer };
@@ -91,9 +91,6 @@ class DhcpService final : public Service {
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<dhcp::Pipeline> pipeline_;  // the current policy; replace_pipeline() swaps it
   DatagramListener& listener_;
-  unsigned served_ifindex_ = 0;  // the interface holding pool_start
-  std::vector<Ipv4Subnet> served_subnets_;  // the configured subnet (one until several are served)
-  std::vector<Ipv4Address> own_addresses_;  // ours on the served subnet: never a relay's giaddr
   DhcpCounters counters_;
   Bytes reply_wire_;  // the reply being sent: one buffer reused for every reply
   LogLimiter log_limiter_{kLogBurst, kLogInterval};  // "ignored" lines under a flood

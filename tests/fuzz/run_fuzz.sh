@@ -12,7 +12,7 @@ build="${1:-build-fuzz}"
 shift || true
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(dhcp_packet tftp_packet http_request config path); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(dhcp_packet tftp_packet http_request config path relay_agent_info); fi
 
 status=0
 for name in "${targets[@]}"; do

@@ -150,7 +150,7 @@ class PgLeasesTest(unittest.TestCase):
             with self.assertRaises(DaemonError):
                 d.start()
             log = d.log()
-            self.assertRegex(log, r"schema version 99 is newer than this netbootd understands \(1\)")
+            self.assertRegex(log, r"schema version 99 is newer than this netbootd understands \(2\)")
             self.assertNotIn(PASSWORD, log)
             # So does a database that is not there.
             pg.sql("leases", "UPDATE netbootd_schema SET version = 1")

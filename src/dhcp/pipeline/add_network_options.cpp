@@ -15,12 +15,33 @@ Verdict AddNetworkOptions::apply(Exchange& ex) {
   if (!ex.builds_reply()) return Verdict::Continue;
   auto& reply = ex.reply;
   auto& o = reply.options;
-  reply.siaddr = next_server_.value_or(ex.server_address);
+  // [bootp] (subnet 0) keeps its own settings exactly; a [subnet] brings its own.
+  const Subnet* subnet = ex.subnet != nullptr && !ex.subnet->primary() ? ex.subnet : nullptr;
+  const Ipv4Address netmask = subnet ? subnet->netmask : netmask_;
+  std::optional<Ipv4Address> gateway = gateway_;
+  if (subnet) {
+    switch (subnet->router_policy) {
+      case RouterPolicy::Fixed: gateway = subnet->gateway; break;
+      case RouterPolicy::None: gateway.reset(); break;
+      case RouterPolicy::RelayOrServer:
+        // The relay sits on the client's link (dnsmasq's default); else we do.
+        if (!ex.request.giaddr.is_unspecified() && subnet->network.contains(ex.request.giaddr))
+          gateway = ex.request.giaddr;
+        else if (ex.request.giaddr.is_unspecified() && subnet->network.contains(ex.received.local_address))
+          gateway = ex.received.local_address;
+        else
+          gateway.reset();
+        break;
+    }
+  }
+  const std::uint32_t lease_time = subnet ? subnet->lease_time : lease_time_;
+  reply.siaddr = subnet && subnet->next_server ? *subnet->next_server : next_server_.value_or(ex.server_address);
   if (reply.sname.empty()) reply.sname = server_name_;
-  if (!netmask_.is_unspecified()) o.set_address(OptionCode::SubnetMask, netmask_);
-  if (gateway_) o.set_addresses(OptionCode::Router, {*gateway_});
-  o.set_addresses(OptionCode::DomainNameServer, dns_);
-  if (!domain_.empty()) o.set_string(OptionCode::DomainName, domain_);
+  if (!netmask.is_unspecified()) o.set_address(OptionCode::SubnetMask, netmask);
+  if (gateway) o.set_addresses(OptionCode::Router, {*gateway});
+  o.set_addresses(OptionCode::DomainNameServer, subnet ? subnet->dns : dns_);
+  const std::string& domain = subnet ? subnet->domain : domain_;
+  if (!domain.empty()) o.set_string(OptionCode::DomainName, domain);
   const std::string* hostname = ex.assigned_hostname ? &*ex.assigned_hostname
                                 : ex.lease && !ex.lease->hostname.empty() ? &ex.lease->hostname
                                                                           : nullptr;
@@ -29,9 +50,9 @@ Verdict AddNetworkOptions::apply(Exchange& ex) {
 
   o.set_address(OptionCode::ServerIdentifier, ex.server_address);
   if (ex.kind != RequestKind::Inform) {
-    o.set_u32(OptionCode::LeaseTime, lease_time_);
-    o.set_u32(OptionCode::RenewalTime, lease_time_ / 2);
-    o.set_u32(OptionCode::RebindingTime, static_cast<std::uint32_t>(std::uint64_t{lease_time_} * 7 / 8));
+    o.set_u32(OptionCode::LeaseTime, lease_time);
+    o.set_u32(OptionCode::RenewalTime, lease_time / 2);
+    o.set_u32(OptionCode::RebindingTime, static_cast<std::uint32_t>(std::uint64_t{lease_time} * 7 / 8));
   }
   if (const auto* id = ex.request.options.find(OptionCode::ClientIdentifier))
     o.set(OptionCode::ClientIdentifier, *id);

@@ -21,13 +21,29 @@ Lease AllocateAddress::make_lease(const Exchange& ex, const std::optional<Lease>
     l.hostname = stored->hostname;
     l.boot_file = stored->boot_file;
   }
+  // Which relay port / remote host the lease came through (RFC 3046), as the relay wrote it.
+  if (ex.relay_agent) {
+    if (ex.relay_agent->circuit_id) l.circuit_id.assign(ex.relay_agent->circuit_id->begin(), ex.relay_agent->circuit_id->end());
+    if (ex.relay_agent->remote_id) l.remote_id.assign(ex.relay_agent->remote_id->begin(), ex.relay_agent->remote_id->end());
+  }
   if (ex.assigned_hostname) l.hostname = *ex.assigned_hostname;
   if (ex.assigned_boot_file) l.boot_file = *ex.assigned_boot_file;
   return l;
 }
 
-Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored, bool bootp) {
-  const auto allocation = allocator_.allocate(*ex.client.mac, ex.requested_address, ex.received.now);
+AllocateAddress::Scope AllocateAddress::scope_of(const Exchange& ex) const {
+  if (pools_ == nullptr || ex.subnet == nullptr || ex.subnet->primary() || ex.subnet->id >= pools_->size())
+    return Scope{allocator_, settings_};
+  AllocationSettings settings = settings_;
+  settings.lease_time = std::chrono::seconds(ex.subnet->lease_time);
+  settings.subnet = ex.subnet->network;
+  return Scope{pools_->for_subnet(ex.subnet->id), settings};
+}
+
+Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored, bool bootp, const Scope& scope) {
+  const auto& allocator = scope.allocator;
+  const auto& settings = scope.settings;
+  const auto allocation = allocator.allocate(*ex.client.mac, ex.requested_address, ex.received.now);
   if (!allocation) {
     ex.drop_is_warning = allocation.error().code == Errc::Busy;
     return drop(ex, fmt::format("no address for {}: {}", ex.client.mac->to_string(), allocation.error().detail));
@@ -41,7 +57,7 @@ Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored,
                                        : fmt::format("{} since the pool is full", lease::to_string(allocation->source))));
   ex.reply.yiaddr = address;
   if (bootp) {
-    ex.lease = make_lease(ex, stored, address, LeaseState::Bound, settings_.lease_time);
+    ex.lease = make_lease(ex, stored, address, LeaseState::Bound, settings.lease_time);
     ex.lease_write = LeaseWrite::CommitBeforeReply;
     return Verdict::Continue;
   }
@@ -54,23 +70,25 @@ Verdict AllocateAddress::offer(Exchange& ex, const std::optional<Lease>& stored,
     ex.lease_write = kept == *stored ? LeaseWrite::None : LeaseWrite::Commit;
     return Verdict::Continue;
   }
-  ex.lease = make_lease(ex, stored, address, LeaseState::Offered, settings_.offer_hold);
+  ex.lease = make_lease(ex, stored, address, LeaseState::Offered, settings.offer_hold);
   ex.lease_write = LeaseWrite::Hold;  // the offered address counts as taken at once
   return Verdict::Continue;
 }
 
-Verdict AllocateAddress::acknowledge(Exchange& ex, const std::optional<Lease>& stored) {
+Verdict AllocateAddress::acknowledge(Exchange& ex, const std::optional<Lease>& stored, const Scope& scope) {
+  const auto& allocator = scope.allocator;
+  const auto& settings = scope.settings;
   const Ipv4Address wanted = *ex.requested_address;
   // A record of this client: what we bound, released, or the very address we offered. An offer
   // of another address says the client took another server's, not that its address is wrong.
   const bool known_client = stored && !stored->address.is_unspecified() &&
                             (stored->state != LeaseState::Offered || stored->address == wanted);
   if (ex.kind != RequestKind::Selecting && !known_client) {
-    if (!settings_.subnet.contains(wanted)) {
+    if (!settings.subnet.contains(wanted)) {
       make_nak(ex, fmt::format("address {} is not on this network", wanted.to_string()));
       return Verdict::Continue;
     }
-    if (const auto wrong = allocator_.known_wrong_for(*ex.client.mac, wanted)) {
+    if (const auto wrong = allocator.known_wrong_for(*ex.client.mac, wanted)) {
       make_nak(ex, *wrong);
       return Verdict::Continue;
     }
@@ -78,14 +96,14 @@ Verdict AllocateAddress::acknowledge(Exchange& ex, const std::optional<Lease>& s
                                 ex.kind == RequestKind::InitReboot ? "INIT-REBOOT" : "RENEWING/REBINDING",
                                 wanted.to_string()));
   }
-  const auto allocation = allocator_.allocate(*ex.client.mac, wanted, ex.received.now);
+  const auto allocation = allocator.allocate(*ex.client.mac, wanted, ex.received.now);
   if (!allocation || allocation->address != wanted) {
     make_nak(ex, fmt::format("address {} is not available to this client", wanted.to_string()));
     return Verdict::Continue;
   }
   ex.reply.yiaddr = wanted;
   if (ex.kind == RequestKind::Renewing) ex.reply.ciaddr = ex.request.ciaddr;
-  ex.lease = make_lease(ex, stored, wanted, LeaseState::Bound, settings_.lease_time);
+  ex.lease = make_lease(ex, stored, wanted, LeaseState::Bound, settings.lease_time);
   ex.lease_write = LeaseWrite::CommitBeforeReply;
   return Verdict::Continue;
 }
@@ -93,12 +111,13 @@ Verdict AllocateAddress::acknowledge(Exchange& ex, const std::optional<Lease>& s
 Verdict AllocateAddress::apply(Exchange& ex) {
   if (!ex.client.mac) return drop(ex, "no MAC address");
   const auto stored = leases_.find_by_mac(*ex.client.mac);
+  const Scope scope = scope_of(ex);
   switch (ex.kind) {
-    case RequestKind::Discover: return offer(ex, stored, false);
-    case RequestKind::Bootp: return offer(ex, stored, true);
+    case RequestKind::Discover: return offer(ex, stored, false, scope);
+    case RequestKind::Bootp: return offer(ex, stored, true, scope);
     case RequestKind::Selecting:
     case RequestKind::InitReboot:
-    case RequestKind::Renewing: return acknowledge(ex, stored);
+    case RequestKind::Renewing: return acknowledge(ex, stored, scope);
     case RequestKind::Decline:
     case RequestKind::Release: {
       const Ipv4Address address = *ex.requested_address;
@@ -114,7 +133,7 @@ Verdict AllocateAddress::apply(Exchange& ex) {
       changed.updated = ex.received.now;
       if (ex.kind == RequestKind::Decline) {
         changed.state = LeaseState::Declined;  // RFC 2131 §4.3.3: the address is in use elsewhere
-        changed.expires = ex.received.now + settings_.decline_probation;
+        changed.expires = ex.received.now + scope.settings.decline_probation;
       } else {
         changed.state = LeaseState::Released;  // RFC 2131 §4.3.4; the address stays tied to the MAC
         changed.expires = std::min(changed.expires, ex.received.now);

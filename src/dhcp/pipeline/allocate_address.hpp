@@ -6,6 +6,7 @@
 #include "dhcp/pipeline/step.hpp"
 #include "lease/address_allocator.hpp"
 #include "lease/lease_store.hpp"
+#include "lease/pool_set.hpp"
 
 namespace netboot::dhcp {
 
@@ -36,6 +37,10 @@ class AllocateAddress final : public Step {
   AllocateAddress(const lease::LeaseStore& leases, const lease::AddressAllocator& allocator,
                   AllocationSettings settings = {})
       : leases_(leases), allocator_(allocator), settings_(settings) {}
+  /// Many subnets: the allocator of ex.subnet (PoolSet, index = subnet id) and that subnet's
+  /// network and lease_time; subnet 0 ([bootp]) uses `settings`.
+  AllocateAddress(const lease::LeaseStore& leases, const lease::PoolSet& pools, AllocationSettings settings = {})
+      : leases_(leases), allocator_(pools.for_subnet(0)), pools_(&pools), settings_(settings) {}
   [[nodiscard]] std::string_view name() const override { return "allocate-address"; }
   Verdict apply(Exchange& ex) override;
 
@@ -43,11 +48,18 @@ class AllocateAddress final : public Step {
   [[nodiscard]] lease::Lease make_lease(const Exchange& ex, const std::optional<lease::Lease>& stored,
                                         Ipv4Address address, lease::LeaseState state,
                                         std::chrono::seconds validity) const;
-  Verdict offer(Exchange& ex, const std::optional<lease::Lease>& stored, bool bootp);
-  Verdict acknowledge(Exchange& ex, const std::optional<lease::Lease>& stored);
+  /// What one exchange allocates from: its subnet's allocator and settings.
+  struct Scope {
+    const lease::AddressAllocator& allocator;
+    AllocationSettings settings;
+  };
+  [[nodiscard]] Scope scope_of(const Exchange& ex) const;
+  Verdict offer(Exchange& ex, const std::optional<lease::Lease>& stored, bool bootp, const Scope& scope);
+  Verdict acknowledge(Exchange& ex, const std::optional<lease::Lease>& stored, const Scope& scope);
 
   const lease::LeaseStore& leases_;
   const lease::AddressAllocator& allocator_;
+  const lease::PoolSet* pools_ = nullptr;
   AllocationSettings settings_;
 };
 

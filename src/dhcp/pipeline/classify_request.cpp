@@ -6,12 +6,18 @@ namespace netboot::dhcp {
 
 Verdict ClassifyRequest::apply(Exchange& ex) {
   const auto& req = ex.request;
-  ex.server_address = server_address_.is_unspecified() ? ex.received.local_address : server_address_;
+  // select-subnet chose the identifier already (the address the request reached, or 82.11).
+  if (ex.subnet == nullptr || ex.server_address.is_unspecified())
+    ex.server_address = server_address_.is_unspecified() ? ex.received.local_address : server_address_;
   if (req.op != BootpOp::Request) return drop(ex, "BOOTREPLY sent to the server port");
 
   const auto server_id = req.options.get_address(OptionCode::ServerIdentifier);
   const auto requested = req.options.get_address(OptionCode::RequestedAddress);
-  const bool for_another_server = server_id && *server_id != ex.server_address;
+  // Ours: the identifier this reply carries, any address of ours on a served subnet (a client
+  // may have been answered on another of our links), or its relay's server-id override (82.11).
+  const bool for_another_server =
+      server_id && *server_id != ex.server_address && !(ex.subnet_map && ex.subnet_map->is_own_address(*server_id)) &&
+      !(ex.relay_agent && ex.relay_agent->server_id_override == *server_id);
 
   if (!req.message_type) {
     ex.kind = RequestKind::Bootp;

@@ -13,6 +13,8 @@
 #include "dhcp/dhcp_packet.hpp"
 #include "dhcp/pipeline/verdict.hpp"
 #include "dhcp/pxe.hpp"
+#include "dhcp/relay_agent_info.hpp"
+#include "dhcp/subnet_map.hpp"
 #include "lease/lease.hpp"
 
 namespace netboot::dhcp {
@@ -24,6 +26,7 @@ struct PacketInfo {
   unsigned ifindex = 0;        // the arrival interface
   WallTime now{};              // wall clock: leases are stored in wall time
   std::uint16_t local_port = 0;  // the port it arrived on (67, or the PXE boot server's 4011)
+  Ipv4Address destination;     // the datagram's destination (ipi_addr): broadcast, or one of our addresses
 };
 
 /// RFC 2131 §4.3 reading of the request, decided by ClassifyRequest.
@@ -63,6 +66,9 @@ struct Exchange {
 
   const DhcpPacket request;            // as received; steps read it, never write it
   PacketInfo received;
+  const Subnet* subnet = nullptr;       // SelectSubnet: the subnet served (its settings); null without that step
+  const SubnetMap* subnet_map = nullptr;         // SelectSubnet: which addresses are ours (option 54 checks)
+  std::optional<RelayAgentInfo> relay_agent;     // SelectSubnet: option 82, parsed
   ClientIdentity client;               // IdentifyClient
   RequestKind kind = RequestKind::Unclassified;  // ClassifyRequest
   std::optional<Ipv4Address> requested_address;  // ClassifyRequest: option 50 or ciaddr

@@ -1,10 +1,13 @@
 #include "dhcp/pipeline/make_pipeline.hpp"
 
+#include <net/if.h>
+
 #include "dhcp/pipeline/add_network_options.hpp"
 #include "dhcp/pipeline/add_proxy_fields.hpp"
 #include "dhcp/pipeline/classify_boot_server_request.hpp"
 #include "dhcp/pipeline/classify_proxy_request.hpp"
 #include "dhcp/pipeline/classify_request.hpp"
+#include "dhcp/pipeline/echo_relay_agent_info.hpp"
 #include "dhcp/pipeline/force_broadcast.hpp"
 #include "dhcp/pipeline/identify_client.hpp"
 #include "dhcp/pipeline/record_events.hpp"
@@ -12,11 +15,15 @@
 #include "dhcp/pipeline/require_boot_client.hpp"
 #include "dhcp/pipeline/select_boot_file.hpp"
 #include "dhcp/pipeline/select_http_boot_url.hpp"
+#include "dhcp/pipeline/select_subnet.hpp"
 #include "dhcp/pipeline/track_boot_phase.hpp"
 
 namespace netboot::dhcp {
 
 namespace {
+
+// The daemon's default: the kernel's index of an interface name (0 when there is none).
+unsigned kernel_interface_index(const std::string& name) { return ::if_nametoindex(name.c_str()); }
 
 /// What every composition runs between identifying the client and building its reply: access
 /// control (which may park the exchange; `forward` resumes it) and the boot file with its size.
@@ -48,6 +55,8 @@ void add_access_and_boot_file_steps(std::vector<std::unique_ptr<Step>>& steps, c
 
 Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies deps) {
   std::vector<std::unique_ptr<Step>> steps;
+  auto subnets = deps.subnets ? deps.subnets : std::make_shared<const SubnetMap>(config, kernel_interface_index);
+  steps.push_back(std::make_unique<SelectSubnet>(std::move(subnets)));
   steps.push_back(std::make_unique<IdentifyClient>());
   steps.push_back(std::make_unique<ClassifyRequest>(config.server_address));
   steps.push_back(std::make_unique<TrackBootPhase>(config.allow_simple_dhcp, deps.leases));
@@ -59,10 +68,14 @@ Pipeline make_pipeline(const config::DhcpConfig& config, PipelineDependencies de
   AllocationSettings allocation;
   allocation.lease_time = std::chrono::seconds(config.lease_time);
   allocation.subnet = Ipv4Subnet{config.server_address, config.netmask};
-  steps.push_back(std::make_unique<AllocateAddress>(deps.leases, deps.allocator, allocation));
+  if (deps.pools != nullptr)
+    steps.push_back(std::make_unique<AllocateAddress>(deps.leases, *deps.pools, allocation));
+  else
+    steps.push_back(std::make_unique<AllocateAddress>(deps.leases, deps.allocator, allocation));
   steps.push_back(std::make_unique<AddNetworkOptions>(config, deps.tftp_server));
   steps.push_back(std::make_unique<AddPxeOptions>(std::move(deps.boot_file_size)));
   steps.push_back(std::make_unique<ForceBroadcast>(config.buggy_clients));
+  steps.push_back(std::make_unique<EchoRelayAgentInfo>());
   steps.push_back(std::make_unique<RecordEvents>());
   return Pipeline(std::move(steps), std::move(resume));
 }

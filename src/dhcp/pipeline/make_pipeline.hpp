@@ -10,6 +10,8 @@
 #include "dhcp/pipeline/await_boot_file_size.hpp"
 #include "dhcp/pipeline/pipeline.hpp"
 #include "dhcp/pipeline/select_boot_profile.hpp"
+#include "dhcp/subnet_map.hpp"
+#include "lease/pool_set.hpp"
 
 namespace netboot::dhcp {
 
@@ -43,13 +45,17 @@ struct PipelineDependencies {
   std::optional<AccessDependencies> access = {};
   RemoteFileSize* remote_file_size = nullptr;   // option 13 from a remote root (await-boot-file-size)
   std::optional<BootProfileDependencies> boot = {};  // select-boot-profile, with profiles or a boot API
+  /// Many subnets: every subnet's allocator (index = subnet id); without it only [bootp] has a pool.
+  const lease::PoolSet* pools = nullptr;
+  /// The subnets; without one, make_pipeline builds it from `config`, interfaces found by name.
+  std::shared_ptr<const SubnetMap> subnets = {};
 };
 
 /// The steps in their fixed order:
-///   identify-client, classify-request, track-boot-phase, [access steps], select-boot-file,
+///   select-subnet, identify-client, classify-request, track-boot-phase, [access steps], select-boot-file,
 ///   select-http-boot-url, [await-boot-file-size, with a remote_file_size], [select-boot-profile,
 ///   with boot profiles or a boot API], allocate-address, add-network-options, add-pxe-options,
-///   force-broadcast, record-events.
+///   force-broadcast, echo-relay-agent-info, record-events.
 /// The access steps are those of config.access (make_access_steps); a step that parks an
 /// exchange resumes it through Pipeline::on_resume. Classification runs before the access
 /// checks so that requests meant for another server never reach a remote check.

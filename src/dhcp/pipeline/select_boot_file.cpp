@@ -10,7 +10,9 @@ Verdict SelectBootFile::apply(Exchange& ex) {
     ex.reply.file = *ex.assigned_boot_file;
     return Verdict::Continue;
   }
-  if (const auto* file = table_.select(ex.client.arch, ex.client.is_ipxe)) {
+  // A [subnet]'s table is [bootfile] with its own boot_file / bootfile.* over it.
+  const config::BootFileTable& table = ex.subnet != nullptr && !ex.subnet->primary() ? ex.subnet->boot_files : table_;
+  if (const auto* file = table.select(ex.client.arch, ex.client.is_ipxe)) {
     ex.reply.file = *file;
     return Verdict::Continue;
   }

@@ -90,9 +90,10 @@ struct Flow : ::testing::Test {
 
 TEST_F(Flow, MakePipelineFixesTheOrder) {
   EXPECT_EQ(pipeline.step_names(),
-            (std::vector<std::string_view>{"identify-client", "classify-request", "track-boot-phase",
-                                           "select-boot-file", "select-http-boot-url", "allocate-address", "add-network-options",
-                                           "add-pxe-options", "force-broadcast", "record-events"}));
+            (std::vector<std::string_view>{"select-subnet", "identify-client", "classify-request",
+                                           "track-boot-phase", "select-boot-file", "select-http-boot-url",
+                                           "allocate-address", "add-network-options", "add-pxe-options",
+                                           "force-broadcast", "echo-relay-agent-info", "record-events"}));
 }
 
 TEST_F(Flow, AccessStepsGoAfterTheBootPhase) {
@@ -101,7 +102,7 @@ TEST_F(Flow, AccessStepsGoAfterTheBootPhase) {
   const config::HttpAccessConfig http;
   auto with_acl = make_pipeline(config, {.leases = world.store, .allocator = world.allocator,
                                          .access = AccessDependencies{.lists = lists, .http = http}});
-  EXPECT_EQ(with_acl.step_names()[3], "check-local-access");
+  EXPECT_EQ(with_acl.step_names()[4], "check-local-access");
   auto ex = test::exchange({});
   EXPECT_EQ(with_acl.run(ex), Verdict::Drop);
   EXPECT_EQ(ex.dropped_by, "check-local-access");

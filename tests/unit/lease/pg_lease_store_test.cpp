@@ -286,21 +286,71 @@ TEST_F(PgLeaseStoreTest, CreatesTheSchemaWithItsVersionRow) {
   EXPECT_EQ(run_sql(uri_, "SELECT count(*) FROM netbootd_schema"), "1");
 }
 
+// Issue 18: the relay agent's circuit-id and remote-id (option 82) are kept, bytes exact, and
+// reach the other servers with the lease.
+TEST_F(PgLeaseStoreTest, RelayAgentIdsSurviveAndReachTheOtherServers) {
+  PostQueue loop_a;
+  PostQueue loop_b;
+  auto a = open_ok(loop_a);
+  auto b = open_ok(loop_b);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  Lease relayed = make_lease(mac(8), ip("10.12.0.100"));
+  relayed.circuit_id = "eth1";
+  relayed.remote_id = std::string("\x00\xff'\\", 4);
+  std::optional<Result<void>> done;
+  a->commit(relayed, [&](Result<void> r) { done = r; });
+  ASSERT_TRUE(run_until(loop_a, [&] { return done.has_value(); }));
+  ASSERT_TRUE(done->has_value()) << done->error().detail;
+  ASSERT_TRUE(run_until(loop_b, [&] { return b->find_by_mac(mac(8)) == relayed; }));
+  a->close();
+  b->close();
+  auto reopened = open_ok(loop_a);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->find_by_mac(mac(8)), relayed);
+}
+
+// A database of schema 1 (before issue 18) is upgraded at start and keeps its leases.
+TEST_F(PgLeaseStoreTest, ASchemaOneDatabaseIsUpgradedKeepingItsLeases) {
+  PostQueue loop;
+  ASSERT_NE(open_ok(loop), nullptr);
+  // Back to what a version 1 netbootd created, with one lease written by its 11-argument function.
+  run_sql(uri_, "DROP FUNCTION netbootd_put(text, text, smallint, bigint, bigint, text, smallint, text, text, text, "
+                "bigint, bytea, bytea)");
+  run_sql(uri_, "ALTER TABLE netbootd_leases DROP COLUMN circuit_id, DROP COLUMN remote_id");
+  run_sql(uri_, "UPDATE netbootd_schema SET version = 1");
+  run_sql(uri_, "SELECT netbootd_put('52:54:00:00:00:01', '10.0.0.5', 1::smallint, 1900000000000000000, "
+                "1800000000000000000, NULL, 2::smallint, 'old', 'pxelinux.0', NULL, NULL)");
+  auto store = open_ok(loop);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(run_sql(uri_, "SELECT version FROM netbootd_schema"), "2");
+  ASSERT_TRUE(store->find_by_mac(mac(1)).has_value());
+  EXPECT_EQ(store->find_by_mac(mac(1))->hostname, "old");
+  Lease relayed = make_lease(mac(2), ip("10.0.0.6"));
+  relayed.circuit_id = "vlan12";
+  std::optional<Result<void>> done;
+  store->commit(relayed, [&](Result<void> r) { done = r; });
+  ASSERT_TRUE(run_until(loop, [&] { return done.has_value(); }));
+  EXPECT_TRUE(done->has_value());
+  EXPECT_EQ(run_sql(uri_, "SELECT convert_from(circuit_id, 'UTF8') FROM netbootd_leases WHERE mac = '52:54:00:00:00:02'"),
+            "vlan12");
+}
+
 TEST_F(PgLeaseStoreTest, RefusesANewerSchemaAtStartWithAClearMessageAndNoPassword) {
   PostQueue loop;
   ASSERT_NE(open_ok(loop), nullptr);
-  run_sql(uri_, "UPDATE netbootd_schema SET version = 2");
+  run_sql(uri_, "UPDATE netbootd_schema SET version = 3");
   PgLeaseStore::Options options;
   options.uri = uri_ + "&password=hunter2";  // trust auth ignores it; it must not be shown
   options.post = loop.hook();
   auto refused = PgLeaseStore::open(std::move(options));
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, Errc::Io);
-  EXPECT_NE(refused.error().detail.find("schema version 2 is newer than this netbootd understands (1)"),
+  EXPECT_NE(refused.error().detail.find("schema version 3 is newer than this netbootd understands (2)"),
             std::string::npos)
       << refused.error().detail;
   EXPECT_EQ(refused.error().detail.find("hunter2"), std::string::npos) << refused.error().detail;
-  EXPECT_EQ(run_sql(uri_, "SELECT version FROM netbootd_schema"), "2") << "left as it was";
+  EXPECT_EQ(run_sql(uri_, "SELECT version FROM netbootd_schema"), "3") << "left as it was";
 }
 
 TEST_F(PgLeaseStoreTest, RefusesATableItDidNotCreate) {

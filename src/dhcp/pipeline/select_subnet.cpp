@@ -1,0 +1,16 @@
+#include "dhcp/pipeline/select_subnet.hpp"
+
+namespace netboot::dhcp {
+
+Verdict SelectSubnet::apply(Exchange& ex) {
+  const Arrival arrival{ex.received.local_address, ex.received.destination, ex.received.ifindex};
+  auto selection = select_subnet(ex.request, arrival, *map_);
+  ex.subnet_map = map_.get();
+  ex.relay_agent = std::move(selection.agent);
+  if (selection.subnet == nullptr) return drop_quietly(ex, std::move(selection.refusal));
+  ex.subnet = selection.subnet;
+  ex.server_address = selection.server_id;
+  return Verdict::Continue;
+}
+
+}  // namespace netboot::dhcp
