@@ -22,7 +22,8 @@ ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpP
   const ReplyDestination broadcast{Kind::Broadcast, Ipv4Address::broadcast(), policy.client_port, std::nullopt};
   if (policy.force_broadcast) return broadcast;
   if (reply.message_type == MessageType::Nak) return broadcast;
-  if (!request.ciaddr.is_unspecified()) return {Kind::ClientAddress, request.ciaddr, policy.client_port, std::nullopt};
+  if (!request.ciaddr.is_unspecified() && (!policy.client_network || policy.client_network->contains(request.ciaddr)))
+    return {Kind::ClientAddress, request.ciaddr, policy.client_port, std::nullopt};
   const auto mac = request.mac();
   if (request.broadcast || reply.yiaddr.is_unspecified() || !mac) return broadcast;
   return {Kind::HardwareUnicast, reply.yiaddr, policy.client_port, mac};
