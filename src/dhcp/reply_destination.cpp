@@ -24,8 +24,10 @@ ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpP
   if (reply.message_type == MessageType::Nak) return broadcast;
   // A DISCOVER's ciaddr is 0 (RFC 2131 Table 5): the client is in INIT and has no address to
   // be reached at, so one that says otherwise is not believed (a forged ciaddr would send the
-  // OFFER to any host); it is answered as every DISCOVER is.
-  if (!request.ciaddr.is_unspecified() && request.message_type != MessageType::Discover)
+  // OFFER to any host); it is answered as every DISCOVER is. Any other ciaddr must lie in the
+  // client's network, or the server would reflect replies to any routable address.
+  if (!request.ciaddr.is_unspecified() && request.message_type != MessageType::Discover &&
+      (!policy.client_network || policy.client_network->contains(request.ciaddr)))
     return {Kind::ClientAddress, request.ciaddr, policy.client_port, std::nullopt};
   const auto mac = request.mac();
   if (request.broadcast || reply.yiaddr.is_unspecified() || !mac) return broadcast;

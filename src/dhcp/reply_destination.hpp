@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/ipv4_address.hpp"
+#include "core/ipv4_subnet.hpp"
 #include "core/mac_address.hpp"
 #include "dhcp/dhcp_packet.hpp"
 
@@ -36,6 +37,10 @@ struct DestinationPolicy {
   /// The PXE boot server (port 4011) answers the address and port the request came from
   /// (classify-boot-server-request has checked them).
   std::optional<UdpEndpoint> boot_server_peer = std::nullopt;
+  /// The network of the subnet the request was placed in: ciaddr outside it is no client's
+  /// working address, so the reply is not sent there (a DISCOVER with ciaddr 203.0.113.9
+  /// made netbootd send its OFFER to any routable address). Unset: ciaddr is not checked.
+  std::optional<Ipv4Subnet> client_network = std::nullopt;
 };
 
 /// RFC 2131 §4.1, in this order (after 0. boot_server_peer set: that peer):
@@ -43,8 +48,9 @@ struct DestinationPolicy {
 ///    the reply's broadcast bit asks for).
 /// 2. force_broadcast (a buggy client that ignores unicast): broadcast.
 /// 3. DHCPNAK: broadcast (the client may have no usable address).
-/// 4. ciaddr set: unicast to ciaddr (RENEWING, INFORM), but never for a DISCOVER, whose
-///    ciaddr RFC 2131 Table 5 says is 0: one set is ignored (rules 5 and 6 decide).
+/// 4. ciaddr set and in client_network (when given): unicast to ciaddr (RENEWING, INFORM),
+///    but never for a DISCOVER, whose ciaddr RFC 2131 Table 5 says is 0: one set is ignored
+///    (rules 5 and 6 decide).
 /// 5. broadcast bit set, no yiaddr, or chaddr not Ethernet: broadcast.
 /// 6. otherwise: unicast to yiaddr at the client's MAC.
 [[nodiscard]] ReplyDestination choose_reply_destination(const DhcpPacket& request, const DhcpPacket& reply,

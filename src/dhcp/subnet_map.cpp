@@ -146,8 +146,14 @@ SubnetSelection select_subnet(const DhcpPacket& request, const Arrival& arrival,
     return out;
   }
   // Not relayed: the arrival link decides; the client's own options are not trusted (D1).
+  // Only a bound client's own messages carry ciaddr (RFC 2131 table 5: REQUEST while
+  // RENEWING, RELEASE, INFORM); a DISCOVER or DECLINE with ciaddr set would let a host of one
+  // link lease from another subnet's pool (D1).
   const bool unicast_to_us = map.is_own_address(arrival.destination);
-  if (!request.ciaddr.is_unspecified() && unicast_to_us) {
+  const bool sent_by_bound_client = request.message_type == MessageType::Request ||
+                                    request.message_type == MessageType::Release ||
+                                    request.message_type == MessageType::Inform;
+  if (!request.ciaddr.is_unspecified() && unicast_to_us && sent_by_bound_client) {
     if (const Subnet* held = map.containing(request.ciaddr)) {
       out.subnet = held;
       out.decided_by = "ciaddr";

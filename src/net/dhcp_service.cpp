@@ -367,6 +367,7 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
     policy.force_broadcast = ex.force_broadcast;
     policy.client_port = config_.client_port;
     if (deps_.role == DhcpRole::BootServer) policy.boot_server_peer = ex.received.peer;
+    if (ex.subnet != nullptr) policy.client_network = ex.subnet->network;
     const auto destination = dhcp::choose_reply_destination(ex.request, ex.reply, policy);
     dhcp::serialize_dhcp_packet(ex.reply, dhcp::max_reply_size(ex.request), reply_wire_);
     const auto& bytes = reply_wire_;

@@ -4,6 +4,7 @@ clients of another server. In network namespaces this test creates (root only; e
 otherwise). A "relay" is a socket in the client namespace that listens on port 67 of the relay
 address (giaddr), which the server namespace routes to the veth."""
 
+import ipaddress
 import os
 import unittest
 
@@ -197,6 +198,28 @@ class SharedNetworkTest(unittest.TestCase):
             own = rebinding("02:00:00:00:10:03", ack.yiaddr)
             self.assertIsNotNone(own, daemon.log_tail())
             self.assertEqual(own.message_type_name, "ACK")
+
+
+    def test_a_discover_with_ciaddr_neither_picks_a_subnet_nor_sends_the_offer_there(self):
+        # review2: a DISCOVER carries no ciaddr (RFC 2131 table 5). Unicast to us with one of a
+        # [subnet]'s addresses, it leased from that subnet's pool from any link; with any
+        # routable address, the OFFER went there (a reflector). Both: the arrival link's pool,
+        # answered on the link.
+        config = CONFIG + "\n[subnet rack]\nnetwork = 10.77.1.0/24\npool = 10.77.1.100-10.77.1.109\n"
+        with netns.NetnsPair() as pair:
+            pair.set_client_address(f"{pair.host(2)}/{pair.prefix_len}")
+            for target in ("10.77.1.50", OTHER_LINK_HOST):  # routed to the client: a reply there is seen
+                pair.run(["ip", "addr", "add", f"{target}/32", "dev", pair.client_if], ns=pair.client_ns, timeout=5)
+                pair.run(["ip", "route", "add", f"{target}/32", "dev", pair.server_if], ns=pair.server_ns, timeout=5)
+            text = config.replace("{pool_count}", "20").replace("{reserved}", pair.host(50))
+            with Netbootd(text, pair=pair).start() as daemon, dc.DhcpClient.for_pair(pair) as client:
+                for i, (ciaddr, dest) in enumerate([("10.77.1.50", pair.server_ip), (OTHER_LINK_HOST, pair.server_ip),
+                                                    (OTHER_LINK_HOST, "255.255.255.255")]):
+                    mac = f"02:00:00:00:0e:4{i}"
+                    offer = client.exchange(dc.make_discover(mac, dc.new_xid(), ciaddr=ciaddr), dest=dest, timeout=2.0)
+                    self.assertIsNotNone(offer, daemon.log_tail())
+                    self.assertIn(ipaddress.ip_address(offer.yiaddr), pair.network, f"ciaddr {ciaddr} chose the pool")
+                    self.assertEqual(offer.dst_ip, "255.255.255.255", f"the OFFER went to ciaddr {ciaddr}")
 
 
 if __name__ == "__main__":

@@ -118,5 +118,24 @@ TEST(ChooseReplyDestination, BootpReplyFollowsTheSameRulesAndDefaultPorts) {
   EXPECT_EQ(choose_reply_destination(request, reply).port, 67);
 }
 
+// review2: a DISCOVER (or a BOOTP request) carrying ciaddr 203.0.113.9 had its OFFER sent
+// there, any routable address; only an address of the request's subnet is a client's own.
+TEST(ChooseReplyDestination, CiaddrOutsideTheClientsNetworkIsNotAReplyAddress) {
+  DhcpPacket request;
+  request.chaddr = HardwareAddress::ethernet(kMac);
+  request.ciaddr = ip("203.0.113.9");
+  request.broadcast = true;
+  DhcpPacket reply;
+  reply.message_type = MessageType::Offer;
+  reply.yiaddr = ip("10.0.0.50");
+  DestinationPolicy policy;
+  policy.client_network = Ipv4Subnet{ip("10.0.0.0"), ip("255.255.255.0")};
+  EXPECT_EQ(choose_reply_destination(request, reply, policy).kind, K::Broadcast);
+  request.ciaddr = ip("10.0.0.9");
+  const auto renewing = choose_reply_destination(request, reply, policy);
+  EXPECT_EQ(renewing.kind, K::ClientAddress);
+  EXPECT_EQ(renewing.address, ip("10.0.0.9"));
+}
+
 }  // namespace
 }  // namespace netboot::dhcp

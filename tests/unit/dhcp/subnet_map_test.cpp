@@ -91,6 +91,13 @@ std::vector<Row> precedence_table() {
       {"unrelayed 118 ignored", none, none, std::nullopt, ip("10.12.0.0"), kOnEth1, "lab2", "arrival interface"},
       {"unicast renewal from a relayed subnet", none, ip("10.12.0.150"), std::nullopt, std::nullopt, kRelayedToUs,
        "rack12", "ciaddr", MessageType::Request},
+      // D1 (review2): a DISCOVER never carries ciaddr; set, it named another subnet's pool.
+      {"unicast DISCOVER with ciaddr: the arrival link", none, ip("10.12.0.150"), std::nullopt, std::nullopt,
+       kRelayedToUs, "bootp", "arrival interface", MessageType::Discover},
+      {"unicast DECLINE with ciaddr: the arrival link", none, ip("10.12.0.150"), std::nullopt, std::nullopt,
+       kRelayedToUs, "bootp", "arrival interface", MessageType::Decline},
+      {"unicast RELEASE from a relayed subnet", none, ip("10.12.0.150"), std::nullopt, std::nullopt, kRelayedToUs,
+       "rack12", "ciaddr", MessageType::Release},
       {"broadcast with ciaddr: the arrival link", none, ip("10.12.0.150"), std::nullopt, std::nullopt, kOnEth0, "bootp",
        "arrival interface", MessageType::Request},
       {"second card", none, none, std::nullopt, std::nullopt, kOnEth1, "lab2", "arrival interface"},
