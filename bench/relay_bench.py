@@ -16,8 +16,8 @@ Replaces the "Relayed DHCP, 1,000 subnets" section of bench/RESULTS.md.
 Topology (network namespaces created here, tests/support/netns.py; nothing else is reached):
 a veth pair, the server at S.1, perfdhcp at S.2 (`perfdhcp -4 -l S.2 -J giaddrs S.1`: unicast
 from port 67 with giaddr taken from the -J file, Kea 2.2's relay mode; the REQUEST reuses the
-OFFER's giaddr). The server routes 10.0.0.0/8 to S.2; the client namespace DNATs datagrams to
-10.0.0.0/8:67 to S.2:67, where perfdhcp's socket is bound (a real relay owns its giaddrs; one
+OFFER's giaddr). The server routes 10.0.0.0/8 to S.2; the client namespace rewrites the destination
+of datagrams to 10.0.0.0/8:67 into S.2 (stateless, no conntrack), where perfdhcp's socket is bound (a real relay owns its giaddrs; one
 perfdhcp socket cannot). The rule is in place in every run, single subnet included, so each
 server's replies take the same path. The server is pinned to CPU 0, perfdhcp to CPU 1.
 
@@ -110,7 +110,7 @@ def pinned(cpu: int) -> list:
 
 
 def relayed_probe(pair: netns.NetnsPair, relay_ip: str, giaddr: str, proc: netns.Process, timeout: float) -> float:
-    """Ready = a relayed DISCOVER (from relay_ip:67, giaddr) is answered to giaddr:67 (DNATed
+    """Ready = a relayed DISCOVER (from relay_ip:67, giaddr) is answered to giaddr:67 (rewritten
     back to relay_ip). Returns the seconds it took."""
     started = time.monotonic()
     sock = netns.udp_socket(pair.client_ns, bind=(relay_ip, 67))
@@ -157,8 +157,10 @@ def one_run(kind: str, args, base: int) -> dict:
         relay_ip = pair.host(2)
         pair.set_client_address(f"{relay_ip}/{pair.prefix_len}")
         netns.run(["ip", "route", "add", str(RELAYED), "via", relay_ip], ns=pair.server_ns, timeout=10)
-        nat = (f"table ip nbd {{\n chain pre {{\n  type nat hook prerouting priority -100; policy accept;\n"
-               f"  ip daddr {RELAYED} udp dport 67 dnat to {relay_ip}\n }}\n}}\n")
+        # Stateless (no conntrack): every reply's flow (server:67 -> giaddr:67) would be NATed onto
+        # the same tuple (server:67 -> relay:67), and conntrack remaps the clashing ones elsewhere.
+        nat = (f"table ip nbd {{\n chain pre {{\n  type filter hook prerouting priority -300; policy accept;\n"
+               f"  ip daddr {RELAYED} udp dport 67 notrack ip daddr set {relay_ip}\n }}\n}}\n")
         netns.run(["nft", "-f", "-"], ns=pair.client_ns, input=nat, timeout=10)
         giaddrs = pair.path("giaddrs.txt")
         giaddrs.write_text("".join(f"{gi}\n" for _, _, _, gi in subnets))

@@ -258,8 +258,15 @@ class RelayTest(unittest.TestCase):
         self.assertEqual(replies, [], "netbootd answered a request from a link it has no subnet for")
 
     def test_a_unicast_renewal_without_giaddr_is_acked_from_its_subnet(self):
-        leaf = "b"
-        lease, mac = self.client_lease("udhcpc", leaf, 4)
+        # Link a's router is the default one (the relay's address, giaddr), which a renewal
+        # straight to the server does not carry: the ACK must still give the lease's router, or
+        # the client's script drops its default route at RENEW. Link b's is configured.
+        for n, leaf in enumerate("ab"):
+            with self.subTest(link=leaf):
+                self.renew(leaf, 4 + n)
+
+    def renew(self, leaf: str, n: int) -> None:
+        lease, mac = self.client_lease("udhcpc", leaf, n)
         self.check_lease(leaf, lease, mac)
         ns, ifname = self.net.ns(leaf), self.net.leaf_if(leaf)
         # Bound, as a client's script would make it: the address and a route to the server.
@@ -270,7 +277,7 @@ class RelayTest(unittest.TestCase):
             with dc.DhcpClient(ns, ifname, mac=mac) as client:
                 packet = dc.make_request_renewing(mac, dc.new_xid(), lease.ip)
                 client.send(packet, dest=self.server_ip)
-                # Straight from S, routed by R. (dhcrelay may relay a copy of the unicast it sees
+                # Straight from S, routed by R. (dhcrelay relays a copy of the unicast it sees
                 # pass: that answer comes from the relay's address and is not the one asked for.)
                 ack = client.receive(timeout=3, xid=packet.xid, match=lambda r: r.src_ip == self.server_ip)
             self.assertIsNotNone(ack, f"no answer from {self.server_ip} to a unicast renewal{self.fail_context()}")
@@ -279,15 +286,17 @@ class RelayTest(unittest.TestCase):
             self.assertEqual(ack.dst_ip, lease.ip, "a RENEWING client's ACK goes to its ciaddr")
             self.assertEqual(ack.dst_port, 68)
             self.assertEqual(ack.subnet_mask, "255.255.255.0")
-            self.assertEqual(ack.routers, [self.expected(leaf)["router"]], "the renewal's subnet is not the lease's")
+            self.assertEqual(ack.routers, [self.expected(leaf)["router"]],
+                             "the renewal's ACK does not give the lease's router")
             self.assertEqual(ack.dns, self.expected(leaf)["dns"])
+            self.assertEqual(ack.lease_time, self.expected(leaf)["lease_time"])
             self.assertEqual(ack.server_id, self.server_ip)
             self.assertIsNone(ack.options.get(OPT_RELAY_AGENT), "option 82 in a reply to a request without it")
             self.daemon.wait_for_log(rf"(?im)^.*DHCPREQUEST from {re.escape(log_mac(mac))}\b.*DHCPACK "
                                      rf"{re.escape(lease.ip)} to {re.escape(lease.ip)}:68", timeout=3, since=since)
         finally:
+            self.net.run(["ip", "-n", ns, "route", "flush", "default"], timeout=5, check=False)
             self.net.run(["ip", "-n", ns, "addr", "flush", "dev", ifname], timeout=5)
-
 
 if __name__ == "__main__":
     netns.require_netns()

@@ -1,7 +1,7 @@
 """Smoke run of bench/relay_bench.py (issue 18): netbootd with one relayed subnet and with 20,
 perfdhcp acting as a relay with one giaddr per subnet, a few hundred exchanges each, so that the
 benchmark does not rot between its runs. Checks correctness only: every run completes its
-exchanges through the relay path (giaddr list, DNAT back to perfdhcp). About 15 s.
+exchanges through the relay path (giaddr list, replies rewritten back to perfdhcp). About 15 s.
 
 Needs root (namespaces), perfdhcp (scripts/deps.sh bench) and nft (scripts/deps.sh e2e); skips
 (77) without them."""
