@@ -26,6 +26,7 @@ import ipaddress
 import os
 import re
 import socket
+import sqlite3
 import struct
 import threading
 import time
@@ -212,7 +213,19 @@ class RelayTest(unittest.TestCase):
         line = self.daemon.wait_for_log(rf"(?im)^.*{re.escape(log_mac(mac))}.*DHCPACK {re.escape(lease.ip)}\b.*$",
                                         timeout=3, since=self.log_since).group(0)
         self.assertRegex(line, rf"\b{re.escape(circuit)}\b", f"circuit-id {circuit} missing from the lease line")
+        # ... and the lease record keeps it (SQLite, read-only beside the daemon as `netbootd leases` does).
+        self.assertEqual(self.stored_circuit(lease.ip), circuit.encode(), f"lease row of {lease.ip}")
         self.check_echo(mac)
+
+    def stored_circuit(self, ip: str):
+        db = sqlite3.connect(f"file:{self.daemon.lease_file}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute("SELECT circuit_id FROM leases WHERE address = ?", (ip,)).fetchone()
+        finally:
+            db.close()
+        self.assertIsNotNone(row, f"no lease row for {ip}")
+        value = row[0]
+        return value.encode() if isinstance(value, str) else value
 
     def check_echo(self, mac: str) -> None:
         """Every reply netbootd sent for mac carries, verbatim, the option 82 of the relayed
@@ -256,6 +269,25 @@ class RelayTest(unittest.TestCase):
                                  rf"{re.escape(self.giaddr['c'])}\b.*$", timeout=3, since=self.log_since)
         replies = self.tap.packets(mac, dc.BOOTREPLY)
         self.assertEqual(replies, [], "netbootd answered a request from a link it has no subnet for")
+
+    def test_a_nak_goes_back_through_the_relay_with_option_82(self):
+        # INIT-REBOOT on link a for an address of subnet b: wrong for this link, so NAKed (RFC
+        # 2131 4.3.2). The NAK must carry option 82 too, or dhcrelay -D drops it.
+        mac = self.mac("a", 9)
+        self.net.set_mac("a", mac)
+        wrong = self.net.host("b", 155)
+        with dc.DhcpClient(self.net.ns("a"), self.net.leaf_if("a"), mac=mac) as client:
+            packet = dc.make_request_init_reboot(mac, dc.new_xid(), wrong)
+            nak = client.exchange(packet, timeout=3, retries=1)
+        self.assertIsNotNone(nak, f"no NAK reached the client through dhcrelay -D{self.fail_context()}")
+        self.assertEqual(nak.message_type, dc.NAK, str(nak))
+        self.assertEqual(nak.src_ip, self.giaddr["a"], "the NAK did not come through the relay")
+        replies = self.tap.packets(mac, dc.BOOTREPLY)
+        self.assertTrue(replies and all(kind == dc.NAK for _, kind, _ in replies), replies)
+        requests = {xid: opts.get(OPT_RELAY_AGENT) for xid, _, opts in self.tap.packets(mac, dc.BOOTREQUEST)}
+        for xid, _, options in replies:
+            self.assertIsNotNone(requests.get(xid))
+            self.assertEqual(options.get(OPT_RELAY_AGENT), requests[xid], "option 82 not echoed in the NAK")
 
     def test_a_unicast_renewal_without_giaddr_is_acked_from_its_subnet(self):
         # Link a's router is the default one (the relay's address, giaddr), which a renewal
