@@ -249,6 +249,8 @@ def main() -> int:
     kinds = [k for k in args.kinds.split(",") if k]
     if any(k not in KINDS for k in kinds) or not 1 <= args.subnets <= 65536:
         parser.error("unknown --kinds entry or --subnets outside 1..65536")
+    if any(k.endswith("-many") for k in kinds) and args.clients > 241 * args.subnets:
+        parser.error(f"--clients {args.clients} exceeds the {241 * args.subnets} addresses of {args.subnets} subnets")
     if os.geteuid() != 0:
         print("relay_bench.py: run as root (network namespaces)", file=sys.stderr)
         return 2
