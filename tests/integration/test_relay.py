@@ -270,6 +270,19 @@ class RelayTest(unittest.TestCase):
         replies = self.tap.packets(mac, dc.BOOTREPLY)
         self.assertEqual(replies, [], "netbootd answered a request from a link it has no subnet for")
 
+    def test_a_relayed_lease_and_its_circuit_survive_a_kill_9(self):
+        # Another client first, so that the lease checked is not the pool's first free address
+        # (which a daemon that lost its leases would give again).
+        first, first_mac = self.client_lease("udhcpc", "b", 8)
+        self.check_lease("b", first, first_mac)
+        lease, mac = self.client_lease("udhcpc", "b", 7)
+        self.check_lease("b", lease, mac)
+        self.daemon.restart(kill=True)
+        self.log_since = self.daemon.log_offset()
+        again, _ = self.client_lease("udhcpc", "b", 7)
+        self.check_lease("b", again, mac)
+        self.assertEqual(again.ip, lease.ip, "the relayed client's lease did not survive the restart")
+
     def test_a_nak_goes_back_through_the_relay_with_option_82(self):
         # INIT-REBOOT on link a for an address of subnet b: wrong for this link, so NAKed (RFC
         # 2131 4.3.2). The NAK must carry option 82 too, or dhcrelay -D drops it.
