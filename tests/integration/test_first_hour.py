@@ -253,6 +253,7 @@ class ShippedExamplesPassStrict(unittest.TestCase):
             root = pair.tmpdir / "srv-tftp"
             root.mkdir()
             for name in re.findall(r"^[\w.]+\s*=\s*(\S+\.(?:0|efi|ipxe|kpxe))\s*$", config, flags=re.M):
+                (root / name).parent.mkdir(parents=True, exist_ok=True)  # a subnet's rack13/ipxe.efi
                 (root / name).write_bytes(b"x")
             # The filter's target, with the menu the README shows.
             for target in re.findall(r"^\S+\s*=\s*(pxelinux\.cfg/\w+)\s*$", config, flags=re.M):
