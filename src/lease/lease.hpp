@@ -38,6 +38,8 @@ struct Lease {
   std::string boot_file;         // per-client boot file ("file:" line), for TFTP [filters]
   std::string circuit_id;        // option 82.1 of the request that made it, raw bytes ("" = none; <= 255)
   std::string remote_id;         // option 82.2, likewise (RFC 3046: which port / which modem it came through)
+  Ipv4Address relay_address;     // giaddr of the request that made it (0.0.0.0 = not relayed), kept by a
+                                 // unicast renewal: a relayed subnet's default router when it has no gateway
   friend bool operator==(const Lease&, const Lease&) = default;
 };
 

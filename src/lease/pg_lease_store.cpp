@@ -89,23 +89,23 @@ CREATE TRIGGER netbootd_leases_changed AFTER INSERT ON netbootd_leases
 )sql";
 
 // Schema 2 (issue 18): the relay agent's circuit-id and remote-id (option 82.1, 82.2), NULL when
-// the request had none. A new database gets schema 1 then this, so both paths are the same; the
+// the request had none, and the relay's address (giaddr), NULL when not relayed. A new database gets schema 1 then this, so both paths are the same; the
 // 11-argument netbootd_put stays, so a server of schema 1 still running writes on (its rows
 // carry no ids) until it is restarted with this version.
 constexpr const char* kUpgradeTo2 = R"sql(
-ALTER TABLE netbootd_leases ADD COLUMN circuit_id bytea, ADD COLUMN remote_id bytea;
+ALTER TABLE netbootd_leases ADD COLUMN circuit_id bytea, ADD COLUMN remote_id bytea, ADD COLUMN relay_address text;
 CREATE FUNCTION netbootd_put(p_mac text, p_address text, p_state smallint, p_expires bigint, p_updated bigint,
                              p_uuid text, p_phase smallint, p_hostname text, p_boot_file text,
                              p_displaced_mac text, p_displaced_updated bigint,
-                             p_circuit_id bytea, p_remote_id bytea) RETURNS boolean
+                             p_circuit_id bytea, p_remote_id bytea, p_relay_address text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
   inserted boolean;
 BEGIN
   inserted := netbootd_put(p_mac, p_address, p_state, p_expires, p_updated, p_uuid, p_phase, p_hostname,
                            p_boot_file, p_displaced_mac, p_displaced_updated);
-  IF inserted AND (p_circuit_id IS NOT NULL OR p_remote_id IS NOT NULL) THEN
-    UPDATE netbootd_leases SET circuit_id = p_circuit_id, remote_id = p_remote_id
+  IF inserted AND (p_circuit_id IS NOT NULL OR p_remote_id IS NOT NULL OR p_relay_address IS NOT NULL) THEN
+    UPDATE netbootd_leases SET circuit_id = p_circuit_id, remote_id = p_remote_id, relay_address = p_relay_address
      WHERE mac = p_mac AND address = p_address AND updated = p_updated;
   END IF;
   RETURN inserted;
@@ -115,9 +115,9 @@ UPDATE netbootd_schema SET version = 2;
 
 constexpr const char* kSelectColumns =
     "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, encode(circuit_id, 'hex'), "
-    "encode(remote_id, 'hex') FROM netbootd_leases ";
+    "encode(remote_id, 'hex'), relay_address FROM netbootd_leases ";
 constexpr const char* kPut =
-    "SELECT netbootd_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, decode($12, 'hex'), decode($13, 'hex'))";
+    "SELECT netbootd_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, decode($12, 'hex'), decode($13, 'hex'), $14)";
 
 std::string to_hex(const std::string& bytes) {
   std::string out;
@@ -229,9 +229,13 @@ Result<std::vector<Lease>> read_rows(PGconn* conn, const std::string& sql, const
     const int phase = std::atoi(PQgetvalue(r, row, 6));
     const bool no_uuid = PQgetisnull(r, row, 5) != 0;
     const auto uuid = Uuid::parse(text(5));
-    if (!mac || !address || state < 0 || state > 3 || phase < 0 || phase > 2 || (!no_uuid && !uuid)) {
-      return fail(Errc::Io, fmt::format("row {} is unreadable (mac '{}', address '{}', state {}, phase {}, uuid '{}')",
-                                        row + 1, text(0), text(1), state, phase, text(5)));
+    const bool no_relay = PQgetisnull(r, row, 11) != 0;
+    const auto relay = Ipv4Address::parse(text(11));
+    if (!mac || !address || state < 0 || state > 3 || phase < 0 || phase > 2 || (!no_uuid && !uuid) ||
+        (!no_relay && !relay)) {
+      return fail(Errc::Io,
+                  fmt::format("row {} is unreadable (mac '{}', address '{}', state {}, phase {}, uuid '{}', relay '{}')",
+                              row + 1, text(0), text(1), state, phase, text(5), text(11)));
     }
     Lease lease;
     lease.mac = *mac;
@@ -245,6 +249,7 @@ Result<std::vector<Lease>> read_rows(PGconn* conn, const std::string& sql, const
     lease.boot_file = text(8);
     lease.circuit_id = from_hex(PQgetvalue(r, row, 9));  // NULL reads as ""
     lease.remote_id = from_hex(PQgetvalue(r, row, 10));
+    if (!no_relay) lease.relay_address = *relay;
     leases.push_back(std::move(lease));
   }
   return leases;
@@ -480,6 +485,7 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
           pending.displaced ? std::to_string(to_nanoseconds(pending.displaced->updated)) : std::string{};
       const std::string circuit_id = to_hex(l.circuit_id);
       const std::string remote_id = to_hex(l.remote_id);
+      const std::string relay_address = l.relay_address.to_string();
       const char* values[] = {mac.c_str(),
                               address.c_str(),
                               state.c_str(),
@@ -492,8 +498,9 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
                               pending.displaced ? displaced_mac.c_str() : nullptr,
                               pending.displaced ? displaced_updated.c_str() : nullptr,
                               l.circuit_id.empty() ? nullptr : circuit_id.c_str(),
-                              l.remote_id.empty() ? nullptr : remote_id.c_str()};
-      sent = PQsendQueryParams(conn_, kPut, 13, nullptr, values, nullptr, nullptr, 0) == 1;
+                              l.remote_id.empty() ? nullptr : remote_id.c_str(),
+                              l.relay_address.is_unspecified() ? nullptr : relay_address.c_str()};
+      sent = PQsendQueryParams(conn_, kPut, 14, nullptr, values, nullptr, nullptr, 0) == 1;
     }
     sent = sent && PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
     sent = sent && PQpipelineSync(conn_) == 1;

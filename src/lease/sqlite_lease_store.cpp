@@ -51,20 +51,23 @@ constexpr const char* kCreateSchema =
     "  hostname TEXT NOT NULL,"
     "  boot_file TEXT NOT NULL,"
     "  circuit_id BLOB,"
-    "  remote_id BLOB);"
+    "  remote_id BLOB,"
+    "  relay_address TEXT);"
     "CREATE UNIQUE INDEX leases_by_address ON leases(address) WHERE address <> '0.0.0.0';"
     "CREATE UNIQUE INDEX leases_by_mac ON leases(mac) WHERE state <> 3;"
     "PRAGMA user_version=2;";
 // Schema 2 (issue 18): the relay agent's circuit-id and remote-id (option 82.1, 82.2), NULL
-// when the request had none. A version 1 file is upgraded in place at open.
+// when the request had none, and the relay's address (giaddr), NULL when not relayed. A version
+// 1 file is upgraded in place at open.
 constexpr const char* kUpgradeFrom1 =
     "ALTER TABLE leases ADD COLUMN circuit_id BLOB;"
     "ALTER TABLE leases ADD COLUMN remote_id BLOB;"
+    "ALTER TABLE leases ADD COLUMN relay_address TEXT;"
     "PRAGMA user_version=2;";
 
 constexpr const char* kSelectAll =
-    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, rowid, circuit_id, remote_id "
-    "FROM leases ORDER BY rowid";
+    "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, rowid, circuit_id, remote_id, "
+    "relay_address FROM leases ORDER BY rowid";
 // `netbootd leases` reads a version 1 file as it is (read-only: no upgrade).
 constexpr const char* kSelectAllVersion1 =
     "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, rowid FROM leases ORDER BY rowid";
@@ -73,7 +76,7 @@ constexpr const char* kSelectAllVersion1 =
 // record unless the new one is Declined, whoever held the address unless it is 0.0.0.0).
 constexpr const char* kUpsert =
     "INSERT OR REPLACE INTO leases (mac, address, state, expires, updated, uuid, phase, hostname, boot_file, "
-    "circuit_id, remote_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "circuit_id, remote_id, relay_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 // Group commit window: the writer waits this long after the first queued lease before taking
 // the queue, so that a burst shares one transaction and one fsync. The fsync and the WAL page
@@ -169,6 +172,14 @@ Result<Lease> decode_row(sqlite3_stmt* s, std::size_t row, const std::filesystem
   if (sqlite3_column_count(s) > 11) {  // schema 2 (kSelectAll; not kSelectAllVersion1)
     lease.circuit_id = column_text(s, 10);  // NULL reads as ""
     lease.remote_id = column_text(s, 11);
+    if (sqlite3_column_type(s, 12) != SQLITE_NULL) {
+      const std::string relay_text = column_text(s, 12);
+      const auto relay = Ipv4Address::parse(relay_text);
+      if (!relay)
+        return fail(Errc::Io, fmt::format("lease file {}: row {} (rowid {}) has an unreadable relay address '{}'",
+                                          path.string(), row, sqlite3_column_int64(s, 9), printable(relay_text)));
+      lease.relay_address = *relay;
+    }
   }
   return lease;
 }
@@ -439,6 +450,12 @@ Result<void> SqliteLeaseStore::write_one(const Lease& lease) {
   };
   bind_blob(10, lease.circuit_id);
   bind_blob(11, lease.remote_id);
+  const std::string relay = lease.relay_address.to_string();
+  if (lease.relay_address.is_unspecified()) {
+    sqlite3_bind_null(insert_, 12);
+  } else {
+    bind_text(insert_, 12, relay);
+  }
   return run(insert_, "upsert");
 }
 

@@ -305,15 +305,12 @@ class RelayTest(unittest.TestCase):
     def test_a_unicast_renewal_without_giaddr_is_acked_from_its_subnet(self):
         for n, leaf in enumerate("ab"):
             with self.subTest(link=leaf):
-                # Link b's router is configured; link a's is the default, checked below.
-                self.renew(leaf, 4 + n, check_router=leaf == "b")
+                # Link b's router is configured; link a's is the default (the relay).
+                self.renew(leaf, 4 + n)
 
-    # Known defect of issue 18's code, reported to the lead: link a's router is the default one
-    # (the relay's address, giaddr), which a renewal straight to the server does not carry, and
-    # the ACK then has no router at all: a client's script drops its default route at RENEW.
-    # Everything else about that renewal is checked above. Remove the decorator once fixed (an
-    # unexpected success fails the run).
-    @unittest.expectedFailure
+    # Link a's router is the default one, the relay's address (giaddr), which a renewal straight
+    # to the server does not carry: netbootd remembers the relay with the lease (an ACK without a
+    # router would make the client's script drop its default route at RENEW).
     def test_a_unicast_renewal_keeps_the_default_router(self):
         ack = self.renew("a", 6, check_router=False)
         self.assertEqual(ack.routers, [self.giaddr["a"]], "the renewal's ACK does not give the lease's router")

@@ -24,11 +24,15 @@ Verdict AddNetworkOptions::apply(Exchange& ex) {
       case RouterPolicy::Fixed: gateway = subnet->gateway; break;
       case RouterPolicy::None: gateway.reset(); break;
       case RouterPolicy::RelayOrServer:
-        // The relay sits on the client's link (dnsmasq's default); else we do.
+        // The relay sits on the client's link (dnsmasq's default); else we do. A renewal unicast
+        // straight to us carries no giaddr: the relay its lease came through (an ACK without a
+        // router makes dhclient and udhcpc drop the default route).
         if (!ex.request.giaddr.is_unspecified() && subnet->network.contains(ex.request.giaddr))
           gateway = ex.request.giaddr;
         else if (ex.request.giaddr.is_unspecified() && subnet->network.contains(ex.received.local_address))
           gateway = ex.received.local_address;
+        else if (ex.request.giaddr.is_unspecified() && ex.lease && subnet->network.contains(ex.lease->relay_address))
+          gateway = ex.lease->relay_address;
         else
           gateway.reset();
         break;

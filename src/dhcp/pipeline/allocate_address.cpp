@@ -26,6 +26,12 @@ Lease AllocateAddress::make_lease(const Exchange& ex, const std::optional<Lease>
     if (ex.relay_agent->circuit_id) l.circuit_id.assign(ex.relay_agent->circuit_id->begin(), ex.relay_agent->circuit_id->end());
     if (ex.relay_agent->remote_id) l.remote_id.assign(ex.relay_agent->remote_id->begin(), ex.relay_agent->remote_id->end());
   }
+  // The relay it came through; a renewal unicast straight to us (no giaddr) is still behind it,
+  // so the relay stays the default router of a [subnet] without gateway (add-network-options).
+  if (!ex.request.giaddr.is_unspecified())
+    l.relay_address = ex.request.giaddr;
+  else if (stored && ex.subnet != nullptr && ex.subnet->network.contains(stored->relay_address))
+    l.relay_address = stored->relay_address;
   if (ex.assigned_hostname) l.hostname = *ex.assigned_hostname;
   if (ex.assigned_boot_file) l.boot_file = *ex.assigned_boot_file;
   return l;

@@ -221,5 +221,54 @@ TEST_F(ManySubnets, ARelayedClientRenewingStraightToUsIsServedFromItsSubnet) {
   EXPECT_EQ(ack.reply.options.get_u32(OptionCode::LeaseTime), 900u);
 }
 
+// D1: rack12 has no gateway key, so its router is the relay (giaddr). A renewal unicast straight
+// to us carries no giaddr; an ACK without option 3 makes dhclient and udhcpc drop the default
+// route. The relay the lease came through is remembered and stays the router, renewal after renewal.
+TEST_F(ManySubnets, ARenewalStraightToUsKeepsTheRelayAsTheDefaultRouter) {
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  run(spec, relayed_to("192.168.1.1"));
+  spec.type = MessageType::Request;
+  spec.server_id = ip("192.168.1.1");
+  spec.requested = ip("10.12.0.100");
+  const auto relayed_ack = run(spec, relayed_to("192.168.1.1"));
+  ASSERT_EQ(relayed_ack.reply.message_type, MessageType::Ack);
+  EXPECT_EQ(store.find_by_mac(*relayed_ack.client.mac)->relay_address, ip("10.12.0.1"));
+  test::RequestSpec renew;
+  renew.type = MessageType::Request;
+  renew.ciaddr = ip("10.12.0.100");
+  const PacketInfo unicast{UdpEndpoint{ip("10.12.0.100"), 68}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")};
+  for (int renewal = 1; renewal <= 2; ++renewal) {
+    const auto ack = run(renew, unicast);
+    ASSERT_EQ(last_verdict, Verdict::Continue) << ack.drop_reason;
+    ASSERT_EQ(ack.reply.message_type, MessageType::Ack);
+    EXPECT_EQ(ack.reply.options.get_addresses(OptionCode::Router), (std::vector<Ipv4Address>{ip("10.12.0.1")}))
+        << "renewal " << renewal << ": the relay the lease came through";
+    EXPECT_EQ(ack.lease->relay_address, ip("10.12.0.1")) << "renewal " << renewal;
+  }
+}
+
+// A stored relay address outside the subnet (the client moved, or a relay= giaddr off the
+// network) is no router: nothing rather than a wrong one.
+TEST_F(ManySubnets, AStoredRelayOutsideTheSubnetIsNotTheRouter) {
+  lease::Lease moved;
+  moved.mac = mac("02:00:00:00:12:77");
+  moved.address = ip("10.12.0.101");
+  moved.state = lease::LeaseState::Bound;
+  moved.updated = test::kNow;
+  moved.expires = test::kNow + std::chrono::hours(1);
+  moved.relay_address = ip("10.99.0.1");
+  store.commit(moved, [](Result<void>) {});
+  test::RequestSpec renew;
+  renew.mac = moved.mac;
+  renew.type = MessageType::Request;
+  renew.ciaddr = moved.address;
+  const PacketInfo unicast{UdpEndpoint{moved.address, 68}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")};
+  const auto ack = run(renew, unicast);
+  ASSERT_EQ(ack.reply.message_type, MessageType::Ack) << ack.drop_reason;
+  EXPECT_EQ(ack.reply.options.find(OptionCode::Router), nullptr);
+  EXPECT_TRUE(ack.lease->relay_address.is_unspecified()) << "not carried into the renewed lease";
+}
+
 }  // namespace
 }  // namespace netboot::dhcp

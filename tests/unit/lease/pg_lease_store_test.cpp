@@ -298,6 +298,7 @@ TEST_F(PgLeaseStoreTest, RelayAgentIdsSurviveAndReachTheOtherServers) {
   Lease relayed = make_lease(mac(8), ip("10.12.0.100"));
   relayed.circuit_id = "eth1";
   relayed.remote_id = std::string("\x00\xff'\\", 4);
+  relayed.relay_address = ip("10.12.0.1");
   std::optional<Result<void>> done;
   a->commit(relayed, [&](Result<void> r) { done = r; });
   ASSERT_TRUE(run_until(loop_a, [&] { return done.has_value(); }));
@@ -316,8 +317,8 @@ TEST_F(PgLeaseStoreTest, ASchemaOneDatabaseIsUpgradedKeepingItsLeases) {
   ASSERT_NE(open_ok(loop), nullptr);
   // Back to what a version 1 netbootd created, with one lease written by its 11-argument function.
   run_sql(uri_, "DROP FUNCTION netbootd_put(text, text, smallint, bigint, bigint, text, smallint, text, text, text, "
-                "bigint, bytea, bytea)");
-  run_sql(uri_, "ALTER TABLE netbootd_leases DROP COLUMN circuit_id, DROP COLUMN remote_id");
+                "bigint, bytea, bytea, text)");
+  run_sql(uri_, "ALTER TABLE netbootd_leases DROP COLUMN circuit_id, DROP COLUMN remote_id, DROP COLUMN relay_address");
   run_sql(uri_, "UPDATE netbootd_schema SET version = 1");
   run_sql(uri_, "SELECT netbootd_put('52:54:00:00:00:01', '10.0.0.5', 1::smallint, 1900000000000000000, "
                 "1800000000000000000, NULL, 2::smallint, 'old', 'pxelinux.0', NULL, NULL)");
@@ -328,12 +329,14 @@ TEST_F(PgLeaseStoreTest, ASchemaOneDatabaseIsUpgradedKeepingItsLeases) {
   EXPECT_EQ(store->find_by_mac(mac(1))->hostname, "old");
   Lease relayed = make_lease(mac(2), ip("10.0.0.6"));
   relayed.circuit_id = "vlan12";
+  relayed.relay_address = ip("10.0.0.1");
   std::optional<Result<void>> done;
   store->commit(relayed, [&](Result<void> r) { done = r; });
   ASSERT_TRUE(run_until(loop, [&] { return done.has_value(); }));
   EXPECT_TRUE(done->has_value());
   EXPECT_EQ(run_sql(uri_, "SELECT convert_from(circuit_id, 'UTF8') FROM netbootd_leases WHERE mac = '52:54:00:00:00:02'"),
             "vlan12");
+  EXPECT_EQ(run_sql(uri_, "SELECT relay_address FROM netbootd_leases WHERE mac = '52:54:00:00:00:02'"), "10.0.0.1");
 }
 
 TEST_F(PgLeaseStoreTest, RefusesANewerSchemaAtStartWithAClearMessageAndNoPassword) {

@@ -115,11 +115,13 @@ TEST(SqliteLeaseStore, AVersion1FileIsReadAsItIsAndUpgradedAtOpenKeepingItsLease
   const auto listed = read_lease_file(path);
   ASSERT_TRUE(listed) << listed.error().detail;
   ASSERT_EQ(listed->leases.size(), 1u) << "netbootd leases reads a version 1 file without changing it";
+  EXPECT_TRUE(listed->leases[0].relay_address.is_unspecified());
   EXPECT_EQ(user_version(path), 1);
   PostQueue loop;
   Lease relayed = make_lease(mac(2), ip("10.12.0.100"));
   relayed.circuit_id = "eth1";
   relayed.remote_id = std::string("\x00\xff\x10", 3);
+  relayed.relay_address = ip("10.12.0.1");
   {
     auto store = SqliteLeaseStore::open(path, loop.hook());
     ASSERT_TRUE(store) << store.error().detail;
@@ -135,7 +137,7 @@ TEST(SqliteLeaseStore, AVersion1FileIsReadAsItIsAndUpgradedAtOpenKeepingItsLease
   EXPECT_EQ(user_version(path), 2);
   auto reopened = SqliteLeaseStore::open(path, loop.hook());
   ASSERT_TRUE(reopened) << reopened.error().detail;
-  EXPECT_EQ((*reopened)->find_by_mac(mac(2)), relayed) << "circuit-id and remote-id survive, bytes exact";
+  EXPECT_EQ((*reopened)->find_by_mac(mac(2)), relayed) << "circuit-id, remote-id and relay survive, bytes exact";
   EXPECT_EQ((*reopened)->find_by_mac(mac(1))->address, ip("192.168.1.10"));
   (*reopened)->close();
   const auto listed2 = read_lease_file(path);
