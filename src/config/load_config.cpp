@@ -52,6 +52,8 @@ constexpr std::string_view kHttpdKeys[] = {"enable",   "enabled",         "addre
 constexpr std::string_view kProcessKeys[] = {"user", "group"};
 constexpr std::string_view kProfileKeys[] = {"kernel", "initrd", "cmdline"};
 constexpr std::string_view kBootApiKeys[] = {"url", "timeout", "cache", "max_answer_bytes"};
+// 224.0.0.0: multicast, then reserved (240/4) and broadcast, to the end of the address space.
+constexpr std::uint32_t kFirstMulticast = 0xE0000000u;
 constexpr std::string_view kSubnetKeys[] = {"network", "pool", "pool_start", "pool_count", "gateway", "set_gateway",
                                             "netmask", "dns", "domain", "lease_time", "next_server", "boot_file",
                                             "relay", "interface"};
@@ -1244,6 +1246,11 @@ bool Loader::load_subnet(const IniSection& s, SubnetConfig& subnet) {
                                                       *prefix)));
     subnet.network = Ipv4Subnet{*address, Ipv4Address::from_host_order(mask)};
     subnet.netmask = subnet.network.netmask;
+    // 224.0.0.0 and up is multicast, reserved or broadcast: no client leases such an address.
+    if (subnet.network.broadcast().to_host_order() >= kFirstMulticast)
+      return fail_with(at(*network_entry, fmt::format("'{}' holds multicast or reserved addresses (224.0.0.0 and up), "
+                                                      "which no client can have",
+                                                      text)));
   }
   for (const auto& e : entries_here) {
     const auto key = to_lower(e.entry->key);
@@ -1317,6 +1324,15 @@ bool Loader::load_subnet(const IniSection& s, SubnetConfig& subnet) {
         if (trim(part).empty()) continue;
         const auto address = Ipv4Address::parse(trim(part));
         if (!address) return fail_with(at(e, fmt::format("'{}' is not an IPv4 address (relay is a ';' list)", part)));
+        if (address->is_unspecified() || address->to_host_order() >= kFirstMulticast)
+          return fail_with(at(e, fmt::format("{} is no relay's address (a relay has a unicast address)", address->to_string())));
+        // Our own address as giaddr is a forged relay (or a loop): never a relay to trust.
+        const auto ours = std::find_if(interfaces_.begin(), interfaces_.end(),
+                                       [&](const NetworkInterface& i) { return i.address == *address; });
+        if (ours != interfaces_.end() || *address == d.server_address)
+          return fail_with(at(e, fmt::format("{} is an address of this server{}: a relay is another host",
+                                             address->to_string(),
+                                             ours != interfaces_.end() ? " (" + ours->name + ")" : std::string())));
         subnet.relays.push_back(*address);
       }
     } else if (key == "interface") {
@@ -1430,6 +1446,23 @@ bool Loader::check_subnet_overlaps() {
       if (const auto [it, added] = relays.emplace(relay, &subnet); !added)
         return fail_with(fmt::format("{}: [subnet {}] relay: {} already selects [subnet {}]", subnet.where.to_string(),
                                      subnet.name, relay.to_string(), it->second->name));
+  // A relay inside another served network: a giaddr there selects that subnet too (which one
+  // would it be?).
+  for (const auto& subnet : d.subnets)
+    for (const auto relay : subnet.relays) {
+      const auto other = std::find_if(d.subnets.begin(), d.subnets.end(), [&](const SubnetConfig& s) {
+        return &s != &subnet && s.network.contains(relay);
+      });
+      if (other == d.subnets.end() && !primary.contains(relay)) continue;
+      const std::string holder =
+          other != d.subnets.end()
+              ? fmt::format("[subnet {}] {}/{}", other->name, other->network.address.to_string(),
+                            other->network.netmask.prefix_length().value_or(0))
+              : fmt::format("[{}] {}/{}", bootp ? bootp->name : "bootp", primary.network().to_string(),
+                            d.netmask.prefix_length().value_or(0));
+      return fail_with(fmt::format("{}: [subnet {}] relay: {} lies in {}, whose relayed clients it would take",
+                                   subnet.where.to_string(), subnet.name, relay.to_string(), holder));
+    }
   return true;
 }
 
