@@ -102,6 +102,13 @@ Verdict AllocateAddress::acknowledge(Exchange& ex, const std::optional<Lease>& s
                                 ex.kind == RequestKind::InitReboot ? "INIT-REBOOT" : "RENEWING/REBINDING",
                                 wanted.to_string()));
   }
+  // A RENEWING client renews the address it holds: ciaddr naming another (a free address of
+  // another subnet, which ciaddr also selects) would move its lease there unasked.
+  if (ex.kind == RequestKind::Renewing && known_client && stored->address != wanted) {
+    make_nak(ex, fmt::format("address {} is not the one this client holds ({})", wanted.to_string(),
+                             stored->address.to_string()));
+    return Verdict::Continue;
+  }
   const auto allocation = allocator.allocate(*ex.client.mac, wanted, ex.received.now);
   if (!allocation || allocation->address != wanted) {
     make_nak(ex, fmt::format("address {} is not available to this client", wanted.to_string()));

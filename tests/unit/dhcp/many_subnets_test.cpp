@@ -248,6 +248,28 @@ TEST_F(ManySubnets, ARenewalStraightToUsKeepsTheRelayAsTheDefaultRouter) {
   }
 }
 
+// review2 open item: a RENEWING REQUEST naming a free address of another subnet (ciaddr selects
+// that subnet) from a MAC bound elsewhere was ACKed and moved the lease there.
+TEST_F(ManySubnets, ARenewalOfAnAddressTheClientDoesNotHoldIsNakedAndMovesNothing) {
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  run(spec, relayed_to("192.168.1.1"));
+  spec.type = MessageType::Request;
+  spec.server_id = ip("192.168.1.1");
+  spec.requested = ip("10.12.0.100");
+  const auto bound = run(spec, relayed_to("192.168.1.1"));
+  ASSERT_EQ(bound.reply.message_type, MessageType::Ack);
+  test::RequestSpec renew;
+  renew.type = MessageType::Request;
+  renew.ciaddr = ip("10.20.5.15");  // free, in lab2
+  const PacketInfo unicast{UdpEndpoint{ip("10.20.5.15"), 68}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")};
+  const auto reply = run(renew, unicast);
+  ASSERT_EQ(last_verdict, Verdict::Continue) << reply.drop_reason;
+  EXPECT_EQ(reply.reply.message_type, MessageType::Nak);
+  EXPECT_EQ(store.find_by_mac(*bound.client.mac)->address, ip("10.12.0.100")) << "the lease stays where it is";
+  EXPECT_FALSE(store.find_by_address(ip("10.20.5.15")).has_value());
+}
+
 // A stored relay address outside the subnet (the client moved, or a relay= giaddr off the
 // network) is no router: nothing rather than a wrong one.
 TEST_F(ManySubnets, AStoredRelayOutsideTheSubnetIsNotTheRouter) {
