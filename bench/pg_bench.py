@@ -13,6 +13,16 @@ per second (perfdhcp's REQUEST-ACK "received packets" / seconds): what the serve
 whatever it dropped. Each run gets a fresh database or lease file. Servers log at warning
 level only. Root only; needs perfdhcp and kea-dhcp4 (scripts/deps.sh bench) and PostgreSQL
 (scripts/deps.sh test).
+
+CPU accounting, per run, over the window perfdhcp runs in (measured, not inferred): CPU seconds
+of each DHCP server process (/proc/PID/stat, all threads), of PostgreSQL (the postmaster, its
+live children and the children that exited meanwhile: cutime/cstime), of perfdhcp (the bench's
+reaped children), the machine's idle share (/proc/stat: idle + iowait over all CPUs) and what
+the rest of the machine used (busy minus those: other developers' work, kernel threads); CPU
+microseconds per ACK for the server(s) and for PostgreSQL. Where requests are lost: OFFERs
+perfdhcp did not get (the server never saw or answered the DISCOVER), ACKs it did not get,
+the REQUEST-ACK delay (commit latency shows there), and the server namespace's UDP receive
+buffer overflows (the daemon's loop did not read fast enough).
 """
 from __future__ import annotations
 
@@ -21,6 +31,7 @@ import datetime
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,18 +56,113 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def perfdhcp(ns: str, ifname: str, rate: int, seconds: int, clients: int, base: int) -> dict:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int, reaped_children: bool = False) -> float:
+    """CPU seconds (user + system, all threads) of a live process; with reaped_children, plus
+    those of its children it has waited for. 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    # fields[0] is field 3 (state): utime, stime, cutime, cstime are fields 14-17.
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / CLOCK_TICKS
+
+
+def children_of(parent: int) -> list:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    found.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                pass
+    return found
+
+
+def postgres_cpu(postmaster: int) -> float:
+    """Every PostgreSQL process: the postmaster with its exited children, and its live ones."""
+    return process_cpu(postmaster, reaped_children=True) + sum(process_cpu(c) for c in children_of(postmaster))
+
+
+def machine_times() -> tuple:
+    """(busy, idle) seconds summed over all CPUs since boot (/proc/stat; idle includes iowait)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / CLOCK_TICKS, idle / CLOCK_TICKS
+
+
+def udp_receive_overflows(ns: str) -> int:
+    """The namespace's UDP RcvbufErrors: datagrams the kernel dropped because a socket's
+    receive buffer was full (its reader did not keep up)."""
+    text = netns.run(["cat", "/proc/net/snmp"], ns=ns, timeout=10).stdout
+    rows = [line.split()[1:] for line in text.splitlines() if line.startswith("Udp:")]
+    return int(dict(zip(rows[0], rows[1]))["RcvbufErrors"]) if len(rows) >= 2 else 0
+
+
+class CpuWindow:
+    """CPU used by the servers, PostgreSQL, perfdhcp and the whole machine between start() and
+    stop(). perfdhcp's share is the bench's own reaped children (perfdhcp is the only child
+    waited for inside the window)."""
+
+    def __init__(self, servers: list, postmaster: int, server_namespaces: list):
+        self.servers, self.postmaster, self.namespaces = servers, postmaster, server_namespaces
+
+    def start(self) -> None:
+        self.overflows = [udp_receive_overflows(ns) for ns in self.namespaces]
+        self.server_cpu = [process_cpu(p.pid) for p in self.servers]
+        self.pg_cpu = postgres_cpu(self.postmaster)
+        self.children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.machine = machine_times()
+        self.wall = time.monotonic()
+
+    def stop(self) -> dict:
+        wall = time.monotonic() - self.wall
+        busy, idle = machine_times()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        servers = [process_cpu(p.pid) - before for p, before in zip(self.servers, self.server_cpu)]
+        pg = postgres_cpu(self.postmaster) - self.pg_cpu
+        tool = (children.ru_utime + children.ru_stime) - (self.children.ru_utime + self.children.ru_stime)
+        busy, idle = busy - self.machine[0], idle - self.machine[1]
+        overflows = sum(udp_receive_overflows(ns) for ns in self.namespaces) - sum(self.overflows)
+        return {"window_s": wall, "server_cpu_s": servers, "pg_cpu_s": pg, "perfdhcp_cpu_s": tool,
+                "idle_share": idle / (busy + idle) if busy + idle > 0 else 0.0,
+                "idle_cpu_s": idle, "other_cpu_s": max(0.0, busy - sum(servers) - pg - tool),
+                "udp_overflows": overflows}
+
+
+def perfdhcp(ns: str, ifname: str, rate: int, seconds: int, clients: int, base: int,
+             window: CpuWindow) -> dict:
     mac = "0c:{:02x}:{:02x}:00:00:00".format(base >> 8 & 0xFF, base & 0xFF)
     cmd = ["perfdhcp", "-4", "-l", ifname, "-B", "-r", str(rate), "-R", str(clients), "-b", f"mac={mac}",
            "-p", str(seconds), "-W", "500000", "-d", "1"]
+    window.start()
     r = netns.run(cmd, ns=ns, timeout=seconds + 60, check=False)
+    cpu = window.stop()
     out = r.stdout + r.stderr
-    m = re.search(r"\*\*\*Statistics for: REQUEST-ACK\*\*\*.*?received packets:\s*(\d+)", out, re.S)
-    s = re.search(r"\*\*\*Statistics for: DISCOVER-OFFER\*\*\*.*?sent packets:\s*(\d+)", out, re.S)
-    if not m or not s:
+    if os.environ.get("PG_BENCH_VERBOSE"):
+        log(out)
+
+    def stat(exchange: str, name: str):
+        m = re.search(rf"\*\*\*Statistics for: {exchange}\*\*\*.*?{name}:\s*([0-9.]+)", out, re.S)
+        return float(m.group(1)) if m else None
+
+    acks, sent = stat("REQUEST-ACK", "received packets"), stat("DISCOVER-OFFER", "sent packets")
+    if acks is None or sent is None:
         raise RuntimeError(f"perfdhcp output not understood (rc {r.returncode}): {out[-1500:]}")
-    acks, sent = int(m.group(1)), int(s.group(1))
-    return {"acks": acks, "sent": sent, "rate": acks / seconds, "loss": (sent - acks) / sent if sent else 1.0}
+    acks, sent = int(acks), int(sent)
+    offers, requests = int(stat("DISCOVER-OFFER", "received packets") or 0), int(stat("REQUEST-ACK", "sent packets") or 0)
+    per_ack = lambda cpu_s: cpu_s / acks * 1e6 if acks else None  # noqa: E731
+    return {"acks": acks, "sent": sent, "rate": acks / seconds, "loss": (sent - acks) / sent if sent else 1.0,
+            "offer_loss": (sent - offers) / sent if sent else 1.0,
+            "ack_loss": (requests - acks) / requests if requests else None,
+            "ack_delay_avg_ms": stat("REQUEST-ACK", "avg delay"), "ack_delay_max_ms": stat("REQUEST-ACK", "max delay"),
+            **cpu, "server_us_per_ack": per_ack(sum(cpu["server_cpu_s"])), "pg_us_per_ack": per_ack(cpu["pg_cpu_s"])}
 
 
 def wait_offer(ns: str, ifname: str, proc: netns.Process, timeout: float = 15.0) -> None:
@@ -100,7 +206,7 @@ def netbootd_ini(lease_file: str, interface: str, pool_start: str, pool: int) ->
         pool_count = {pool}
         lease_time = 86400
         lease_file = {lease_file}
-        """)
+        """) + ("[status]\nenable = yes\n" if os.environ.get("PG_BENCH_VERBOSE") else "")
 
 
 def kea_conf(path: Path, interface: str, subnet: str, first: str, last: str, pg: Postgres, db: str) -> Path:
@@ -135,9 +241,16 @@ def run_single(kind: str, pg: Postgres, args, rep: int, base: int) -> dict:
                               log=pair.path("netbootd.log"))
         try:
             wait_offer(pair.client_ns, pair.client_if, proc)
-            result = perfdhcp(pair.client_ns, pair.client_if, args.rate, args.seconds, args.clients, base)
+            window = CpuWindow([proc], pg.process.pid, [pair.server_ns])
+            result = perfdhcp(pair.client_ns, pair.client_if, args.rate, args.seconds, args.clients, base, window)
         finally:
+            if os.environ.get("PG_BENCH_VERBOSE") and kind != "kea-pg":
+                metrics = netns.run(["curl", "-s", "http://127.0.0.1:9167/metrics"], ns=pair.server_ns, timeout=10,
+                                    check=False).stdout
+                log("\n".join(line for line in metrics.splitlines() if "dhcp" in line and not line.startswith("#")))
             proc.kill(grace=2.0)
+            if os.environ.get("PG_BENCH_VERBOSE"):
+                log(proc.log()[-3000:])
     return result
 
 
@@ -154,7 +267,8 @@ def run_pair(pg: Postgres, args, rep: int, base: int) -> dict:
         try:
             # Ready once each has answered a DISCOVER (its OFFER names it as server).
             wait_both(link, procs)
-            result = perfdhcp(link.client_ns, link.client_if, args.rate, args.seconds, args.clients, base)
+            window = CpuWindow(procs, pg.process.pid, link.server_ns)
+            result = perfdhcp(link.client_ns, link.client_if, args.rate, args.seconds, args.clients, base, window)
             unique = pg.sql(db, "SELECT count(*) = count(DISTINCT address) FROM netbootd_leases "
                                 "WHERE address <> '0.0.0.0'").strip()
             result["unique"] = unique == "t"
@@ -162,6 +276,60 @@ def run_pair(pg: Postgres, args, rep: int, base: int) -> dict:
             for p in procs:
                 p.kill(grace=2.0)
     return result
+
+
+KINDS = ("netbootd-pg", "kea-pg", "netbootd-sqlite", "two-netbootd-pg")
+LABELS = {"netbootd-pg": "netbootd, PostgreSQL", "kea-pg": "Kea, PostgreSQL", "netbootd-sqlite": "netbootd, SQLite",
+          "two-netbootd-pg": "two netbootd, one database"}
+
+
+def median_run(runs: list, kind: str):
+    rows = sorted((r for r in runs if r["kind"] == kind), key=lambda r: r["rate"])
+    return rows[(len(rows) - 1) // 2] if rows else None
+
+
+def cpu_report(runs: list, pg_rate, two) -> list:
+    """The CPU table (every run) and, when two servers stay under 1.5x one, why in CPU terms."""
+    f = lambda v, d=1: "—" if v is None else f"{v:.{d}f}"  # noqa: E731
+    lines = ["", "CPU over each run's perfdhcp window (seconds of CPU; 2 CPUs = 2 s per second of window; "
+             "\"other\" is the rest of the machine: other developers' builds and tests, kernel threads). "
+             "Loss split: OFFERs perfdhcp never got, ACKs missing for the REQUESTs it sent; "
+             "UDP overflows are datagrams the server namespace's kernel dropped on a full socket buffer.", "",
+             "| run | ACK/s | window s | server CPU s | PostgreSQL CPU s | perfdhcp CPU s | other CPU s | idle | "
+             "server µs/ACK | PostgreSQL µs/ACK | OFFER loss | ACK loss | ACK delay avg/max ms | UDP overflows |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for kind in KINDS:
+        for i, r in enumerate(r for r in runs if r["kind"] == kind):
+            servers = " + ".join(f(c, 2) for c in r["server_cpu_s"])
+            pg = f(r["pg_cpu_s"], 2) if kind != "netbootd-sqlite" else f"({f(r['pg_cpu_s'], 2)})"
+            pg_per = f(r["pg_us_per_ack"], 0) if kind != "netbootd-sqlite" else "—"
+            ack_loss = "—" if r["ack_loss"] is None else f"{r['ack_loss'] * 100:.1f}%"
+            lines.append(f"| {LABELS[kind]} #{i + 1} | {r['rate']:.0f} | {f(r['window_s'])} | {servers} | {pg} | "
+                         f"{f(r['perfdhcp_cpu_s'], 2)} | {f(r['other_cpu_s'], 2)} | {r['idle_share'] * 100:.0f}% | "
+                         f"{f(r['server_us_per_ack'], 0)} | {pg_per} | {r['offer_loss'] * 100:.1f}% | {ack_loss} | "
+                         f"{f(r['ack_delay_avg_ms'], 1)}/{f(r['ack_delay_max_ms'], 0)} | {r['udp_overflows']} |")
+    one = median_run(runs, "netbootd-pg")
+    if two and pg_rate and two < 1.5 * pg_rate and one:
+        cores = os.cpu_count() or 1
+        idle_cores = one["idle_cpu_s"] / one["window_s"]
+        all_in = (sum(one["server_cpu_s"]) + one["pg_cpu_s"] + one["perfdhcp_cpu_s"]) / one["acks"] * 1e6
+        server_pg = (sum(one["server_cpu_s"]) + one["pg_cpu_s"]) / one["acks"] * 1e6
+        pair = median_run(runs, "two-netbootd-pg")
+        lines += ["", f"Why two servers stay under 1.5x one here, in CPU: during the median one-server run "
+                  f"({one['rate']:.0f} ACK/s) the machine was {one['idle_share'] * 100:.0f}% idle, "
+                  f"{idle_cores:.2f} of its {cores} CPUs on average, so a second server had at most that to add. "
+                  f"One ACK cost {server_pg:.0f} µs of CPU in netbootd and PostgreSQL together "
+                  f"({all_in:.0f} µs with perfdhcp's share): at that cost the idle CPU would carry about "
+                  f"{idle_cores / server_pg * 1e6:.0f} more ACK/s, and reaching 1.5x ({1.5 * pg_rate:.0f} ACK/s) "
+                  f"needs {0.5 * pg_rate * server_pg / 1e6:.2f} more CPUs of the two servers' and PostgreSQL's kind. "
+                  f"Other work on the machine took {one['other_cpu_s'] / one['window_s']:.2f} CPUs meanwhile."]
+        if pair:
+            lines += [f"In the median two-server run ({pair['rate']:.0f} ACK/s) the machine was "
+                      f"{pair['idle_share'] * 100:.0f}% idle; the servers used "
+                      f"{sum(pair['server_cpu_s']) / pair['window_s']:.2f} CPUs, PostgreSQL "
+                      f"{pair['pg_cpu_s'] / pair['window_s']:.2f}, perfdhcp {pair['perfdhcp_cpu_s'] / pair['window_s']:.2f}, "
+                      f"other work {pair['other_cpu_s'] / pair['window_s']:.2f}."]
+    return lines
 
 
 def report(runs: list, args, command: str) -> str:
@@ -185,10 +353,10 @@ def report(runs: list, args, command: str) -> str:
              "database or lease file. One PostgreSQL 15 server (unix socket, fsync and synchronous_commit on) "
              "serves every PostgreSQL run; Kea 2.2 uses its `postgresql` lease backend on it "
              "(`kea-admin db-init pgsql`). No CPU pinning: the servers, PostgreSQL and perfdhcp share the "
-             "2 cores.", "",
+             "2 cores. Load average (1 min) "
+             f"{args.load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.", "",
              "| server | ACK/s (median) | runs (ACK/s, loss) |", "| --- | --- | --- |"]
-    for kind, label in (("netbootd-pg", "netbootd, PostgreSQL"), ("kea-pg", "Kea, PostgreSQL"),
-                        ("netbootd-sqlite", "netbootd, SQLite"), ("two-netbootd-pg", "two netbootd, one database")):
+    for kind, label in LABELS.items():
         rows = [r for r in runs if r["kind"] == kind]
         detail = ", ".join(f"{r['rate']:.0f} ({r['loss'] * 100:.1f}%)" for r in rows)
         lines.append(f"| {label} | {fmt(med(kind))} | {detail} |")
@@ -196,14 +364,10 @@ def report(runs: list, args, command: str) -> str:
     for label, value, goal in targets:
         met = "—" if value is None else ("yes" if value >= goal else "**no**")
         lines.append(f"| {label} | {fmt(value, 2)} | {met} |")
-    if two and pg_rate and two < 1.5 * pg_rate:
-        load = os.getloadavg()[0]
-        lines += ["", "Not met here. Both daemons, PostgreSQL and perfdhcp share the same "
-                  f"{os.cpu_count()} cores (load average {load:.0f} at the end of the run, other work included), "
-                  "so a second daemon had no CPU of its own to add; whether two servers reach 1.5x with CPUs of "
-                  "their own (or the database on another host) is not measured by this run."]
+    lines += cpu_report(runs, pg_rate, two)
     unique = [r.get("unique") for r in runs if r["kind"] == "two-netbootd-pg"]
-    lines += ["", f"Two servers: every address unique in the database after each run: {all(unique) and bool(unique)}."]
+    if unique:
+        lines += ["", f"Two servers: every address unique in the database after each run: {all(unique)}."]
     return "\n".join(lines) + "\n"
 
 
@@ -217,6 +381,8 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--results", default=str(SOURCE / "bench" / "RESULTS.md"))
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help="comma-separated runs to make (diagnosis; the results file wants all four)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         print("pg_bench.py: run as root (network namespaces)", file=sys.stderr)
@@ -229,14 +395,19 @@ def main() -> int:
     command = "bench/pg_bench.py " + " ".join(sys.argv[1:])
     runs = []
     base = 0
+    args.load_start = os.getloadavg()[0]
     with Postgres(settings={"max_connections": "100"}) as pg:
         for rep in range(args.reps):
-            for kind in ("netbootd-pg", "kea-pg", "netbootd-sqlite", "two-netbootd-pg"):
+            for kind in [k for k in KINDS if k in args.kinds.split(",")]:
                 base += 1
                 r = run_pair(pg, args, rep, base) if kind == "two-netbootd-pg" else run_single(kind, pg, args, rep, base)
                 r["kind"] = kind
                 runs.append(r)
-                log(f"{kind} rep {rep}: {r['rate']:.0f} ACK/s (loss {r['loss'] * 100:.1f}%)")
+                log(f"{kind} rep {rep}: {r['rate']:.0f} ACK/s (loss {r['loss'] * 100:.1f}%), "
+                    f"server CPU {'+'.join(f'{c:.2f}' for c in r['server_cpu_s'])} s, PostgreSQL {r['pg_cpu_s']:.2f} s, "
+                    f"perfdhcp {r['perfdhcp_cpu_s']:.2f} s, other {r['other_cpu_s']:.2f} s, idle {r['idle_share'] * 100:.0f}% "
+                    f"of {r['window_s']:.1f} s; offer loss {r['offer_loss'] * 100:.1f}%, ACK delay "
+                    f"{r['ack_delay_avg_ms']}/{r['ack_delay_max_ms']} ms, UDP overflows {r['udp_overflows']}")
     text = report(runs, args, command)
     print(text)
     if not args.no_write:
