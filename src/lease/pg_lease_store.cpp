@@ -676,6 +676,9 @@ void PgLeaseStore::run_listener() {
       if (!rows) {
         PQfinish(conn);  // retried, whole, on the next connection
         conn = nullptr;
+        // A read that close() interrupted ends here: reconnecting would find the stop pipe
+        // still readable, fail the read at once and reconnect again, forever.
+        if (stopped(0, -1)) return;
         continue;
       }
       options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });
@@ -704,6 +707,7 @@ void PgLeaseStore::run_listener() {
       // Those rows are read again with the whole table once a new connection listens.
       PQfinish(conn);
       conn = nullptr;
+      if (stopped(0, -1)) return;  // interrupted by close(), as above
       continue;
     }
     if (!rows->empty()) options_.post([this, leases = std::move(*rows)] { apply_remote(leases); });

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
+#include <thread>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -425,6 +427,44 @@ TEST_F(PgLeaseStoreTest, AnAddressAnotherStoreGaveAwayIsNotTakenByAStaleIndex) {
   EXPECT_EQ(run_sql(uri_, "SELECT mac FROM netbootd_leases WHERE address = '10.0.0.55'"), mac(1).to_string(':'));
   ASSERT_TRUE(run_until(loop_b, [&] { return b->find_by_address(ip("10.0.0.55"))->mac == mac(1); }));
   EXPECT_GE(b->stats().conflicts, 1U);
+}
+
+// close() while the listener reads the rows another server announced: the read ends (the stop
+// pipe) and so does the listener. It used to reconnect, find the stop pipe readable again, fail
+// its whole-table read at once and reconnect forever: close() never returned (seen as a hung
+// unit test, and a PostgreSQL log full of "connection to client lost").
+TEST_F(PgLeaseStoreTest, CloseWhileTheListenerReadsAnnouncedRowsReturns) {
+  PostQueue loop;
+  auto store = open_ok(loop);
+  ASSERT_NE(store, nullptr);
+  // Another session holds the table, so the listener's read of the announced row waits.
+  PGconn* locker = PQconnectdb(uri_.c_str());
+  ASSERT_EQ(PQstatus(locker), CONNECTION_OK) << PQerrorMessage(locker);
+  PQclear(PQexec(locker, "BEGIN; LOCK TABLE netbootd_leases IN ACCESS EXCLUSIVE MODE"));
+  const auto readers_waiting = [&] {
+    return std::stoi(run_sql(uri_, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'netbootd' "
+                                   "AND wait_event_type = 'Lock'"));
+  };
+  run_sql(uri_, "SELECT pg_notify('netbootd_leases', '1')");  // "another server wrote row 1"
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (readers_waiting() != 1) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the listener never waited for the locked table";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto closing = std::async(std::launch::async, [&] { store->close(); });
+  // Either close() returns, or the listener reconnected after being stopped (a second reader
+  // waits for the table: the bug). The lock is then let go: a listener that reconnects again
+  // and again no longer piles up waiting backends (which used to end it at max_connections).
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (closing.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready &&
+         std::chrono::steady_clock::now() < deadline && readers_waiting() < 2) {
+  }
+  PQclear(PQexec(locker, "ROLLBACK"));
+  PQfinish(locker);
+  if (closing.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "close() did not return within 10 s: the listener keeps reconnecting";
+    std::_Exit(1);  // the listener thread never ends: nothing else can be torn down
+  }
 }
 
 TEST_F(PgLeaseStoreTest, AMacKeepsItsAddressWhicheverStoreIsAsked) {
