@@ -21,8 +21,9 @@ reaped children), the machine's idle share (/proc/stat: idle + iowait over all C
 the rest of the machine used (busy minus those: other developers' work, kernel threads); CPU
 microseconds per ACK for the server(s) and for PostgreSQL. Where requests are lost: OFFERs
 perfdhcp did not get (the server never saw or answered the DISCOVER), ACKs it did not get,
-the REQUEST-ACK delay (commit latency shows there), and the server namespace's UDP receive
-buffer overflows (the daemon's loop did not read fast enough).
+the REQUEST-ACK delay (commit latency shows there), and UDP receive buffer overflows in the
+server namespaces (the daemon's loop did not read fast enough) and in the client namespace
+(perfdhcp's own socket: replies it did not read in time count as lost too).
 """
 from __future__ import annotations
 
@@ -110,11 +111,13 @@ class CpuWindow:
     stop(). perfdhcp's share is the bench's own reaped children (perfdhcp is the only child
     waited for inside the window)."""
 
-    def __init__(self, servers: list, postmaster: int, server_namespaces: list):
+    def __init__(self, servers: list, postmaster: int, server_namespaces: list, client_namespace: str):
         self.servers, self.postmaster, self.namespaces = servers, postmaster, server_namespaces
+        self.client_namespace = client_namespace
 
     def start(self) -> None:
         self.overflows = [udp_receive_overflows(ns) for ns in self.namespaces]
+        self.client_overflows = udp_receive_overflows(self.client_namespace)
         self.server_cpu = [process_cpu(p.pid) for p in self.servers]
         self.pg_cpu = postgres_cpu(self.postmaster)
         self.children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -130,10 +133,11 @@ class CpuWindow:
         tool = (children.ru_utime + children.ru_stime) - (self.children.ru_utime + self.children.ru_stime)
         busy, idle = busy - self.machine[0], idle - self.machine[1]
         overflows = sum(udp_receive_overflows(ns) for ns in self.namespaces) - sum(self.overflows)
+        client_overflows = udp_receive_overflows(self.client_namespace) - self.client_overflows
         return {"window_s": wall, "server_cpu_s": servers, "pg_cpu_s": pg, "perfdhcp_cpu_s": tool,
                 "idle_share": idle / (busy + idle) if busy + idle > 0 else 0.0,
                 "idle_cpu_s": idle, "other_cpu_s": max(0.0, busy - sum(servers) - pg - tool),
-                "udp_overflows": overflows}
+                "udp_overflows": overflows, "client_udp_overflows": client_overflows}
 
 
 def perfdhcp(ns: str, ifname: str, rate: int, seconds: int, clients: int, base: int,
@@ -241,7 +245,7 @@ def run_single(kind: str, pg: Postgres, args, rep: int, base: int) -> dict:
                               log=pair.path("netbootd.log"))
         try:
             wait_offer(pair.client_ns, pair.client_if, proc)
-            window = CpuWindow([proc], pg.process.pid, [pair.server_ns])
+            window = CpuWindow([proc], pg.process.pid, [pair.server_ns], pair.client_ns)
             result = perfdhcp(pair.client_ns, pair.client_if, args.rate, args.seconds, args.clients, base, window)
         finally:
             if os.environ.get("PG_BENCH_VERBOSE") and kind != "kea-pg":
@@ -267,7 +271,7 @@ def run_pair(pg: Postgres, args, rep: int, base: int) -> dict:
         try:
             # Ready once each has answered a DISCOVER (its OFFER names it as server).
             wait_both(link, procs)
-            window = CpuWindow(procs, pg.process.pid, link.server_ns)
+            window = CpuWindow(procs, pg.process.pid, link.server_ns, link.client_ns)
             result = perfdhcp(link.client_ns, link.client_if, args.rate, args.seconds, args.clients, base, window)
             unique = pg.sql(db, "SELECT count(*) = count(DISTINCT address) FROM netbootd_leases "
                                 "WHERE address <> '0.0.0.0'").strip()
@@ -294,9 +298,10 @@ def cpu_report(runs: list, pg_rate, two) -> list:
     lines = ["", "CPU over each run's perfdhcp window (seconds of CPU; 2 CPUs = 2 s per second of window; "
              "\"other\" is the rest of the machine: other developers' builds and tests, kernel threads). "
              "Loss split: OFFERs perfdhcp never got, ACKs missing for the REQUESTs it sent; "
-             "UDP overflows are datagrams the server namespace's kernel dropped on a full socket buffer.", "",
+             "UDP overflows are datagrams the kernel dropped on a full socket buffer: the servers' (they did not "
+             "read fast enough) / perfdhcp's (its UDP socket: replies it did not read in time).", "",
              "| run | ACK/s | window s | server CPU s | PostgreSQL CPU s | perfdhcp CPU s | other CPU s | idle | "
-             "server µs/ACK | PostgreSQL µs/ACK | OFFER loss | ACK loss | ACK delay avg/max ms | UDP overflows |",
+             "server µs/ACK | PostgreSQL µs/ACK | OFFER loss | ACK loss | ACK delay avg/max ms | UDP overflows server/perfdhcp |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for kind in KINDS:
         for i, r in enumerate(r for r in runs if r["kind"] == kind):
@@ -307,7 +312,8 @@ def cpu_report(runs: list, pg_rate, two) -> list:
             lines.append(f"| {LABELS[kind]} #{i + 1} | {r['rate']:.0f} | {f(r['window_s'])} | {servers} | {pg} | "
                          f"{f(r['perfdhcp_cpu_s'], 2)} | {f(r['other_cpu_s'], 2)} | {r['idle_share'] * 100:.0f}% | "
                          f"{f(r['server_us_per_ack'], 0)} | {pg_per} | {r['offer_loss'] * 100:.1f}% | {ack_loss} | "
-                         f"{f(r['ack_delay_avg_ms'], 1)}/{f(r['ack_delay_max_ms'], 0)} | {r['udp_overflows']} |")
+                         f"{f(r['ack_delay_avg_ms'], 1)}/{f(r['ack_delay_max_ms'], 0)} | "
+                         f"{r['udp_overflows']}/{r['client_udp_overflows']} |")
     one = median_run(runs, "netbootd-pg")
     if two and pg_rate and two < 1.5 * pg_rate and one:
         cores = os.cpu_count() or 1
@@ -407,7 +413,7 @@ def main() -> int:
                     f"server CPU {'+'.join(f'{c:.2f}' for c in r['server_cpu_s'])} s, PostgreSQL {r['pg_cpu_s']:.2f} s, "
                     f"perfdhcp {r['perfdhcp_cpu_s']:.2f} s, other {r['other_cpu_s']:.2f} s, idle {r['idle_share'] * 100:.0f}% "
                     f"of {r['window_s']:.1f} s; offer loss {r['offer_loss'] * 100:.1f}%, ACK delay "
-                    f"{r['ack_delay_avg_ms']}/{r['ack_delay_max_ms']} ms, UDP overflows {r['udp_overflows']}")
+                    f"{r['ack_delay_avg_ms']}/{r['ack_delay_max_ms']} ms, UDP overflows server {r['udp_overflows']} perfdhcp {r['client_udp_overflows']}")
     text = report(runs, args, command)
     print(text)
     if not args.no_write:

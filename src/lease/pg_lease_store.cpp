@@ -5,10 +5,12 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -116,8 +118,19 @@ UPDATE netbootd_schema SET version = 2;
 constexpr const char* kSelectColumns =
     "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, encode(circuit_id, 'hex'), "
     "encode(remote_id, 'hex'), relay_address FROM netbootd_leases ";
-constexpr const char* kPut =
-    "SELECT netbootd_put($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, decode($12, 'hex'), decode($13, 'hex'), $14)";
+// A whole batch in one statement: netbootd_put once per element of the parameter arrays, in
+// their order (a function scan returns the rows of unnest in order; netbootd_put is volatile,
+// so each call sees what the earlier ones wrote), answering each lease's position and verdict.
+// The relay agent's ids travel as hex text (decoded here), like every other value as text.
+constexpr std::size_t kPutColumns = 14;
+constexpr const char* kPutBatch =
+    "SELECT lease.n, netbootd_put(lease.mac, lease.address, lease.state, lease.expires, lease.updated, lease.uuid, "
+    "lease.phase, lease.hostname, lease.boot_file, lease.displaced_mac, lease.displaced_updated, "
+    "decode(lease.circuit_id, 'hex'), decode(lease.remote_id, 'hex'), lease.relay_address) "
+    "FROM unnest($1::text[], $2::text[], $3::smallint[], $4::bigint[], $5::bigint[], $6::text[], $7::smallint[], "
+    "$8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY "
+    "AS lease(mac, address, state, expires, updated, uuid, phase, hostname, boot_file, displaced_mac, "
+    "displaced_updated, circuit_id, remote_id, relay_address, n)";
 
 std::string to_hex(const std::string& bytes) {
   std::string out;
@@ -170,6 +183,24 @@ class QueryResult {
  private:
   PGresult* result_;
 };
+
+// Appends one element to a PostgreSQL array literal being built ("{" first): quoted, with
+// backslash and double quote escaped, so any text (spaces, commas, braces, quotes) is one
+// element; an absent value is NULL. Text stops at a NUL byte, as a libpq text parameter does.
+void append_array_element(std::string& array, bool first, const std::optional<std::string>& value) {
+  array += first ? '{' : ',';
+  if (!value) {
+    array += "NULL";
+    return;
+  }
+  array += '"';
+  for (const char c : *value) {
+    if (c == '\0') break;
+    if (c == '"' || c == '\\') array += '\\';
+    array += c;
+  }
+  array += '"';
+}
 
 std::string first_line(const char* message) {
   std::string text = message != nullptr ? message : "";
@@ -461,47 +492,47 @@ void PgLeaseStore::settle_unreachable(std::vector<Pending>& batch) {
   }
 }
 
-// One round trip per batch: BEGIN, one netbootd_put per lease and COMMIT are sent in libpq's
-// pipeline mode, then their results read. A batch is at most kFullBatch leases (run_writer),
-// so what is in flight fits the socket buffers both ways.
+// One round trip and one statement per batch: BEGIN, one SELECT that calls netbootd_put for
+// every lease of the batch (its parameters as arrays, unnested in order: each call sees the
+// earlier ones' rows, as separate statements did) and COMMIT are sent in libpq's pipeline mode,
+// then their results read. One statement instead of one per lease spares PostgreSQL a parse,
+// plan and protocol exchange per lease (bench/RESULTS.md: its CPU per lease). A batch is at
+// most kFullBatch leases (run_writer), so what is in flight fits the socket buffers both ways.
 Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::vector<Pending>& batch) {
+  if (batch.empty()) return std::vector<Outcome>{};
+  std::array<std::string, kPutColumns> arrays;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Pending& pending = batch[i];
+    const Lease& l = pending.lease;
+    const std::optional<Lease>& displaced = pending.displaced;
+    const std::optional<std::string> fields[kPutColumns] = {
+        l.mac.to_string(':'),
+        l.address.to_string(),
+        std::to_string(static_cast<int>(l.state)),
+        std::to_string(to_nanoseconds(l.expires)),
+        std::to_string(to_nanoseconds(l.updated)),
+        l.uuid ? std::optional(l.uuid->to_string()) : std::nullopt,
+        std::to_string(static_cast<int>(l.phase)),
+        l.hostname,
+        l.boot_file,
+        displaced ? std::optional(displaced->mac.to_string(':')) : std::nullopt,
+        displaced ? std::optional(std::to_string(to_nanoseconds(displaced->updated))) : std::nullopt,
+        l.circuit_id.empty() ? std::nullopt : std::optional(to_hex(l.circuit_id)),
+        l.remote_id.empty() ? std::nullopt : std::optional(to_hex(l.remote_id)),
+        l.relay_address.is_unspecified() ? std::nullopt : std::optional(l.relay_address.to_string())};
+    for (std::size_t column = 0; column < kPutColumns; ++column)
+      append_array_element(arrays[column], i == 0, fields[column]);
+  }
+  for (std::string& array : arrays) array += '}';
+  std::array<const char*, kPutColumns> values{};
+  for (std::size_t column = 0; column < kPutColumns; ++column) values[column] = arrays[column].c_str();
   for (int attempt = 0;; ++attempt) {
-    std::vector<Outcome> outcomes;
-    outcomes.reserve(batch.size());
+    std::vector<Outcome> outcomes(batch.size(), Outcome::Refused);
+    std::size_t answered_leases = 0;
     if (PQenterPipelineMode(conn_) != 1) return db_error("pipeline");
     bool sent = PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-    for (std::size_t i = 0; sent && i < batch.size(); ++i) {
-      const Pending& pending = batch[i];
-      const Lease& l = pending.lease;
-      const std::string mac = l.mac.to_string(':');
-      const std::string address = l.address.to_string();
-      const std::string state = std::to_string(static_cast<int>(l.state));
-      const std::string expires = std::to_string(to_nanoseconds(l.expires));
-      const std::string updated = std::to_string(to_nanoseconds(l.updated));
-      const std::string uuid = l.uuid ? l.uuid->to_string() : std::string{};
-      const std::string phase = std::to_string(static_cast<int>(l.phase));
-      const std::string displaced_mac = pending.displaced ? pending.displaced->mac.to_string(':') : std::string{};
-      const std::string displaced_updated =
-          pending.displaced ? std::to_string(to_nanoseconds(pending.displaced->updated)) : std::string{};
-      const std::string circuit_id = to_hex(l.circuit_id);
-      const std::string remote_id = to_hex(l.remote_id);
-      const std::string relay_address = l.relay_address.to_string();
-      const char* values[] = {mac.c_str(),
-                              address.c_str(),
-                              state.c_str(),
-                              expires.c_str(),
-                              updated.c_str(),
-                              l.uuid ? uuid.c_str() : nullptr,
-                              phase.c_str(),
-                              l.hostname.c_str(),
-                              l.boot_file.c_str(),
-                              pending.displaced ? displaced_mac.c_str() : nullptr,
-                              pending.displaced ? displaced_updated.c_str() : nullptr,
-                              l.circuit_id.empty() ? nullptr : circuit_id.c_str(),
-                              l.remote_id.empty() ? nullptr : remote_id.c_str(),
-                              l.relay_address.is_unspecified() ? nullptr : relay_address.c_str()};
-      sent = PQsendQueryParams(conn_, kPut, 14, nullptr, values, nullptr, nullptr, 0) == 1;
-    }
+    sent = sent && PQsendQueryParams(conn_, kPutBatch, static_cast<int>(kPutColumns), nullptr, values.data(), nullptr,
+                                     nullptr, 0) == 1;
     sent = sent && PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
     sent = sent && PQpipelineSync(conn_) == 1;
     std::string failed_state;
@@ -514,14 +545,21 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
       answered = answered && await_result(conn_, deadline);
       return answered ? PQgetResult(conn_) : nullptr;
     };
-    // Results: one per query (each followed by a null), then the sync marker.
-    const std::size_t queries = batch.size() + 2;
-    for (std::size_t query = 0; sent && answered && query < queries; ++query) {
+    // Results: one per query (each followed by a null), then the sync marker. The SELECT
+    // answers a row per lease: its position in the batch (1-based) and netbootd_put's verdict.
+    constexpr std::size_t kQueries = 3;
+    for (std::size_t query = 0; sent && answered && query < kQueries; ++query) {
       for (PGresult* raw = next_result(); raw != nullptr; raw = next_result()) {
         QueryResult result(raw);
         const auto status = PQresultStatus(raw);
-        if (status == PGRES_TUPLES_OK && query >= 1 && query <= batch.size()) {
-          outcomes.push_back(PQgetvalue(raw, 0, 0)[0] == 't' ? Outcome::Written : Outcome::Refused);
+        if (status == PGRES_TUPLES_OK && query == 1) {
+          for (int row = 0; row < PQntuples(raw); ++row) {
+            const long position = std::strtol(PQgetvalue(raw, row, 0), nullptr, 10);
+            if (position < 1 || static_cast<std::size_t>(position) > batch.size()) continue;
+            outcomes[static_cast<std::size_t>(position) - 1] =
+                PQgetvalue(raw, row, 1)[0] == 't' ? Outcome::Written : Outcome::Refused;
+            ++answered_leases;
+          }
         } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failed_state.empty()) {
           failed_state = status == PGRES_PIPELINE_ABORTED ? "aborted" : result.sqlstate();
           failure_text = first_line(PQresultErrorMessage(raw));
@@ -538,7 +576,7 @@ Result<std::vector<PgLeaseStore::Outcome>> PgLeaseStore::write_batch(const std::
                                         reply_limit().count()));
     }
     const bool exited = PQexitPipelineMode(conn_) == 1;
-    if (sent && exited && failed_state.empty() && outcomes.size() == batch.size()) return outcomes;
+    if (sent && exited && failed_state.empty() && answered_leases == batch.size()) return outcomes;
     auto failure = fail(Errc::Io, fmt::format("lease database {}: writing leases: {}", shown_uri_,
                                               failure_text.empty() ? first_line(PQerrorMessage(conn_)) : failure_text));
     if (!sent || !exited) return failure;  // the connection is unusable: the caller drops it

@@ -429,6 +429,41 @@ TEST_F(PgLeaseStoreTest, AnAddressAnotherStoreGaveAwayIsNotTakenByAStaleIndex) {
   EXPECT_GE(b->stats().conflicts, 1U);
 }
 
+// The writer sends a whole batch as one statement (netbootd_put over arrays): each lease keeps
+// its own verdict (one refused in the middle leaves its neighbours written) and the leases
+// apply in commit order (a MAC that moves twice in one batch ends at its last address).
+TEST_F(PgLeaseStoreTest, OneBatchKeepsEachLeasesVerdictAndTheCommitOrder) {
+  PostQueue loop_a;
+  PostQueue loop_b;
+  auto a = open_ok(loop_a);
+  auto b = open_ok(loop_b);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::optional<Result<void>> from_a;
+  a->commit(make_lease(mac(1), ip("10.0.0.55")), [&](Result<void> r) { from_a = r; });
+  ASSERT_TRUE(run_until(loop_a, [&] { return from_a.has_value(); }));
+  ASSERT_TRUE(from_a->has_value());
+  // b's loop has not run: its index thinks 10.0.0.55 free. Everything below is queued before
+  // b's writer wakes (its 2 ms group window), so it goes out as one batch.
+  const std::vector<Lease> leases = {make_lease(mac(2), ip("10.0.0.54")), make_lease(mac(3), ip("10.0.0.55")),
+                                     make_lease(mac(4), ip("10.0.0.56")), make_lease(mac(2), ip("10.0.0.57"))};
+  std::vector<std::optional<Result<void>>> results(leases.size());
+  for (std::size_t i = 0; i < leases.size(); ++i)
+    b->commit(leases[i], [&results, i](Result<void> r) { results[i] = r; });
+  ASSERT_TRUE(run_until(loop_b, [&] {
+    return std::all_of(results.begin(), results.end(), [](const auto& r) { return r.has_value(); });
+  }));
+  EXPECT_TRUE(results[0]->has_value());
+  ASSERT_FALSE(results[1]->has_value()) << "another server's address was taken";
+  EXPECT_EQ(results[1]->error().code, Errc::Busy);
+  EXPECT_TRUE(results[2]->has_value());
+  EXPECT_TRUE(results[3]->has_value());
+  EXPECT_EQ(run_sql(uri_, "SELECT string_agg(address || '=' || mac, ' ' ORDER BY address) FROM netbootd_leases"),
+            "10.0.0.55=" + mac(1).to_string(':') + " 10.0.0.56=" + mac(4).to_string(':') + " 10.0.0.57=" +
+                mac(2).to_string(':'));
+  EXPECT_EQ(b->stats().conflicts, 1U);
+}
+
 // close() while the listener reads the rows another server announced: the read ends (the stop
 // pipe) and so does the listener. It used to reconnect, find the stop pipe readable again, fail
 // its whole-table read at once and reconnect forever: close() never returned (seen as a hung
