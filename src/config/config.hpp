@@ -122,6 +122,9 @@ struct DhcpConfig {
   std::filesystem::path lease_file;     // [bootp] lease_file
   std::map<MacAddress, Ipv4Address> static_leases;  // [static_dhcp]
   std::vector<MacPrefix> buggy_clients;             // [buggy_clients]: always broadcast replies
+  /// [bootp] trusted_relays: the UDP source addresses (a.b.c.d or a.b.c.d/n) of the relay agents
+  /// whose relayed datagrams are served. Empty (the key absent): every relay is believed.
+  std::vector<Ipv4Subnet> trusted_relays;
 
   // Network detection (pybootd's get_iface_config): the interface whose subnet holds pool_start.
   // In proxy mode there is no pool: `address`, else the address of `interface`, else unspecified

@@ -59,6 +59,14 @@ std::string format_config(const Config& c) {
     out += d.gateway ? fmt::format("gateway = {}\n", d.gateway->to_string()) : std::string("set_gateway = no\n");
   }
   if (!d.proxy) out += fmt::format("dns = {}\n", join_addresses(d.dns));
+  if (!d.proxy && !d.trusted_relays.empty()) {
+    std::string trusted;
+    for (const auto& t : d.trusted_relays)
+      trusted += fmt::format("{}{}/{}", trusted.empty() ? "" : ";", t.address.to_string(), t.netmask.prefix_length().value_or(0));
+    out += fmt::format("trusted_relays = {}\n", trusted);
+  } else if (!d.proxy && !d.subnets.empty()) {
+    out += "; trusted_relays not set: any host may claim to be a relay\n";
+  }
   std::string notify;
   for (const auto& n : d.notify) notify += (notify.empty() ? "" : ";") + n.to_string();
   out += fmt::format("notify = {}\ntimeout = {}\n", notify, c.http_access.timeout);

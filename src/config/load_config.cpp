@@ -38,7 +38,7 @@ constexpr std::string_view kBootpKeys[] = {"address",   "port",      "interface"
                                            "boot_file", "domain",    "servername", "server_name", "dns",
                                            "gateway",   "set_gateway", "netmask",  "lease_time",  "pool_start",
                                            "pool_count", "notify",   "timeout",    "lease_file", "proxy",
-                                           "pxe_port"};
+                                           "pxe_port",  "trusted_relays"};
 constexpr std::string_view kHttpKeys[] = {"location", "pxe", "dhcp", "timeout", "always_check", "query_form"};
 constexpr std::string_view kTftpKeys[] = {"address",  "port",          "blocksize",     "timeout",
                                           "retries",  "retry",         "root",          "writable",
@@ -188,6 +188,7 @@ class Loader {
   bool read_dns(const Entry& e, std::string_view value);
   bool read_netmask(const Entry& e, std::string_view value);
   bool read_notify_targets(const Entry& e, std::string_view value);
+  bool read_trusted_relays(const Entry& e, std::string_view value);
   bool check_pool();
   bool check_proxy_keys();
   bool check_pxe_port();
@@ -447,6 +448,7 @@ bool Loader::load_bootp() {
          return ok;
        }},
       {"notify", [](Loader& l, const Entry& e, std::string_view v) { return l.read_notify_targets(e, v); }},
+      {"trusted_relays", [](Loader& l, const Entry& e, std::string_view v) { return l.read_trusted_relays(e, v); }},
       {"proxy", [](Loader& l, const Entry& e, std::string_view) { return l.read_bool(e, l.config_.dhcp.proxy); }},
       {"pxe_port",
        [](Loader& l, const Entry& e, std::string_view) {
@@ -540,6 +542,40 @@ bool Loader::read_notify_targets(const Entry& e, std::string_view value) {
   return true;
 }
 
+// The relay agents believed: the UDP source address of a relayed datagram (dhcrelay sends from
+// its server-facing address, which is not giaddr), as addresses or networks. An empty list
+// would drop every relayed request: an error, as is anything that cannot be a relay's source.
+bool Loader::read_trusted_relays(const Entry& e, std::string_view value) {
+  auto& trusted = config_.dhcp.trusted_relays;
+  trusted.clear();
+  for (auto raw : split(value, ';')) {
+    const std::string_view part = trim(raw);
+    if (part.empty()) continue;
+    const auto slash = part.find('/');
+    const auto address = Ipv4Address::parse(trim(part.substr(0, slash)));
+    const auto prefix = slash == std::string_view::npos ? std::optional<std::uint64_t>(32)
+                                                        : parse_uint(trim(part.substr(slash + 1)), 0, 32);
+    if (!address || !prefix)
+      return fail_with(at(e, fmt::format("'{}' is not an address or network (a.b.c.d or a.b.c.d/n; trusted_relays "
+                                         "is a ';' list of the relays' source addresses)",
+                                         part)));
+    const std::uint32_t mask = *prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - *prefix);
+    if ((address->to_host_order() & ~mask) != 0)
+      return fail_with(at(e, fmt::format("'{}' has host bits set: the network is {}/{}", part,
+                                         Ipv4Address::from_host_order(address->to_host_order() & mask).to_string(),
+                                         *prefix)));
+    if (*prefix == 32 && (address->is_unspecified() || address->to_host_order() >= kFirstMulticast))
+      return fail_with(at(e, fmt::format("{} is no relay's address (a relay sends from a unicast address)",
+                                         address->to_string())));
+    if (*prefix != 32 && address->to_host_order() >= kFirstMulticast)
+      return fail_with(at(e, fmt::format("'{}' holds only multicast or reserved addresses, never a relay's", part)));
+    trusted.push_back(Ipv4Subnet{*address, Ipv4Address::from_host_order(mask)});
+  }
+  if (trusted.empty())
+    return fail_with(at(e, "empty: list the relay agents' source addresses, or remove the key to believe every relay"));
+  return true;
+}
+
 // The DHCP service needs a pool start, and the pool must end inside the address space.
 bool Loader::check_pool() {
   const DhcpConfig& d = config_.dhcp;
@@ -565,7 +601,7 @@ bool Loader::check_proxy_keys() {
     if (key == "pool_start" || key == "pool_count")
       return fail_with(at(e, "has no meaning with proxy = yes (the other DHCP server gives the addresses)"));
     if (key == "lease_time" || key == "dns" || key == "domain" || key == "gateway" || key == "set_gateway" ||
-        key == "netmask" || key == "allow_simple_dhcp" || key == "lease_file")
+        key == "netmask" || key == "allow_simple_dhcp" || key == "lease_file" || key == "trusted_relays")
       warn(fmt::format("{}:{}: [{}] {}: ignored with proxy = yes (no lease is given)", ini_.path, e.entry->line,
                        e.where->name, e.entry->key));
   }

@@ -144,9 +144,7 @@ struct EncodedOptions {
   std::size_t count = 0;
   void add(OptionCode code, ByteView value, bool add_nul, bool mandatory) {
     if (count == items.size()) return;  // unreachable: one entry per code
-    const std::size_t total = value.size() + (add_nul ? 1 : 0);
-    const std::size_t chunks = total == 0 ? 1 : (total + kMaxOptionChunk - 1) / kMaxOptionChunk;
-    items[count++] = {code, value, add_nul, mandatory, total + 2 * chunks};
+    items[count++] = {code, value, add_nul, mandatory, split_option_wire_size(value.size() + (add_nul ? 1 : 0))};
   }
 };
 
@@ -320,6 +318,11 @@ void serialize_dhcp_packet(const DhcpPacket& p, std::size_t max_size, Bytes& out
 std::size_t max_reply_size(const DhcpPacket& request) {
   const std::size_t asked = request.options.get_u16(OptionCode::MaxMessageSize).value_or(0);
   return std::max(asked, kMinMaxMessageSize) - kIpUdpHeaderSize;
+}
+
+std::size_t reply_size_limit(const DhcpPacket& request, const DhcpPacket& reply) {
+  const Bytes* agent = reply.options.find(OptionCode::RelayAgentInformation);
+  return max_reply_size(request) + (agent != nullptr ? split_option_wire_size(agent->size()) : 0);
 }
 
 namespace {

@@ -63,6 +63,19 @@ void serialize_dhcp_packet(const DhcpPacket& packet, std::size_t max_size, Bytes
 /// RFC 2131 minimum of 576) minus the IP and UDP headers, as dnsmasq computes it.
 [[nodiscard]] std::size_t max_reply_size(const DhcpPacket& request);
 
+/// The bytes an option value of `value_size` takes on the wire: instances of at most 255
+/// bytes, each with its code and length (RFC 3396: 600 bytes are 255 + 255 + 90, 606 in all).
+[[nodiscard]] constexpr std::size_t split_option_wire_size(std::size_t value_size) {
+  return value_size == 0 ? 2 : value_size + 2 * ((value_size + kMaxOptionChunk - 1) / kMaxOptionChunk);
+}
+
+/// What serialize_dhcp_packet may use for `reply`: max_reply_size(request), plus the echoed
+/// option 82 when the reply carries one. The agent that added it strips it (RFC 3046 §2.2)
+/// before the client sees the reply, so the client still gets at most its maximum; and the echo,
+/// placed first with the mandatory options, always finds room in the main area, however long
+/// (RFC 3396 split; bounded by kMaxRelayAgentInfo at parse).
+[[nodiscard]] std::size_t reply_size_limit(const DhcpPacket& request, const DhcpPacket& reply);
+
 /// A stable, human-readable multi-line dump (golden files, debug logs): header fields,
 /// then the message type, then every option by code with its catalog name and decoded value.
 [[nodiscard]] std::string describe(const DhcpPacket& packet);

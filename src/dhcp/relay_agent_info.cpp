@@ -17,6 +17,8 @@ constexpr std::size_t kMaxIdText = 64;
 
 Result<RelayAgentInfo> parse_relay_agent_info(ByteView option) {
   RelayAgentInfo info;
+  if (option.size() > kMaxRelayAgentInfo)
+    return fail(Errc::BadLength, fmt::format("option 82 of {} bytes is longer than {}", option.size(), kMaxRelayAgentInfo));
   std::size_t at = 0;
   while (at < option.size()) {
     if (at + 2 > option.size()) return fail(Errc::BadLength, "option 82: sub-option header runs past the end");

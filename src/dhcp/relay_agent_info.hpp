@@ -12,6 +12,11 @@
 
 namespace netboot::dhcp {
 
+/// The longest option 82 accepted (the value, all RFC 3396 instances concatenated). A real relay
+/// writes a few dozen bytes; the echo of a longer one would be a forger's payload reflected to
+/// giaddr, so such a request is refused like a malformed one.
+inline constexpr std::size_t kMaxRelayAgentInfo = 1024;
+
 struct RelayAgentInfo {
   std::optional<Bytes> circuit_id;                // sub-option 1: the relay's port / VLAN / interface
   std::optional<Bytes> remote_id;                 // sub-option 2: the remote host (modem, switch)
@@ -20,7 +25,8 @@ struct RelayAgentInfo {
   friend bool operator==(const RelayAgentInfo&, const RelayAgentInfo&) = default;
 };
 
-/// Walks the sub-options (code, length, data). Errc::BadPacket when one runs past the end,
+/// Walks the sub-options (code, length, data). Errc::BadLength when the option is longer than
+/// kMaxRelayAgentInfo or a sub-option runs past the end,
 /// or when sub-option 5 or 11 is not 4 bytes long: a relay that wrote that is not to be
 /// trusted with the link or the server identifier, so the request is dropped. Unknown
 /// sub-options are skipped; a repeated one keeps its last value.

@@ -65,6 +65,7 @@ SubnetMap::SubnetMap(const config::DhcpConfig& config, const InterfaceIndex& ind
   for (const auto& extra : config.subnets) own_.insert(own_.end(), extra.local_addresses.begin(), extra.local_addresses.end());
   std::sort(own_.begin(), own_.end());
   own_.erase(std::unique(own_.begin(), own_.end()), own_.end());
+  trusted_relays_ = config.trusted_relays;
 }
 
 const Subnet* SubnetMap::containing(Ipv4Address address) const {
@@ -88,6 +89,12 @@ bool SubnetMap::interface_bound(const Subnet& subnet) const {
 
 bool SubnetMap::is_own_address(Ipv4Address address) const {
   return std::binary_search(own_.begin(), own_.end(), address);
+}
+
+bool SubnetMap::trusts_relay(Ipv4Address source) const {
+  // A handful of entries, read once per relayed request: a scan.
+  return trusted_relays_.empty() || std::any_of(trusted_relays_.begin(), trusted_relays_.end(),
+                                                [&](const Ipv4Subnet& trusted) { return trusted.contains(source); });
 }
 
 namespace {
@@ -121,6 +128,14 @@ SubnetSelection select_subnet(const DhcpPacket& request, const Arrival& arrival,
     out.agent = std::move(*agent);
   }
   out.relayed = !request.giaddr.is_unspecified();
+  if (out.relayed && !map.trusts_relay(arrival.source)) {
+    // Anyone can write a giaddr; only the listed agents are believed (and so their 82.5, 82.11
+    // and 118). Not a routine refusal: a relay the operator forgot, or a forger.
+    out.agent.reset();
+    out.untrusted_relay = true;
+    return refuse(std::move(out), fmt::format("relay agent {} (giaddr {}) is not in [bootp] trusted_relays",
+                                              arrival.source.to_string(), request.giaddr.to_string()));
+  }
   if (out.relayed) {
     if (auto invalid = invalid_relay_address(request.giaddr, map); !invalid.empty())
       return refuse(std::move(out), std::move(invalid));
@@ -146,6 +161,13 @@ SubnetSelection select_subnet(const DhcpPacket& request, const Arrival& arrival,
     return out;
   }
   // Not relayed: the arrival link decides; the client's own options are not trusted (D1).
+  // An option 82 here was written by a DHCP-snooping switch (giaddr 0, RFC 3046 §2.1 lets such
+  // a switch add it) or by the client itself: nobody we can believe. It is still echoed (the
+  // switch strips it on the way back), but its ids are not kept or logged as a relay's.
+  if (out.agent) {
+    out.agent.reset();
+    out.unrelayed_agent_info = true;
+  }
   // Only a bound client's own messages carry ciaddr (RFC 2131 table 5: REQUEST while
   // RENEWING, RELEASE, INFORM); a DISCOVER or DECLINE with ciaddr set would let a host of one
   // link lease from another subnet's pool (D1).

@@ -57,6 +57,10 @@ class SubnetMap {
   [[nodiscard]] bool interface_bound(const Subnet& subnet) const;     // its link is known by index
   /// One of this host's addresses on a served subnet (a REQUEST naming it is for us).
   [[nodiscard]] bool is_own_address(Ipv4Address address) const;
+  /// [bootp] trusted_relays: whether a relayed datagram from `source` (its UDP source address)
+  /// is believed. Without the key every source is (the pybootd-era behaviour, open to spoofing).
+  [[nodiscard]] bool trusts_relay(Ipv4Address source) const;
+  [[nodiscard]] bool relays_restricted() const { return !trusted_relays_.empty(); }
   [[nodiscard]] const std::vector<Subnet>& subnets() const { return subnets_; }
   /// Comparisons made by the network index (instrumentation only: the O(log n) bound).
   [[nodiscard]] std::uint64_t comparisons() const { return networks_.comparisons(); }
@@ -67,6 +71,7 @@ class SubnetMap {
   std::vector<std::pair<Ipv4Address, std::uint32_t>> relays_;      // sorted by address
   std::vector<std::pair<unsigned, std::uint32_t>> interfaces_;     // sorted by ifindex
   std::vector<Ipv4Address> own_;                                   // sorted
+  std::vector<Ipv4Subnet> trusted_relays_;                         // empty: every relay believed
 };
 
 /// Where a datagram arrived (net/'s IP_PKTINFO), as select_subnet needs it.
@@ -74,6 +79,7 @@ struct Arrival {
   Ipv4Address local_address;  // ipi_spec_dst: our address on the arrival interface
   Ipv4Address destination;    // ipi_addr: the datagram's destination (broadcast, or one of ours)
   unsigned ifindex = 0;
+  Ipv4Address source;         // the datagram's UDP source address: a relay agent's own address when relayed
 };
 
 struct SubnetSelection {
@@ -81,18 +87,26 @@ struct SubnetSelection {
   std::string_view decided_by;           // "link selection (option 82.5)", "giaddr", "ciaddr", ...
   std::string refusal;
   bool relayed = false;                  // giaddr set: the reply goes to giaddr:67
-  std::optional<RelayAgentInfo> agent;   // option 82, parsed (echoed verbatim by echo-relay-agent-info)
+  bool untrusted_relay = false;          // refused: relayed by a source trusted_relays does not list
+  /// Option 82, parsed, from a relay that is believed (relayed, and listed when trusted_relays is
+  /// set): its ids are kept with the lease and logged, its 82.11 names us. Echoed verbatim by
+  /// echo-relay-agent-info whatever this says.
+  std::optional<RelayAgentInfo> agent;
+  bool unrelayed_agent_info = false;     // option 82 with giaddr 0 (a snooping switch, or the client): echoed only
   Ipv4Address server_id;                 // option 54 of the reply: 82.11, else the address the request reached
 };
 
 /// The subnet of a request, first hit wins (docs/plans/proxy-and-subnets.md §2.1, with the
 /// trust rules of docs/security.md D1-D6):
 /// - a malformed option 82 drops the request;
+/// - relayed (giaddr set) from a source [bootp] trusted_relays does not list: refused
+///   (untrusted_relay, logged by the service within its budget);
 /// - relayed (giaddr set): giaddr, where the reply goes, must be a relay's address on a served
 ///   subnet (not its network or broadcast address, not ours) or listed in a `relay` key (D2,
 ///   D6); then option 82.5 (RFC 3527), else option 118 (RFC 3011), else the `relay` key, else
 ///   the subnet holding giaddr;
-/// - not relayed: options 82 and 118 are never trusted (D1, no relay vouches for them);
+/// - not relayed: options 82 and 118 are never trusted (D1, no relay vouches for them; option
+///   82 is echoed, RFC 3046 §2.2, but its ids are no relay's: agent stays empty);
 ///   a unicast to one of our addresses with ciaddr set (a relayed client renewing straight to
 ///   us) selects the subnet holding ciaddr; else the arrival interface's subnet, else the one
 ///   holding the arrival's local address. An INFORM's ciaddr must lie in the subnet chosen (D3:

@@ -31,20 +31,25 @@ std::string_view type_name(const dhcp::DhcpPacket& packet) {
 }
 
 // Where a relayed lease came from, for its lines: the subnet, and option 82's circuit-id and
-// remote-id as the relay wrote them (printable text or hex, capped: a forger chooses them).
+// remote-id as a believed relay wrote them (printable text or hex, capped: a forger chooses
+// them). With a lease, its own ids: a renewal unicast straight to us keeps those it was made with.
 std::string relay_label(const dhcp::Exchange& ex) {
   std::string out;
   if (ex.subnet != nullptr && !ex.subnet->primary()) out += fmt::format(" subnet {}", ex.subnet->name);
   if (!ex.request.giaddr.is_unspecified()) out += fmt::format(" via relay {}", ex.request.giaddr.to_string());
-  if (ex.relay_agent) {
-    const auto& agent = *ex.relay_agent;
-    if (agent.circuit_id)
-      out += " circuit-id " + dhcp::agent_id_text(std::string_view(reinterpret_cast<const char*>(agent.circuit_id->data()),
-                                                                   agent.circuit_id->size()));
-    if (agent.remote_id)
-      out += " remote-id " + dhcp::agent_id_text(std::string_view(reinterpret_cast<const char*>(agent.remote_id->data()),
-                                                                  agent.remote_id->size()));
+  const auto id_text = [](const auto& id) {
+    return dhcp::agent_id_text(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
+  };
+  if (ex.lease) {
+    if (!ex.lease->circuit_id.empty()) out += " circuit-id " + id_text(ex.lease->circuit_id);
+    if (!ex.lease->remote_id.empty()) out += " remote-id " + id_text(ex.lease->remote_id);
+  } else if (ex.relay_agent) {
+    if (ex.relay_agent->circuit_id) out += " circuit-id " + id_text(*ex.relay_agent->circuit_id);
+    if (ex.relay_agent->remote_id) out += " remote-id " + id_text(*ex.relay_agent->remote_id);
   }
+  // giaddr 0: a snooping switch's or the client's own option 82, echoed but vouched for by no
+  // relay, so its ids are neither kept nor shown as the lease's circuit.
+  if (ex.unrelayed_agent_info) out += " option 82 not from a relay (echoed only)";
   return out;
 }
 
@@ -223,6 +228,15 @@ void DhcpService::process(std::shared_ptr<dhcp::Exchange> ex, const std::shared_
         // Not ours to answer (another link, a relay we do not serve): one debug line.
         ++counters_.not_for_us;
         if (telemetry_) telemetry_->dhcp.count(ex->request.message_type, status::DhcpVerdict::NotForUs);
+        if (ex->drop_is_warning) {
+          // A relay [bootp] trusted_relays does not list: forgotten, or forged. A forger's flood
+          // costs it nothing, so these lines have a budget of their own (not the pool's warnings').
+          if (const auto end = admit_line(*log_, log_limiter_, spdlog::level::warn, "untrusted-relay"))
+            log_->warn("{} from {} via relay {}: ignored ({}){}", type_name(ex->request),
+                       mac ? mac->to_string() : std::string("?"), ex->request.giaddr.to_string(), ex->drop_reason,
+                       *end);
+          return;
+        }
         if (log_->should_log(spdlog::level::debug))
           log_->debug("ignored {} from {} on interface {}: {}", type_name(ex->request),
                       mac ? mac->to_string() : std::string("?"), ex->received.ifindex, ex->drop_reason);
@@ -369,7 +383,7 @@ void DhcpService::send_reply(const dhcp::Exchange& ex) {
     if (deps_.role == DhcpRole::BootServer) policy.boot_server_peer = ex.received.peer;
     if (ex.subnet != nullptr) policy.client_network = ex.subnet->network;
     const auto destination = dhcp::choose_reply_destination(ex.request, ex.reply, policy);
-    dhcp::serialize_dhcp_packet(ex.reply, dhcp::max_reply_size(ex.request), reply_wire_);
+    dhcp::serialize_dhcp_packet(ex.reply, dhcp::reply_size_limit(ex.request, ex.reply), reply_wire_);
     const auto& bytes = reply_wire_;
     // Replies leave by the arrival interface, from our address on it, source port 67.
     const Ipv4Address source = ex.received.local_address.is_unspecified() ? config_.server_address

@@ -1,12 +1,15 @@
 // libFuzzer target: option 82 (RFC 3046 relay agent information, with RFC 3527 link selection
 // and RFC 5107 server-id override), bytes a relay or any forger writes. Invariants: parsing
 // never crashes; what it reports is in the input (an id is a sub-option's exact bytes); and the
-// text a log line shows of an id is printable and bounded whatever the bytes.
+// text a log line shows of an id is printable and bounded whatever the bytes; an option that
+// parses is at most kMaxRelayAgentInfo bytes and comes back whole in a serialized reply (RFC 3396
+// split), in the room reply_size_limit grants beyond the client's maximum.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "dhcp/dhcp_packet.hpp"
 #include "dhcp/relay_agent_info.hpp"
 #include "fuzz_check.hpp"
 
@@ -40,5 +43,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto o = info->link_selection->octets();
     FUZZ_CHECK(inside(Bytes(o.begin(), o.end()), input));
   }
+  FUZZ_CHECK(input.size() <= dhcp::kMaxRelayAgentInfo);
+  // The echo: a request carrying it, a reply with the usual mandatory options and it.
+  dhcp::DhcpPacket request;
+  request.message_type = dhcp::MessageType::Discover;
+  request.options.set(dhcp::OptionCode::RelayAgentInformation, Bytes(input.begin(), input.end()));
+  dhcp::DhcpPacket reply;
+  reply.op = dhcp::BootpOp::Reply;
+  reply.message_type = dhcp::MessageType::Offer;
+  reply.options.set_address(dhcp::OptionCode::ServerIdentifier, Ipv4Address::from_octets({192, 0, 2, 1}));
+  reply.options.set_u32(dhcp::OptionCode::LeaseTime, 3600);
+  reply.options.set(dhcp::OptionCode::RelayAgentInformation, Bytes(input.begin(), input.end()));
+  const auto limit = dhcp::reply_size_limit(request, reply);
+  const Bytes wire = dhcp::serialize_dhcp_packet(reply, limit);
+  FUZZ_CHECK(wire.size() <= limit);
+  const auto parsed = dhcp::parse_dhcp_packet(wire);
+  FUZZ_CHECK(parsed.has_value());
+  const Bytes* echoed = parsed->options.find(dhcp::OptionCode::RelayAgentInformation);
+  FUZZ_CHECK(echoed != nullptr);
+  FUZZ_CHECK(std::equal(echoed->begin(), echoed->end(), input.begin(), input.end()));
   return 0;
 }

@@ -21,10 +21,16 @@ Lease AllocateAddress::make_lease(const Exchange& ex, const std::optional<Lease>
     l.hostname = stored->hostname;
     l.boot_file = stored->boot_file;
   }
-  // Which relay port / remote host the lease came through (RFC 3046), as the relay wrote it.
+  // Which relay port / remote host the lease came through (RFC 3046), as a believed relay wrote
+  // it. A renewal unicast straight to us carries no option 82 but comes from the same port: a
+  // lease made through a relay keeps its ids while the client stays in that subnet.
   if (ex.relay_agent) {
     if (ex.relay_agent->circuit_id) l.circuit_id.assign(ex.relay_agent->circuit_id->begin(), ex.relay_agent->circuit_id->end());
     if (ex.relay_agent->remote_id) l.remote_id.assign(ex.relay_agent->remote_id->begin(), ex.relay_agent->remote_id->end());
+  } else if (ex.request.giaddr.is_unspecified() && stored && !stored->relay_address.is_unspecified() &&
+             ex.subnet != nullptr && ex.subnet->network.contains(stored->address)) {
+    l.circuit_id = stored->circuit_id;
+    l.remote_id = stored->remote_id;
   }
   // The relay it came through; a renewal unicast straight to us (no giaddr) is still behind it,
   // so the relay stays the default router of a [subnet] without gateway (add-network-options).

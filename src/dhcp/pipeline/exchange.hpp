@@ -68,7 +68,8 @@ struct Exchange {
   PacketInfo received;
   const Subnet* subnet = nullptr;       // SelectSubnet: the subnet served (its settings); null without that step
   const SubnetMap* subnet_map = nullptr;         // SelectSubnet: which addresses are ours (option 54 checks)
-  std::optional<RelayAgentInfo> relay_agent;     // SelectSubnet: option 82, parsed
+  std::optional<RelayAgentInfo> relay_agent;     // SelectSubnet: option 82 of a believed relay, parsed
+  bool unrelayed_agent_info = false;             // SelectSubnet: option 82 without giaddr (echoed, not believed)
   ClientIdentity client;               // IdentifyClient
   RequestKind kind = RequestKind::Unclassified;  // ClassifyRequest
   std::optional<Ipv4Address> requested_address;  // ClassifyRequest: option 50 or ciaddr

@@ -208,6 +208,57 @@ INSTANTIATE_TEST_SUITE_P(
         BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\ninterface = eth9\n", "netbootd.ini:11: [subnet a] interface: no interface eth9"},
         BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.x86 = a.efi\n", "netbootd.ini:11: [subnet a] bootfile.x86: not a client architecture"}));
 
+// [bootp] trusted_relays: the relay agents' source addresses, addresses or networks.
+TEST(TrustedRelays, AddressesAndNetworksAreReadAndPrintedByCheckConfig) {
+  const auto loaded = load_text(
+      "[bootp]\npool_start = 192.168.1.100\ntrusted_relays = 192.168.1.2; 172.16.8.0/24;10.0.0.0/8\n"
+      "[subnet rack12]\nnetwork = 10.12.0.0/24\n");
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  const auto& trusted = loaded.config().dhcp.trusted_relays;
+  ASSERT_EQ(trusted.size(), 3u);
+  EXPECT_EQ(trusted[0].address, ip("192.168.1.2"));
+  EXPECT_EQ(trusted[0].netmask, ip("255.255.255.255"));
+  EXPECT_EQ(trusted[1].netmask, ip("255.255.255.0"));
+  EXPECT_TRUE(trusted[2].contains(ip("10.200.3.4")));
+  const std::string text = format_config(loaded.config());
+  EXPECT_NE(text.find("trusted_relays = 192.168.1.2/32;172.16.8.0/24;10.0.0.0/8\n"), std::string::npos) << text;
+  // Not set: every relay believed, as a pybootd file always did; --check-config says so.
+  const auto open = load_text(kBootp + "[subnet rack12]\nnetwork = 10.12.0.0/24\n");
+  ASSERT_TRUE(open.result) << open.error();
+  EXPECT_TRUE(open.config().dhcp.trusted_relays.empty());
+  EXPECT_NE(format_config(open.config()).find("; trusted_relays not set: any host may claim to be a relay"),
+            std::string::npos);
+}
+
+class TrustedRelaysErrors : public ::testing::TestWithParam<BadSubnet> {};
+
+TEST_P(TrustedRelaysErrors, NameFileLineAndReason) {
+  const auto loaded = load_text("[bootp]\npool_start = 192.168.1.100\ntrusted_relays = " + GetParam().text + "\n");
+  ASSERT_FALSE(loaded.result) << GetParam().text;
+  EXPECT_NE(loaded.error().find("netbootd.ini:3: [bootp] trusted_relays: " + GetParam().error), std::string::npos)
+      << loaded.error();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, TrustedRelaysErrors,
+    ::testing::Values(BadSubnet{"10.0.0.300", "'10.0.0.300' is not an address or network"},
+                      BadSubnet{"10.0.0.1; relay2", "'relay2' is not an address or network"},
+                      BadSubnet{"10.0.0.0/33", "'10.0.0.0/33' is not an address or network"},
+                      BadSubnet{"10.0.0.0/", "'10.0.0.0/' is not an address or network"},
+                      BadSubnet{"10.0.0.1/24", "'10.0.0.1/24' has host bits set: the network is 10.0.0.0/24"},
+                      BadSubnet{"0.0.0.0", "0.0.0.0 is no relay's address"},
+                      BadSubnet{"224.0.0.5", "224.0.0.5 is no relay's address"},
+                      BadSubnet{"239.0.0.0/8", "'239.0.0.0/8' holds only multicast or reserved addresses"},
+                      BadSubnet{"", "empty: list the relay agents' source addresses"},
+                      BadSubnet{" ; ", "empty: list the relay agents' source addresses"}));
+
+TEST(TrustedRelays, AMisspeltKeyIsAnErrorWithDidYouMean) {
+  const auto loaded = load_text("[bootp]\npool_start = 192.168.1.100\ntrusted_relay = 10.0.0.1\n");
+  EXPECT_NE(loaded.error().find("netbootd.ini:3: [bootp] trusted_relay: unknown key: did you mean 'trusted_relays'?"),
+            std::string::npos)
+      << loaded.error();
+}
+
 TEST(SubnetConfig, ProxyModeHasNoSubnets) {
   const auto loaded = load_text("[bootp]\nproxy = yes\n[subnet a]\nnetwork = 10.1.0.0/24\n");
   EXPECT_NE(loaded.error().find("netbootd.ini:3: [subnet a]: has no meaning with proxy = yes"), std::string::npos)

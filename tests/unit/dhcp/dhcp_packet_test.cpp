@@ -397,6 +397,42 @@ TEST(SerializeDhcpPacket, NeverExceedsTheLimitForAnySize) {
   }
 }
 
+TEST(SplitOptionWireSize, CountsACodeAndLengthPer255ByteInstance) {
+  EXPECT_EQ(split_option_wire_size(0), 2u);
+  EXPECT_EQ(split_option_wire_size(1), 3u);
+  EXPECT_EQ(split_option_wire_size(255), 257u);
+  EXPECT_EQ(split_option_wire_size(256), 260u);
+  EXPECT_EQ(split_option_wire_size(600), 606u);  // 255 + 255 + 90
+  EXPECT_EQ(split_option_wire_size(1024), 1034u);
+}
+
+// RFC 3046 §2.2 + RFC 3396: the echoed option 82 is stripped by the agent before the client sees
+// the reply, so the reply may be its wire size longer than the client's maximum, and it is
+// placed first with the mandatory options: whole, in the main area, however crowded the reply.
+TEST(ReplySizeLimit, AddsTheEchoedOption82AndItAlwaysFitsInTheMainArea) {
+  DhcpPacket request;
+  auto p = crowded_reply();
+  EXPECT_EQ(reply_size_limit(request, p), 548u) << "no option 82: the client's maximum";
+  Bytes agent(600);
+  for (std::size_t i = 0; i < agent.size(); ++i) agent[i] = static_cast<std::uint8_t>(i * 7);
+  p.options.set(OptionCode::RelayAgentInformation, agent);
+  const std::size_t limit = reply_size_limit(request, p);
+  EXPECT_EQ(limit, 548u + 606u);
+  const auto wire = serialize_dhcp_packet(p, limit);
+  EXPECT_LE(wire.size(), limit);
+  const auto codes = wire_codes(options_area(wire));
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), 82), 3) << "255 + 255 + 90, in the options field";
+  const auto parsed = parse_dhcp_packet(wire);
+  ASSERT_TRUE(parsed);
+  ASSERT_NE(parsed->options.find(OptionCode::RelayAgentInformation), nullptr);
+  EXPECT_EQ(*parsed->options.find(OptionCode::RelayAgentInformation), agent);
+  EXPECT_TRUE(parsed->options.contains(OptionCode::LeaseTime));
+  // With only the client's maximum (what the service used before), the echo had no room.
+  const auto before = parse_dhcp_packet(serialize_dhcp_packet(p, max_reply_size(request)));
+  ASSERT_TRUE(before);
+  EXPECT_FALSE(before->options.contains(OptionCode::RelayAgentInformation));
+}
+
 TEST(MaxReplySize, HonoursOption57AboveTheRfcMinimum) {
   DhcpPacket request;
   EXPECT_EQ(max_reply_size(request), 548u);

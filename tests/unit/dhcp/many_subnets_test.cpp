@@ -69,7 +69,7 @@ struct ManySubnets : ::testing::Test {
     auto request = test::make_request(spec);
     if (option82) request.options.set(OptionCode::RelayAgentInformation, *option82);
     Exchange ex(std::move(request), info);
-    last_verdict = pipeline.run(ex);
+    last_verdict = active->run(ex);
     if (last_verdict == Verdict::Continue && ex.lease && ex.lease_write != LeaseWrite::None) {
       if (ex.lease_write == LeaseWrite::Hold) store.hold(*ex.lease);
       else store.commit(*ex.lease, [](Result<void>) {});
@@ -77,6 +77,7 @@ struct ManySubnets : ::testing::Test {
     return ex;
   }
   Verdict last_verdict = Verdict::Continue;
+  Pipeline* active = &pipeline;  // a test with another configuration points this at its own pipeline
 };
 
 const Bytes kAgent{1, 4, 'e', 't', 'h', '1', 2, 2, 0xAB, 0xCD};
@@ -290,6 +291,207 @@ TEST_F(ManySubnets, AStoredRelayOutsideTheSubnetIsNotTheRouter) {
   ASSERT_EQ(ack.reply.message_type, MessageType::Ack) << ack.drop_reason;
   EXPECT_EQ(ack.reply.options.find(OptionCode::Router), nullptr);
   EXPECT_TRUE(ack.lease->relay_address.is_unspecified()) << "not carried into the renewed lease";
+}
+
+// --- Relay trust (docs/security.md "Relay trust") ---
+
+std::string text(const std::string& bytes) { return bytes; }
+
+// [bootp] trusted_relays: a host that is not a listed relay agent writes giaddr 10.12.0.1 and
+// asks for rack12's addresses from made-up MACs. Before the list existed it emptied the pool
+// (three offers here); now every such DISCOVER is dropped, flagged for the budgeted warning,
+// and the real relay (its server-facing address 192.168.1.2) is still served.
+TEST_F(ManySubnets, AHostThatIsNoTrustedRelayFillsNoPool) {
+  auto trusting = config;
+  trusting.trusted_relays = {Ipv4Subnet{ip("192.168.1.2"), ip("255.255.255.255")}};
+  Pipeline restricted = make_pipeline(trusting, {.leases = store, .allocator = pools.for_subnet(0), .pools = &pools});
+  active = &restricted;
+  const PacketInfo forged{UdpEndpoint{ip("192.168.1.66"), 67}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")};
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  for (int i = 0; i < 5; ++i) {
+    spec.mac = *MacAddress::parse(fmt::format("02:00:00:00:66:{:02x}", i));
+    const auto ex = run(spec, forged, kAgent);
+    EXPECT_EQ(last_verdict, Verdict::Drop) << i;
+    EXPECT_EQ(ex.dropped_by, "select-subnet");
+    EXPECT_TRUE(ex.drop_is_warning) << "a line for the operator (within the service's budget)";
+    EXPECT_NE(ex.drop_reason.find("relay agent 192.168.1.66 (giaddr 10.12.0.1) is not in [bootp] trusted_relays"),
+              std::string::npos)
+        << ex.drop_reason;
+  }
+  EXPECT_EQ(pools.for_subnet(1).pool().free_count(), 3u) << "no offer held for the forger";
+  const PacketInfo real_relay{UdpEndpoint{ip("192.168.1.2"), 67}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")};
+  spec.mac = mac("02:00:00:00:12:01");
+  const auto served = run(spec, real_relay, kAgent);
+  ASSERT_EQ(last_verdict, Verdict::Continue) << served.drop_reason;
+  EXPECT_EQ(served.reply.yiaddr, ip("10.12.0.100"));
+  EXPECT_EQ(*served.reply.options.find(OptionCode::RelayAgentInformation), kAgent);
+  EXPECT_EQ(text(served.lease->circuit_id), "eth1");
+}
+
+// RFC 3046 §2.1/§2.2 with giaddr 0 (a DHCP-snooping switch, or the client itself): the option
+// is echoed, the switch needs it to strip it and pick the port, but no relay vouches for its
+// ids, so the lease keeps none and its 82.11 never makes a REQUEST ours.
+TEST_F(ManySubnets, AnUnrelayedOption82IsEchoedButNotKeptAsTheLeasesCircuit) {
+  const auto offer = run({}, test::arrival(), kAgent);
+  ASSERT_EQ(last_verdict, Verdict::Continue) << offer.drop_reason;
+  EXPECT_EQ(offer.reply.yiaddr, ip("192.168.1.100"));
+  ASSERT_NE(offer.reply.options.find(OptionCode::RelayAgentInformation), nullptr);
+  EXPECT_EQ(*offer.reply.options.find(OptionCode::RelayAgentInformation), kAgent) << "echoed for the switch";
+  EXPECT_TRUE(offer.unrelayed_agent_info);
+  EXPECT_FALSE(offer.relay_agent);
+  test::RequestSpec request;
+  request.type = MessageType::Request;
+  request.server_id = ip("192.168.1.1");
+  request.requested = ip("192.168.1.100");
+  const auto ack = run(request, test::arrival(), kAgent);
+  ASSERT_EQ(ack.reply.message_type, MessageType::Ack) << ack.drop_reason;
+  EXPECT_EQ(*ack.reply.options.find(OptionCode::RelayAgentInformation), kAgent);
+  ASSERT_TRUE(ack.lease);
+  EXPECT_EQ(ack.lease->circuit_id, "") << "no relay vouches for it";
+  EXPECT_EQ(ack.lease->remote_id, "");
+  EXPECT_EQ(store.find_by_mac(*ack.client.mac)->circuit_id, "");
+
+  // Its server-id override (82.11) naming another server does not make that server's REQUEST ours.
+  test::RequestSpec elsewhere;
+  elsewhere.mac = mac("02:00:00:00:01:77");
+  elsewhere.type = MessageType::Request;
+  elsewhere.server_id = ip("192.168.1.9");
+  elsewhere.requested = ip("192.168.1.101");
+  const auto taken = run(elsewhere, test::arrival(), Bytes{11, 4, 192, 168, 1, 9});
+  EXPECT_EQ(last_verdict, Verdict::Drop) << "a REQUEST for another server was answered";
+  EXPECT_FALSE(taken.lease);
+  EXPECT_FALSE(store.find_by_mac(elsewhere.mac));
+}
+
+// Sub-options of 200, 200 and 194 bytes: a 600-byte option 82, 255 + 255 + 90 on the wire.
+Bytes long_agent() {
+  Bytes agent;
+  for (const auto& [code, size] : {std::pair<std::uint8_t, std::uint8_t>{1, 200}, {2, 200}, {151, 194}}) {
+    agent.push_back(code);
+    agent.push_back(size);
+    for (std::uint8_t i = 0; i < size; ++i) agent.push_back(static_cast<std::uint8_t>(code + i));
+  }
+  return agent;
+}
+
+// RFC 3396: an option 82 over 255 bytes arrives as several instances (concatenated by the
+// parser) and must go back whole. The client's maximum (576 here) left no room for it, so the
+// OFFER went without it; the relay strips it, so the reply may be that much longer.
+TEST_F(ManySubnets, AnOption82LongerThan255BytesIsEchoedWholeSplitIntoInstances) {
+  const Bytes agent = long_agent();
+  ASSERT_EQ(agent.size(), 600u);
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  const auto ex = run(spec, relayed_to("192.168.1.1"), agent);
+  ASSERT_EQ(last_verdict, Verdict::Continue) << ex.drop_reason;
+  ASSERT_TRUE(ex.relay_agent);
+  EXPECT_EQ(ex.relay_agent->circuit_id->size(), 200u);
+  const std::size_t limit = reply_size_limit(ex.request, ex.reply);
+  EXPECT_EQ(limit, max_reply_size(ex.request) + 606);
+  const Bytes wire = serialize_dhcp_packet(ex.reply, limit);
+  const auto parsed = parse_dhcp_packet(wire);
+  ASSERT_TRUE(parsed);
+  ASSERT_NE(parsed->options.find(OptionCode::RelayAgentInformation), nullptr) << "echoed";
+  EXPECT_EQ(*parsed->options.find(OptionCode::RelayAgentInformation), agent);
+  EXPECT_EQ(parsed->options.get_u32(OptionCode::LeaseTime), 900u) << "the mandatory options kept";
+  EXPECT_LE(wire.size() - 606, max_reply_size(ex.request)) << "what the client gets once the relay strips it";
+  // The wire: three consecutive instances in the main options area, 255, 255 and 90 bytes.
+  const auto first = std::search(wire.begin() + 240, wire.end(), agent.begin(), agent.begin() + 4);
+  ASSERT_NE(first, wire.end());
+  const auto at = static_cast<std::size_t>(first - wire.begin()) - 2;
+  EXPECT_EQ(wire[at], 82);
+  EXPECT_EQ(wire[at + 1], 255);
+  EXPECT_EQ(wire[at + 2 + 255], 82);
+  EXPECT_EQ(wire[at + 2 + 255 + 1], 255);
+  EXPECT_EQ(wire[at + 4 + 510], 82);
+  EXPECT_EQ(wire[at + 4 + 510 + 1], 90);
+  EXPECT_EQ(parsed->file, "rack12.0") << "the file field is not used for options";
+}
+
+// Bounded: an option 82 longer than kMaxRelayAgentInfo (1024) would be a forger's payload
+// reflected to giaddr; the request is refused like a malformed one.
+// Well-formed sub-options (code 9, vendor-specific) filling exactly `total` bytes.
+Bytes agent_of_size(std::size_t total) {
+  Bytes agent;
+  while (total - agent.size() > 257) {
+    agent.push_back(9);
+    agent.push_back(255);
+    agent.insert(agent.end(), 255, 0x41);
+  }
+  const std::size_t last = total - agent.size() - 2;
+  agent.push_back(9);
+  agent.push_back(static_cast<std::uint8_t>(last));
+  agent.insert(agent.end(), last, 0x42);
+  return agent;
+}
+
+TEST_F(ManySubnets, AnOption82LongerThanTheBoundIsRefused) {
+  Bytes agent = agent_of_size(kMaxRelayAgentInfo);
+  ASSERT_EQ(agent.size(), 1024u);
+  ASSERT_TRUE(parse_relay_agent_info(agent));
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  const auto at_bound = run(spec, relayed_to("192.168.1.1"), agent);
+  ASSERT_EQ(last_verdict, Verdict::Continue) << at_bound.drop_reason;
+  const auto echoed = parse_dhcp_packet(serialize_dhcp_packet(at_bound.reply, reply_size_limit(at_bound.request, at_bound.reply)));
+  ASSERT_TRUE(echoed);
+  ASSERT_NE(echoed->options.find(OptionCode::RelayAgentInformation), nullptr) << "not echoed";
+  EXPECT_EQ(*echoed->options.find(OptionCode::RelayAgentInformation), agent);
+  agent = agent_of_size(kMaxRelayAgentInfo + 1);
+  spec.mac = mac("02:00:00:00:12:55");
+  const auto over = run(spec, relayed_to("192.168.1.1"), agent);
+  EXPECT_EQ(last_verdict, Verdict::Drop);
+  EXPECT_NE(over.drop_reason.find("longer than 1024"), std::string::npos) << over.drop_reason;
+}
+
+// A renewal unicast straight to us carries no option 82 (no relay saw it) but comes from the
+// same relay port: the lease keeps the circuit-id and remote-id it was made with, as it keeps
+// the relay's address (D1), renewal after renewal. A relayed request replaces them.
+TEST_F(ManySubnets, ARenewalStraightToUsKeepsTheCircuitAndRemoteId) {
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  run(spec, relayed_to("192.168.1.1"), kAgent);
+  spec.type = MessageType::Request;
+  spec.server_id = ip("192.168.1.1");
+  spec.requested = ip("10.12.0.100");
+  const auto relayed_ack = run(spec, relayed_to("192.168.1.1"), kAgent);
+  ASSERT_EQ(relayed_ack.reply.message_type, MessageType::Ack);
+  EXPECT_EQ(store.find_by_mac(*relayed_ack.client.mac)->circuit_id, "eth1");
+  test::RequestSpec renew;
+  renew.type = MessageType::Request;
+  renew.ciaddr = ip("10.12.0.100");
+  const PacketInfo unicast{UdpEndpoint{ip("10.12.0.100"), 68}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")};
+  for (int renewal = 1; renewal <= 2; ++renewal) {
+    const auto ack = run(renew, unicast);
+    ASSERT_EQ(ack.reply.message_type, MessageType::Ack) << ack.drop_reason;
+    EXPECT_EQ(ack.lease->circuit_id, "eth1") << "renewal " << renewal;
+    EXPECT_EQ(ack.lease->remote_id, std::string("\xAB\xCD")) << "renewal " << renewal;
+    EXPECT_EQ(store.find_by_mac(*ack.client.mac)->circuit_id, "eth1") << "renewal " << renewal;
+  }
+  // Through the relay again, from another port: the relay's word replaces the kept one.
+  spec.server_id.reset();
+  const auto moved_port = run(spec, relayed_to("192.168.1.1"), Bytes{1, 4, 'e', 't', 'h', '7'});
+  ASSERT_EQ(moved_port.reply.message_type, MessageType::Ack) << moved_port.drop_reason;
+  EXPECT_EQ(moved_port.lease->circuit_id, "eth7");
+  EXPECT_EQ(moved_port.lease->remote_id, "");
+}
+
+// A lease made on a local link has no relay: an unrelayed renewal keeps nothing it never had,
+// and a client that moved from a relayed subnet to a local one leaves the relay's ids behind.
+TEST_F(ManySubnets, AClientThatMovedToALocalLinkLeavesTheRelaysIdsBehind) {
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  run(spec, relayed_to("192.168.1.1"), kAgent);
+  spec.type = MessageType::Request;
+  spec.server_id = ip("192.168.1.1");
+  spec.requested = ip("10.12.0.100");
+  ASSERT_EQ(run(spec, relayed_to("192.168.1.1"), kAgent).reply.message_type, MessageType::Ack);
+  const auto local = run({}, test::arrival());
+  ASSERT_EQ(last_verdict, Verdict::Continue) << local.drop_reason;
+  EXPECT_EQ(local.reply.yiaddr, ip("192.168.1.100"));
+  EXPECT_EQ(local.lease->circuit_id, "");
+  EXPECT_TRUE(local.lease->relay_address.is_unspecified());
 }
 
 }  // namespace

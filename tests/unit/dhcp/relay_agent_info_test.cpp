@@ -46,6 +46,34 @@ TEST(RelayAgentInfo, MalformedIsAnErrorNeverAGuess) {
   }
 }
 
+// Three vendor-specific sub-options of 255 bytes, then a circuit-id of `circuit` bytes.
+Bytes split_agent(std::uint8_t circuit) {
+  Bytes agent;
+  for (int i = 0; i < 3; ++i) {
+    agent.push_back(9);
+    agent.push_back(255);
+    agent.insert(agent.end(), 255, 'v');
+  }
+  agent.push_back(1);
+  agent.push_back(circuit);
+  agent.insert(agent.end(), circuit, 'c');
+  return agent;
+}
+
+// Bounded: RFC 3396 lets a relay split option 82 over many instances; more than
+// kMaxRelayAgentInfo bytes is no relay's and is refused rather than echoed to giaddr.
+TEST(RelayAgentInfo, LongerThanTheBoundIsAnError) {
+  const Bytes longest = split_agent(251);
+  ASSERT_EQ(longest.size(), kMaxRelayAgentInfo);
+  const auto at_bound = parse_relay_agent_info(longest);
+  ASSERT_TRUE(at_bound) << at_bound.error().detail;
+  EXPECT_EQ(at_bound->circuit_id, Bytes(251, 'c'));
+  const auto over = parse_relay_agent_info(split_agent(252));
+  ASSERT_FALSE(over);
+  EXPECT_NE(over.error().detail.find("option 82 of 1025 bytes is longer than 1024"), std::string::npos)
+      << over.error().detail;
+}
+
 TEST(RelayAgentInfo, IdsForLogLinesArePrintableAndCapped) {
   EXPECT_EQ(agent_id_text("eth12"), "eth12");
   EXPECT_EQ(agent_id_text(std::string("\x00\x04\x0a\x0b", 4)), "00:04:0a:0b");

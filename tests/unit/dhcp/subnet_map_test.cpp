@@ -149,6 +149,82 @@ TEST(SubnetMap, ServerIdentifierIsTheAddressReachedOrTheRelaysOverride) {
   EXPECT_EQ(select_subnet(test::make_request({}), kOnEth1, map).server_id, ip("10.20.0.1"));
 }
 
+// [bootp] trusted_relays: the relay agents believed, by the UDP source of the relayed datagram
+// (dhcrelay sends from its server-facing address, not giaddr). Anyone else's giaddr is refused
+// whole: its 82.5, 118 and 82.11 with it.
+TEST(SubnetMap, OnlyTheListedRelayAgentsAreBelievedWhenTrustedRelaysIsSet) {
+  auto config = four_subnets();
+  config.trusted_relays = {Ipv4Subnet{ip("192.168.1.2"), ip("255.255.255.255")},
+                           Ipv4Subnet{ip("172.16.8.0"), ip("255.255.255.0")}};
+  const SubnetMap map(config, fake_index);
+  ASSERT_TRUE(map.relays_restricted());
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  auto request = test::make_request(spec);
+  request.options.set(OptionCode::RelayAgentInformation, Bytes{1, 2, 'c', '1', 5, 4, 10, 13, 0, 0, 11, 4, 10, 12, 0, 1});
+  const auto from = [](const char* source) { return Arrival{ip("192.168.1.1"), ip("192.168.1.1"), 2, ip(source)}; };
+
+  const auto listed = select_subnet(request, from("192.168.1.2"), map);
+  ASSERT_NE(listed.subnet, nullptr) << listed.refusal;
+  EXPECT_EQ(listed.subnet->name, "rack13") << "a listed agent's 82.5 is honoured";
+  EXPECT_EQ(listed.server_id, ip("10.12.0.1")) << "and its 82.11";
+  EXPECT_TRUE(listed.agent);
+  EXPECT_FALSE(listed.untrusted_relay);
+
+  const auto in_listed_network = select_subnet(request, from("172.16.8.77"), map);
+  EXPECT_NE(in_listed_network.subnet, nullptr) << "a listed network";
+
+  for (const char* forger : {"192.168.1.3", "10.12.0.1", "172.16.9.1", "0.0.0.0"}) {
+    const auto refused = select_subnet(request, from(forger), map);
+    EXPECT_EQ(refused.subnet, nullptr) << forger;
+    EXPECT_TRUE(refused.untrusted_relay) << forger << ": logged, not a routine debug line";
+    EXPECT_FALSE(refused.agent) << forger << ": nothing of its option 82 is kept";
+    EXPECT_NE(refused.refusal.find(fmt::format("relay agent {} (giaddr 10.12.0.1) is not in [bootp] trusted_relays", forger)),
+              std::string::npos)
+        << refused.refusal;
+  }
+  // Option 118 from an unlisted agent is no better.
+  auto with_118 = test::make_request(spec);
+  with_118.options.set_address(OptionCode::SubnetSelection, ip("10.13.0.0"));
+  EXPECT_TRUE(select_subnet(with_118, from("192.168.1.3"), map).untrusted_relay);
+  // Unrelayed requests do not depend on the list.
+  const auto local = select_subnet(test::make_request({}), Arrival{ip("192.168.1.1"), Ipv4Address::broadcast(), 2,
+                                                                   ip("192.168.1.50")},
+                                   map);
+  ASSERT_NE(local.subnet, nullptr) << local.refusal;
+  EXPECT_TRUE(local.subnet->primary());
+}
+
+TEST(SubnetMap, WithoutTrustedRelaysEveryRelayIsBelievedAsBefore) {
+  const auto config = four_subnets();
+  const SubnetMap map(config, fake_index);
+  EXPECT_FALSE(map.relays_restricted());
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  const auto selected =
+      select_subnet(test::make_request(spec), Arrival{ip("192.168.1.1"), ip("192.168.1.1"), 2, ip("198.51.100.7")}, map);
+  ASSERT_NE(selected.subnet, nullptr) << selected.refusal;
+  EXPECT_FALSE(selected.untrusted_relay);
+}
+
+// RFC 3046 §2.1: a DHCP-snooping switch may add option 82 and leave giaddr 0. It is echoed (the
+// switch strips it on the way back) but no relay vouches for it: not parsed into the agent the
+// lease and the log lines read (and its 82.11 never names us).
+TEST(SubnetMap, AnUnrelayedOption82IsMarkedAndNotBelieved) {
+  const auto config = four_subnets();
+  const SubnetMap map(config, fake_index);
+  auto request = test::make_request({});
+  request.options.set(OptionCode::RelayAgentInformation, Bytes{1, 4, 'e', 't', 'h', '1', 11, 4, 10, 12, 0, 1});
+  const auto selected = select_subnet(request, kOnEth0, map);
+  ASSERT_NE(selected.subnet, nullptr) << selected.refusal;
+  EXPECT_FALSE(selected.agent);
+  EXPECT_TRUE(selected.unrelayed_agent_info);
+  EXPECT_EQ(selected.server_id, ip("192.168.1.1"));
+  // A malformed one is still refused, relayed or not.
+  request.options.set(OptionCode::RelayAgentInformation, Bytes{1, 9, 'x'});
+  EXPECT_EQ(select_subnet(request, kOnEth0, map).subnet, nullptr);
+}
+
 TEST(SubnetMap, WithoutKnownInterfacesTheArrivalAddressDecides) {
   const auto config = four_subnets();
   const SubnetMap map(config);  // no interface index: tests, or an interface not found
