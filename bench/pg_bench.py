@@ -292,7 +292,7 @@ def median_run(runs: list, kind: str):
     return rows[(len(rows) - 1) // 2] if rows else None
 
 
-def cpu_report(runs: list, pg_rate, two) -> list:
+def cpu_report(runs: list, pg_rate, two, seconds: int, rate: int) -> list:
     """The CPU table (every run) and, when two servers stay under 1.5x one, why in CPU terms."""
     f = lambda v, d=1: "—" if v is None else f"{v:.{d}f}"  # noqa: E731
     lines = ["", "CPU over each run's perfdhcp window (seconds of CPU; 2 CPUs = 2 s per second of window; "
@@ -321,17 +321,27 @@ def cpu_report(runs: list, pg_rate, two) -> list:
         all_in = (sum(one["server_cpu_s"]) + one["pg_cpu_s"] + one["perfdhcp_cpu_s"]) / one["acks"] * 1e6
         server_pg = (sum(one["server_cpu_s"]) + one["pg_cpu_s"]) / one["acks"] * 1e6
         pair = median_run(runs, "two-netbootd-pg")
+        sent_rate = one["sent"] / seconds
+        lines += ["", f"What perfdhcp offered bounds the ratio too: in the median one-server run it sent "
+                  f"{sent_rate:.0f} DISCOVERs/s (of {rate} asked) and one server ACKed {one['rate'] / sent_rate * 100:.0f}% "
+                  f"of them, so at this offered rate two servers could show at most {sent_rate / one['rate']:.2f}x."]
+        ours = (sum(one["server_cpu_s"]) + one["pg_cpu_s"] + one["perfdhcp_cpu_s"]) / one["window_s"]
         lines += ["", f"Why two servers stay under 1.5x one here, in CPU: during the median one-server run "
                   f"({one['rate']:.0f} ACK/s) the machine was {one['idle_share'] * 100:.0f}% idle, "
-                  f"{idle_cores:.2f} of its {cores} CPUs on average, so a second server had at most that to add. "
-                  f"One ACK cost {server_pg:.0f} µs of CPU in netbootd and PostgreSQL together "
-                  f"({all_in:.0f} µs with perfdhcp's share): at that cost the idle CPU would carry about "
-                  f"{idle_cores / server_pg * 1e6:.0f} more ACK/s, and reaching 1.5x ({1.5 * pg_rate:.0f} ACK/s) "
-                  f"needs {0.5 * pg_rate * server_pg / 1e6:.2f} more CPUs of the two servers' and PostgreSQL's kind. "
-                  f"Other work on the machine took {one['other_cpu_s'] / one['window_s']:.2f} CPUs meanwhile."]
+                  f"{idle_cores:.2f} of its {cores} CPUs on average, so a second server had at most that to add "
+                  f"(beyond what the scheduler took from the other work, which used "
+                  f"{one['other_cpu_s'] / one['window_s']:.2f} CPUs meanwhile). One ACK cost {server_pg:.0f} µs of "
+                  f"CPU in netbootd and PostgreSQL together, {all_in:.0f} µs with perfdhcp's share: netbootd, "
+                  f"PostgreSQL and perfdhcp used {ours:.2f} CPUs, and the idle CPU would carry about "
+                  f"{idle_cores / all_in * 1e6:.0f} more ACK/s at that cost."]
         if pair:
-            lines += [f"In the median two-server run ({pair['rate']:.0f} ACK/s) the machine was "
-                      f"{pair['idle_share'] * 100:.0f}% idle; the servers used "
+            pair_all_in = (sum(pair["server_cpu_s"]) + pair["pg_cpu_s"] + pair["perfdhcp_cpu_s"]) / pair["acks"] * 1e6
+            needed = 1.5 * pg_rate * pair_all_in / 1e6
+            lines += [f"With two servers one ACK cost {pair_all_in:.0f} µs all in (both servers answer every "
+                      f"DISCOVER and see every REQUEST, and each reads the other's rows): 1.5x ({1.5 * pg_rate:.0f} "
+                      f"ACK/s) would need {needed:.2f} CPUs for them, against {ours + idle_cores:.2f} that the "
+                      f"one-server run used or left idle. In the median two-server run ({pair['rate']:.0f} ACK/s) the "
+                      f"machine was {pair['idle_share'] * 100:.0f}% idle; the servers used "
                       f"{sum(pair['server_cpu_s']) / pair['window_s']:.2f} CPUs, PostgreSQL "
                       f"{pair['pg_cpu_s'] / pair['window_s']:.2f}, perfdhcp {pair['perfdhcp_cpu_s'] / pair['window_s']:.2f}, "
                       f"other work {pair['other_cpu_s'] / pair['window_s']:.2f}."]
@@ -370,7 +380,7 @@ def report(runs: list, args, command: str) -> str:
     for label, value, goal in targets:
         met = "—" if value is None else ("yes" if value >= goal else "**no**")
         lines.append(f"| {label} | {fmt(value, 2)} | {met} |")
-    lines += cpu_report(runs, pg_rate, two)
+    lines += cpu_report(runs, pg_rate, two, args.seconds, args.rate)
     unique = [r.get("unique") for r in runs if r["kind"] == "two-netbootd-pg"]
     if unique:
         lines += ["", f"Two servers: every address unique in the database after each run: {all(unique)}."]
