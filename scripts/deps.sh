@@ -9,13 +9,14 @@ set -euo pipefail
 # "starts" the init script, whose dhcrelay exits at once ("No servers specified": SERVERS is empty
 # in the generated /etc/default/isc-dhcp-relay) and the script still exits 0: no relay ever runs in
 # the root namespace, and the tests never rely on one.
+# kea-admin: only for its perfdhcp, the load of test_pg_two_servers and test_relay_bench_smoke.
 declare -A groups=(
   [build]="cmake g++ make pkg-config libasio-dev libspdlog-dev libfmt-dev libinih-dev
            libcli11-dev libcurl4-openssl-dev libcurl4 libsqlite3-dev libpq-dev libgtest-dev libgmock-dev
            libbenchmark-dev libhttp-parser-dev nlohmann-json3-dev"
   [test]="iproute2 procps psmisc udhcpc isc-dhcp-client dhcpcd-base tftp-hpa atftp curl
           python3 sqlite3 e2fsprogs util-linux mount systemd dnsmasq-base
-          postgresql-15 postgresql-client-15 prometheus chromium isc-dhcp-relay"
+          postgresql-15 postgresql-client-15 prometheus chromium isc-dhcp-relay kea-admin"
   [e2e]="qemu-system-x86 ipxe-qemu ipxe ovmf pxelinux syslinux-common busybox-static cpio
          nftables iptables iproute2 python3 util-linux isc-dhcp-relay"
   [fuzz]="clang libclang-rt-14-dev"

@@ -3,7 +3,7 @@ perfdhcp acting as a relay with one giaddr per subnet, a few hundred exchanges e
 benchmark does not rot between its runs. Checks correctness only: every run completes its
 exchanges through the relay path (giaddr list, replies rewritten back to perfdhcp). About 15 s.
 
-Needs root (namespaces), perfdhcp (scripts/deps.sh bench) and nft (scripts/deps.sh e2e); skips
+Needs root (namespaces), perfdhcp (kea-admin: scripts/deps.sh test) and nft (scripts/deps.sh e2e); skips
 (77) without them."""
 import json
 import os

@@ -55,9 +55,18 @@ _CLONE_NEWNET = 0x40000000
 # Skipping (exit code 77) and preconditions
 # --------------------------------------------------------------------------------------------
 
+# Set while main() runs the tests: a skip from inside a test must be unittest's own, since
+# unittest turns the SystemExit of sys.exit(77) into an error (the whole script then failed).
+_running_tests = False
+
+
 def skip(reason: str) -> "NoReturn":  # type: ignore[name-defined]
-    """Skip the whole test script: ctest reports it as skipped (SKIP_RETURN_CODE 77)."""
+    """Skip the whole test script: ctest reports it as skipped (SKIP_RETURN_CODE 77). Called
+    inside a test run by main(), it skips that test (or class); main() exits 77 when every test
+    was skipped."""
     print(f"SKIP: {reason}", file=sys.stderr, flush=True)
+    if _running_tests:
+        raise unittest.SkipTest(reason)
     sys.exit(SKIP_EXIT_CODE)
 
 
@@ -81,7 +90,12 @@ def require_netns() -> None:
 def main(argv: Optional[list] = None) -> None:
     """unittest.main() replacement: exit 0 when all pass, 77 when every test was skipped,
     1 on any failure or error."""
-    program = unittest.main(argv=argv, exit=False, verbosity=2)
+    global _running_tests
+    _running_tests = True
+    try:
+        program = unittest.main(argv=argv, exit=False, verbosity=2)
+    finally:
+        _running_tests = False
     result = program.result
     if not result.wasSuccessful():
         sys.exit(1)
