@@ -22,6 +22,7 @@ options of its subnet, to the client's address.
 dhcrelay runs as nobody with only CAP_NET_RAW (its LPF sockets) and CAP_NET_BIND_SERVICE (port
 67), through setpriv. Root only (namespaces); exit 77 otherwise."""
 
+import contextlib
 import ipaddress
 import os
 import re
@@ -315,22 +316,60 @@ class RelayTest(unittest.TestCase):
         ack = self.renew("a", 6, check_router=False)
         self.assertEqual(ack.routers, [self.giaddr["a"]], "the renewal's ACK does not give the lease's router")
 
+    # RFC 2131 4.3.5: a client configured by hand (or bound) asks for its options with an
+    # INFORM unicast straight to the server: no relay, giaddr 0. The subnet holding ciaddr
+    # answers, to ciaddr; on link a (no gateway key) the router is the relay its lease came
+    # through, on link b its configured gateway. No lease time, no address, no lease written.
+    def test_an_inform_straight_to_the_server_gets_its_subnets_options_and_router(self):
+        for n, leaf in enumerate("ab"):
+            with self.subTest(link=leaf):
+                lease, mac = self.client_lease("udhcpc", leaf, 10 + n)
+                self.check_lease(leaf, lease, mac)
+                with self.bound(leaf, lease):
+                    since = self.daemon.log_offset()
+                    ack = self.straight_to_server(leaf, mac, dc.make_inform(mac, dc.new_xid(), lease.ip), "an INFORM")
+                    self.assertEqual(ack.message_type, dc.ACK, f"{ack}{self.fail_context()}")
+                    self.assertEqual(ack.yiaddr, "0.0.0.0")
+                    self.assertEqual(ack.dst_ip, lease.ip, "an INFORM's ACK goes to its ciaddr")
+                    self.assertEqual(ack.dst_port, 68)
+                    self.assertEqual(ack.subnet_mask, "255.255.255.0")
+                    self.assertEqual(ack.routers, [self.expected(leaf)["router"]], "the INFORM's ACK: routers")
+                    self.assertEqual(ack.dns, self.expected(leaf)["dns"])
+                    self.assertEqual(ack.str_option(15), self.expected(leaf)["domain"])
+                    self.assertIsNone(ack.lease_time, "RFC 2131 4.3.5: no lease time in an INFORM's ACK")
+                    self.assertEqual(ack.server_id, self.server_ip)
+                    self.daemon.wait_for_log(rf"(?im)^.*DHCPINFORM from {re.escape(log_mac(mac))}\b.*DHCPACK.*"
+                                             rf"to {re.escape(lease.ip)}:68", timeout=3, since=since)
+
+    @contextlib.contextmanager
+    def bound(self, leaf: str, lease: clients.Lease):
+        """The client's link as its script would leave it: the address and a route to the server."""
+        ns, ifname = self.net.ns(leaf), self.net.leaf_if(leaf)
+        self.net.run(["ip", "-n", ns, "addr", "add", f"{lease.ip}/24", "dev", ifname], timeout=5)
+        try:
+            self.net.default_route(leaf, via=self.giaddr[leaf])
+            yield
+        finally:
+            self.net.run(["ip", "-n", ns, "route", "flush", "default"], timeout=5, check=False)
+            self.net.run(["ip", "-n", ns, "addr", "flush", "dev", ifname], timeout=5)
+
+    def straight_to_server(self, leaf: str, mac: str, packet: dc.DhcpPacket, what: str):
+        with dc.DhcpClient(self.net.ns(leaf), self.net.leaf_if(leaf), mac=mac) as client:
+            client.send(packet, dest=self.server_ip)
+            # Straight from S, routed by R. (dhcrelay relays a copy of the unicast it sees
+            # pass: that answer comes from the relay's address and is not the one asked for.)
+            reply = client.receive(timeout=3, xid=packet.xid, match=lambda r: r.src_ip == self.server_ip)
+        self.assertIsNotNone(reply, f"no answer from {self.server_ip} to {what}{self.fail_context()}")
+        self.assertIsNone(reply.options.get(OPT_RELAY_AGENT), "option 82 in a reply to a request without it")
+        return reply
+
     def renew(self, leaf: str, n: int, check_router: bool = True):
         lease, mac = self.client_lease("udhcpc", leaf, n)
         self.check_lease(leaf, lease, mac)
-        ns, ifname = self.net.ns(leaf), self.net.leaf_if(leaf)
-        # Bound, as a client's script would make it: the address and a route to the server.
-        self.net.run(["ip", "-n", ns, "addr", "add", f"{lease.ip}/24", "dev", ifname], timeout=5)
-        self.net.default_route(leaf, via=self.giaddr[leaf])
-        try:
+        with self.bound(leaf, lease):
             since = self.daemon.log_offset()
-            with dc.DhcpClient(ns, ifname, mac=mac) as client:
-                packet = dc.make_request_renewing(mac, dc.new_xid(), lease.ip)
-                client.send(packet, dest=self.server_ip)
-                # Straight from S, routed by R. (dhcrelay relays a copy of the unicast it sees
-                # pass: that answer comes from the relay's address and is not the one asked for.)
-                ack = client.receive(timeout=3, xid=packet.xid, match=lambda r: r.src_ip == self.server_ip)
-            self.assertIsNotNone(ack, f"no answer from {self.server_ip} to a unicast renewal{self.fail_context()}")
+            ack = self.straight_to_server(leaf, mac, dc.make_request_renewing(mac, dc.new_xid(), lease.ip),
+                                          "a unicast renewal")
             self.assertEqual(ack.message_type, dc.ACK, f"{ack}{self.fail_context()}")
             self.assertEqual(ack.yiaddr, lease.ip)
             self.assertEqual(ack.dst_ip, lease.ip, "a RENEWING client's ACK goes to its ciaddr")
@@ -342,13 +381,9 @@ class RelayTest(unittest.TestCase):
             self.assertEqual(ack.dns, self.expected(leaf)["dns"])
             self.assertEqual(ack.lease_time, self.expected(leaf)["lease_time"])
             self.assertEqual(ack.server_id, self.server_ip)
-            self.assertIsNone(ack.options.get(OPT_RELAY_AGENT), "option 82 in a reply to a request without it")
             self.daemon.wait_for_log(rf"(?im)^.*DHCPREQUEST from {re.escape(log_mac(mac))}\b.*DHCPACK "
                                      rf"{re.escape(lease.ip)} to {re.escape(lease.ip)}:68", timeout=3, since=since)
             return ack
-        finally:
-            self.net.run(["ip", "-n", ns, "route", "flush", "default"], timeout=5, check=False)
-            self.net.run(["ip", "-n", ns, "addr", "flush", "dev", ifname], timeout=5)
 
 if __name__ == "__main__":
     netns.require_netns()

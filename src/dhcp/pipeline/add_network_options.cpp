@@ -33,6 +33,9 @@ Verdict AddNetworkOptions::apply(Exchange& ex) {
           gateway = ex.received.local_address;
         else if (ex.request.giaddr.is_unspecified() && ex.lease && subnet->network.contains(ex.lease->relay_address))
           gateway = ex.lease->relay_address;
+        else if (ex.request.giaddr.is_unspecified() && !ex.inform_relay.is_unspecified() &&
+                 subnet->network.contains(ex.inform_relay))
+          gateway = ex.inform_relay;  // an INFORM straight to us: its lease's relay (allocate-address)
         else
           gateway.reset();
         break;

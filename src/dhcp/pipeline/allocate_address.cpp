@@ -163,6 +163,13 @@ Verdict AllocateAddress::apply(Exchange& ex) {
     }
     case RequestKind::Inform:
       ex.reply.yiaddr = Ipv4Address::any();  // RFC 2131 §4.3.5: configuration only
+      // Straight to us from behind a relay, the INFORM has no giaddr: the relay this MAC's
+      // active lease of that very address came through stays its router (add-network-options),
+      // as for a renewal. An INFORM never sets it, so a forged one learns only what the lease says.
+      if (stored && stored->state == LeaseState::Bound && stored->expires > ex.received.now &&
+          stored->address == ex.request.ciaddr && ex.subnet != nullptr &&
+          ex.subnet->network.contains(stored->relay_address))
+        ex.inform_relay = stored->relay_address;
       return Verdict::Continue;
     case RequestKind::Unclassified: break;
     case RequestKind::ProxyDiscover:  // the proxy and boot-server pipelines have no allocate-address

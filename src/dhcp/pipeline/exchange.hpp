@@ -82,6 +82,8 @@ struct Exchange {
   bool send_reply = true;              // false for RELEASE and DECLINE (no answer, lease still written)
   bool force_broadcast = false;        // ForceBroadcast: pass to choose_reply_destination
   std::optional<lease::Lease> lease;   // AllocateAddress: the record to write
+  Ipv4Address inform_relay;            // AllocateAddress, INFORM only: the relay of the client's active lease
+                                       // on ciaddr (0.0.0.0: none); the INFORM writes no lease
   LeaseWrite lease_write = LeaseWrite::None;
   std::vector<BootEvent> events;       // RecordEvents
   std::size_t next_step = 0;           // where run() resumes (after Park)

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "dhcp/pipeline/make_pipeline.hpp"
+#include "dhcp/reply_destination.hpp"
 #include "lease/pool_set.hpp"
 #include "unit/dhcp/pipeline_test_support.hpp"
 
@@ -492,6 +493,84 @@ TEST_F(ManySubnets, AClientThatMovedToALocalLinkLeavesTheRelaysIdsBehind) {
   EXPECT_EQ(local.reply.yiaddr, ip("192.168.1.100"));
   EXPECT_EQ(local.lease->circuit_id, "");
   EXPECT_TRUE(local.lease->relay_address.is_unspecified());
+}
+
+// RFC 2131 4.3.5: an INFORM straight to us (unicast, giaddr 0) from a client of a relayed
+// subnet is answered with the options of the subnet holding ciaddr, to ciaddr. A [subnet]
+// without gateway gives the relay the client's lease came through as its router (as for a
+// renewal); without such a lease, no router (an INFORM alone never names a relay).
+TEST_F(ManySubnets, AnInformStraightToUsGetsItsSubnetsOptionsAndTheRelayOfItsLeaseAsRouter) {
+  test::RequestSpec spec;
+  spec.giaddr = ip("10.12.0.1");
+  run(spec, relayed_to("192.168.1.1"));
+  spec.type = MessageType::Request;
+  spec.server_id = ip("192.168.1.1");
+  spec.requested = ip("10.12.0.100");
+  ASSERT_EQ(run(spec, relayed_to("192.168.1.1")).reply.message_type, MessageType::Ack);
+  const auto before = store.find_by_mac(spec.mac);
+  test::RequestSpec inform;
+  inform.type = MessageType::Inform;
+  inform.pxe = false;
+  inform.ciaddr = ip("10.12.0.100");
+  const PacketInfo unicast{UdpEndpoint{ip("10.12.0.100"), 68}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")};
+  const auto ack = run(inform, unicast);
+  ASSERT_EQ(last_verdict, Verdict::Continue) << ack.drop_reason;
+  ASSERT_EQ(ack.reply.message_type, MessageType::Ack);
+  ASSERT_NE(ack.subnet, nullptr);
+  EXPECT_EQ(ack.subnet->name, "rack12");
+  EXPECT_TRUE(ack.reply.yiaddr.is_unspecified());
+  EXPECT_EQ(ack.reply.options.get_address(OptionCode::SubnetMask), ip("255.255.255.0"));
+  EXPECT_EQ(ack.reply.options.get_addresses(OptionCode::Router), (std::vector<Ipv4Address>{ip("10.12.0.1")}))
+      << "the relay the client's lease came through";
+  EXPECT_EQ(ack.reply.options.find(OptionCode::LeaseTime), nullptr) << "RFC 2131 4.3.5: no lease time";
+  EXPECT_EQ(ack.reply.options.get_address(OptionCode::ServerIdentifier), ip("192.168.1.1"));
+  EXPECT_EQ(ack.reply.options.find(OptionCode::RelayAgentInformation), nullptr);
+  const auto to = choose_reply_destination(ack.request, ack.reply, {.client_network = ack.subnet->network});
+  EXPECT_EQ(to.kind, ReplyDestination::Kind::ClientAddress);
+  EXPECT_EQ(to.address, ip("10.12.0.100"));
+  EXPECT_EQ(store.find_by_mac(spec.mac), before) << "an INFORM writes no lease";
+}
+
+TEST_F(ManySubnets, AnInformStraightToUsWithoutItsLeaseGetsOnlyAConfiguredRouter) {
+  // A lease of this MAC for another address of the subnet: not the one informing.
+  lease::Lease other;
+  other.mac = mac("02:00:00:00:12:78");
+  other.address = ip("10.12.0.101");
+  other.state = lease::LeaseState::Bound;
+  other.updated = test::kNow;
+  other.expires = test::kNow + std::chrono::hours(1);
+  other.relay_address = ip("10.12.0.1");
+  store.commit(other, [](Result<void>) {});
+  const auto inform_from = [&](MacAddress who, const char* ciaddr) {
+    test::RequestSpec inform;
+    inform.type = MessageType::Inform;  // PXE: served without a lease with allow_simple_dhcp off
+    inform.mac = who;
+    inform.ciaddr = ip(ciaddr);
+    return run(inform, PacketInfo{UdpEndpoint{ip(ciaddr), 68}, ip("192.168.1.1"), 2, test::kNow, 67, ip("192.168.1.1")});
+  };
+  for (const auto& [who, ciaddr] : {std::pair{mac("02:00:00:00:12:79"), "10.12.0.150"},  // no lease at all
+                                    std::pair{other.mac, "10.12.0.150"}}) {                // its lease is .101
+    const auto ack = inform_from(who, ciaddr);
+    ASSERT_EQ(last_verdict, Verdict::Continue) << ack.drop_reason;
+    ASSERT_EQ(ack.reply.message_type, MessageType::Ack);
+    EXPECT_EQ(ack.subnet->name, "rack12");
+    EXPECT_EQ(ack.reply.options.get_address(OptionCode::SubnetMask), ip("255.255.255.0"));
+    EXPECT_EQ(ack.reply.options.find(OptionCode::Router), nullptr)
+        << who.to_string() << ": no gateway key and no lease naming the relay: no router rather than ours";
+  }
+  // Its own lease, expired: no longer vouches for the relay.
+  lease::Lease lapsed = other;
+  lapsed.expires = test::kNow - std::chrono::seconds(1);
+  store.commit(lapsed, [](Result<void>) {});
+  EXPECT_EQ(inform_from(other.mac, "10.12.0.101").reply.options.find(OptionCode::Router), nullptr);
+  // A subnet with a gateway key gives it, lease or not.
+  const auto lab2 = inform_from(mac("02:00:00:00:20:79"), "10.20.7.7");
+  ASSERT_EQ(last_verdict, Verdict::Continue) << lab2.drop_reason;
+  ASSERT_EQ(lab2.reply.message_type, MessageType::Ack);
+  EXPECT_EQ(lab2.subnet->name, "lab2");
+  EXPECT_EQ(lab2.reply.options.get_addresses(OptionCode::Router), (std::vector<Ipv4Address>{ip("10.20.0.254")}));
+  EXPECT_EQ(lab2.reply.options.get_address(OptionCode::SubnetMask), ip("255.255.0.0"));
+  EXPECT_EQ(lab2.reply.options.get_string(OptionCode::DomainName), "two");
 }
 
 }  // namespace
