@@ -197,6 +197,7 @@ class Loader {
   bool load_buggy_clients();
   bool load_boot_files();
   bool check_http_boot_files();
+  bool check_http_boot_file(const Entry& e, std::uint16_t arch, std::string_view value);
   bool load_access_lists();
   bool load_http_access();
   bool load_tftp();
@@ -688,20 +689,26 @@ bool Loader::check_http_boot_files() {
   if (!config_.services.dhcp) return true;
   for (const auto& e : entries("bootfile")) {
     const auto arch = parse_uint(trim(e.entry->key), 0, 65535);
-    const std::string_view value = trim(e.entry->value);
-    if (!arch || !is_http_boot_arch(static_cast<std::uint16_t>(*arch)) || value.empty()) continue;
-    if (istarts_with(value, "http://") || istarts_with(value, "https://")) {
-      if (value.size() > 127)
-        return fail_with(at(e, fmt::format("the URL is {} bytes; a DHCP reply's file field holds 127", value.size())));
-      if (std::any_of(value.begin(), value.end(), [](char c) { return c <= ' ' || c == 0x7f; }))
-        return fail_with(at(e, "a URL holds no spaces or control characters (percent-encode them)"));
-    } else if (value.find("://") != std::string_view::npos) {
-      return fail_with(at(e, fmt::format("'{}': UEFI HTTP boot takes http:// or https:// URLs", value)));
-    } else if (!config_.services.http) {
-      return fail_with(at(e, fmt::format("'{}' is a file name for an HTTP boot client, and the HTTP service is off: "
-                                         "set [httpd] enable = yes, or write a full http:// URL",
-                                         value)));
-    }
+    if (arch && !check_http_boot_file(e, static_cast<std::uint16_t>(*arch), trim(e.entry->value))) return false;
+  }
+  return true;
+}
+
+// One boot file key's value for an architecture: the rules above when it is an HTTP boot one
+// ([bootfile] NNNNN, and a [subnet]'s bootfile.NNNNN, whose URL select-http-boot-url gives too).
+bool Loader::check_http_boot_file(const Entry& e, std::uint16_t arch, std::string_view value) {
+  if (!config_.services.dhcp || !is_http_boot_arch(arch) || value.empty()) return true;
+  if (istarts_with(value, "http://") || istarts_with(value, "https://")) {
+    if (value.size() > 127)
+      return fail_with(at(e, fmt::format("the URL is {} bytes; a DHCP reply's file field holds 127", value.size())));
+    if (std::any_of(value.begin(), value.end(), [](char c) { return c <= ' ' || c == 0x7f; }))
+      return fail_with(at(e, "a URL holds no spaces or control characters (percent-encode them)"));
+  } else if (value.find("://") != std::string_view::npos) {
+    return fail_with(at(e, fmt::format("'{}': UEFI HTTP boot takes http:// or https:// URLs", value)));
+  } else if (!config_.services.http) {
+    return fail_with(at(e, fmt::format("'{}' is a file name for an HTTP boot client, and the HTTP service is off: "
+                                       "set [httpd] enable = yes, or write a full http:// URL",
+                                       value)));
   }
   return true;
 }
@@ -1352,6 +1359,7 @@ bool Loader::load_subnet(const IniSection& s, SubnetConfig& subnet) {
         if (!arch)
           return fail_with(at(e, "not a client architecture: bootfile. followed by an RFC 4578 code such as 00007, "
                                  "'default', or the same prefixed with 'ipxe.'"));
+        if (!ipxe && !check_http_boot_file(e, static_cast<std::uint16_t>(*arch), value)) return false;
         (ipxe ? subnet.boot_files.ipxe_by_arch : subnet.boot_files.by_arch)[static_cast<std::uint16_t>(*arch)] = file;
       }
     } else if (key == "relay") {

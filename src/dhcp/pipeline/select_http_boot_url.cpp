@@ -42,7 +42,9 @@ Verdict SelectHttpBootUrl::apply(Exchange& ex) {
   if (ex.assigned_boot_file) {
     file = &*ex.assigned_boot_file;
   } else if (ex.client.arch && config::is_http_boot_arch(*ex.client.arch)) {
-    if (const auto it = table_.by_arch.find(*ex.client.arch); it != table_.by_arch.end()) file = &it->second;
+    // A [subnet]'s table is [bootfile] with its own bootfile.* over it (as in select-boot-file).
+    const config::BootFileTable& table = ex.subnet != nullptr && !ex.subnet->primary() ? ex.subnet->boot_files : table_;
+    if (const auto it = table.by_arch.find(*ex.client.arch); it != table.by_arch.end()) file = &it->second;
   }
   const bool leasing = ex.pxe_reply == PxeReply::Lease;
   const auto arch = ex.client.arch ? arch_name(*ex.client.arch) : std::string("unknown arch");

@@ -17,7 +17,8 @@ namespace netboot::dhcp {
 
 /// UEFI HTTP boot clients (option 60 "HTTPClient:Arch:NNNNN") get their boot file as a URL in
 /// the file field. Which file: the one the remote access check assigned, else the [bootfile]
-/// entry of the client's architecture when that is an HTTP boot code (config::is_http_boot_arch;
+/// entry (a [subnet]'s own bootfile.* over it, for that subnet's clients) of the client's
+/// architecture when that is an HTTP boot code (config::is_http_boot_arch;
 /// never `default` or a PXE code: those name TFTP boot programs). An HTTPClient without one
 /// gets no file: a leasing reply is then a plain lease (the firmware waits for another offer),
 /// a proxy or boot-server reply is dropped. Runs after select-boot-file, whose choice it

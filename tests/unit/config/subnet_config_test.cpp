@@ -206,7 +206,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nrelay = 192.168.1.7\n",
                   "netbootd.ini:9: [subnet a] relay: 192.168.1.7 lies in [bootp] 192.168.1.0/24"},
         BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\ninterface = eth9\n", "netbootd.ini:11: [subnet a] interface: no interface eth9"},
-        BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.x86 = a.efi\n", "netbootd.ini:11: [subnet a] bootfile.x86: not a client architecture"}));
+        BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.x86 = a.efi\n", "netbootd.ini:11: [subnet a] bootfile.x86: not a client architecture"},
+        // A subnet's HTTP boot keys become URLs (select-http-boot-url): [bootfile]'s rules.
+        BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.00016 = a/ipxe.efi\n",
+                  "netbootd.ini:11: [subnet a] bootfile.00016: 'a/ipxe.efi' is a file name for an HTTP boot client, "
+                  "and the HTTP service is off"},
+        BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.16 = tftp://10.1.0.5/a.efi\n",
+                  "netbootd.ini:11: [subnet a] bootfile.16: 'tftp://10.1.0.5/a.efi': UEFI HTTP boot takes http:// or https:// URLs"},
+        BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.19 = http://10.1.0.5/" + std::string(120, 'a') + "\n",
+                  "netbootd.ini:11: [subnet a] bootfile.19: the URL is 136 bytes; a DHCP reply's file field holds 127"}));
 
 // [bootp] trusted_relays: the relay agents' source addresses, addresses or networks.
 TEST(TrustedRelays, AddressesAndNetworksAreReadAndPrintedByCheckConfig) {

@@ -126,6 +126,39 @@ TEST(HttpBootNormalMode, AFileAssignedByTheAuthorizationServerBecomesAUrl) {
   EXPECT_EQ(ex.reply.file, "http://192.168.1.1:8080/per%20machine/boot.efi");
 }
 
+// A [subnet]'s bootfile.* keys override [bootfile] for its clients, for HTTP boot as for TFTP
+// (select-boot-file); a key it does not give comes from [bootfile]; [bootp]'s clients keep [bootfile].
+TEST(HttpBootNormalMode, ASubnetsBootFileOverridesGiveItsClientsTheirUrl) {
+  const auto config = http_config();
+  SelectHttpBootUrl step(config.boot_files, config.http_boot_server);
+  Subnet rack12;
+  rack12.id = 1;
+  rack12.name = "rack12";
+  rack12.network = Ipv4Subnet{test::ip("10.12.0.0"), test::ip("255.255.255.0")};
+  rack12.boot_files = config.boot_files;
+  rack12.boot_files.by_arch[16] = "rack12/ipxe.efi";
+  Subnet inherits = rack12;
+  inherits.id = 2;
+  inherits.boot_files = config.boot_files;
+  Subnet primary;  // [bootp]: id 0
+  primary.boot_files.by_arch[16] = "never/used.efi";  // [bootp] is served from the step's own table
+  const auto url_for = [&](const Subnet* subnet) {
+    Exchange ex(ovmf_http_discover(), test::arrival());
+    ex.client = identify_client(ex.request);
+    ex.server_address = kReached;
+    ex.subnet = subnet;
+    EXPECT_EQ(step.apply(ex), Verdict::Continue) << ex.drop_reason;
+    return ex.reply.file;
+  };
+  EXPECT_EQ(url_for(&rack12), "http://192.168.1.1/rack12/ipxe.efi");
+  EXPECT_EQ(url_for(&inherits), "http://192.168.1.1/efi/ipxe.efi");
+  EXPECT_EQ(url_for(&primary), "http://192.168.1.1/efi/ipxe.efi");
+  EXPECT_EQ(url_for(nullptr), "http://192.168.1.1/efi/ipxe.efi");
+  // A subnet whose key names a URL gives that URL as written.
+  rack12.boot_files.by_arch[16] = "http://10.12.0.5/rack12.efi";
+  EXPECT_EQ(url_for(&rack12), "http://10.12.0.5/rack12.efi");
+}
+
 // --- proxy mode ---
 
 struct ProxyWorld {
