@@ -101,4 +101,26 @@ std::string printable(std::string_view text, std::size_t limit) {
   return out;
 }
 
+std::string printable_id(std::string_view id) {
+  constexpr std::size_t kMaxIdText = 64;
+  constexpr char kHex[] = "0123456789abcdef";
+  const bool is_text = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F;
+  });
+  std::string out;
+  if (is_text) {
+    out.assign(id.substr(0, kMaxIdText));
+  } else {
+    for (const char c : id) {
+      if (out.size() + 3 > kMaxIdText) break;
+      if (!out.empty()) out += ':';
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[static_cast<unsigned char>(c) & 0x0F];
+    }
+  }
+  const std::size_t shown = is_text ? out.size() : (out.size() + 1) / 3;
+  if (shown < id.size()) out += "...";
+  return out;
+}
+
 }  // namespace netboot

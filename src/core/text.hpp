@@ -37,4 +37,9 @@ inline constexpr std::size_t kPrintableLimit = 200;
 /// escape is never cut) it ends "... (N bytes)", N being the length of `text`.
 std::string printable(std::string_view text, std::size_t limit = kPrintableLimit);
 
+/// A short identifier chosen by a client or a relay (option 82's circuit-id and remote-id) for
+/// a log line or the lease listing: printable ASCII as text, anything else as hex
+/// (aa:bb:...), at most 64 characters (then "...").
+std::string printable_id(std::string_view id);
+
 }  // namespace netboot

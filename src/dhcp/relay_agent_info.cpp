@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace netboot::dhcp {
 namespace {
 
@@ -11,7 +13,6 @@ constexpr std::uint8_t kCircuitId = 1;          // RFC 3046 §3.1
 constexpr std::uint8_t kRemoteId = 2;           // RFC 3046 §3.2
 constexpr std::uint8_t kLinkSelection = 5;      // RFC 3527 §3
 constexpr std::uint8_t kServerIdOverride = 11;  // RFC 5107 §4
-constexpr std::size_t kMaxIdText = 64;
 
 }  // namespace
 
@@ -53,22 +54,6 @@ Result<RelayAgentInfo> parse_relay_agent_info(ByteView option) {
   return info;
 }
 
-std::string agent_id_text(std::string_view id) {
-  const bool printable = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
-    return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F;
-  });
-  std::string out;
-  if (printable) {
-    out.assign(id.substr(0, kMaxIdText));
-  } else {
-    for (const char c : id) {
-      if (out.size() + 3 > kMaxIdText) break;
-      out += fmt::format("{}{:02x}", out.empty() ? "" : ":", static_cast<unsigned char>(c));
-    }
-  }
-  const std::size_t shown = printable ? out.size() : (out.size() + 1) / 3;
-  if (shown < id.size()) out += "...";
-  return out;
-}
+std::string agent_id_text(std::string_view id) { return printable_id(id); }
 
 }  // namespace netboot::dhcp

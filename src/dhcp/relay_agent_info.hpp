@@ -32,9 +32,9 @@ struct RelayAgentInfo {
 /// sub-options are skipped; a repeated one keeps its last value.
 [[nodiscard]] Result<RelayAgentInfo> parse_relay_agent_info(ByteView option);
 
-/// Circuit-id or remote-id for a log line or the lease listing: printable ASCII as text,
-/// anything else as hex (aa:bb:...), at most 64 characters (then "..."). A relay or a
-/// forged request chooses these bytes.
+/// Circuit-id or remote-id for a log line: printable ASCII as text, anything else as hex
+/// (aa:bb:...), at most 64 characters (then "..."); core's printable_id, which the lease
+/// listing uses too. A relay or a forged request chooses these bytes.
 [[nodiscard]] std::string agent_id_text(std::string_view id);
 
 }  // namespace netboot::dhcp

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <vector>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "core/text.hpp"
 
 namespace netboot::lease {
 namespace {
@@ -27,18 +30,33 @@ std::string iso_utc(WallTime t) {
 
 bool expired(const Lease& lease, WallTime now) { return lease.state == LeaseState::Bound && lease.expires <= now; }
 
+// The relay's address and option 82's ids: absent for a lease that did not come through a relay.
+std::optional<std::string> relay_text(const Lease& lease) {
+  if (lease.relay_address.is_unspecified()) return std::nullopt;
+  return lease.relay_address.to_string();
+}
+std::optional<std::string> id_text(const std::string& id) {
+  if (id.empty()) return std::nullopt;
+  return printable_id(id);
+}
+nlohmann::json or_null(const std::optional<std::string>& text) {
+  return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
+}
+
 }  // namespace
 
 std::string format_lease_table(std::span<const Lease> leases, WallTime now) {
-  using Row = std::array<std::string, 6>;
-  std::vector<Row> rows{{"MAC", "IP", "STATE", "EXPIRES", "PHASE", "UUID"}};
+  using Row = std::array<std::string, 9>;
+  std::vector<Row> rows{{"MAC", "IP", "STATE", "EXPIRES", "PHASE", "UUID", "RELAY", "CIRCUIT-ID", "REMOTE-ID"}};
   for (const Lease* lease : by_address(leases)) {
     std::string state(to_string(lease->state));
     if (expired(*lease, now)) state += " (expired)";
     rows.push_back({lease->mac.to_string(':'), lease->address.to_string(), std::move(state), iso_utc(lease->expires),
-                    std::string(to_string(lease->phase)), lease->uuid ? lease->uuid->to_string() : "-"});
+                    std::string(to_string(lease->phase)), lease->uuid ? lease->uuid->to_string() : "-",
+                    relay_text(*lease).value_or("-"), id_text(lease->circuit_id).value_or("-"),
+                    id_text(lease->remote_id).value_or("-")});
   }
-  std::array<std::size_t, 6> width{};
+  std::array<std::size_t, 9> width{};
   for (const Row& row : rows)
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   std::string out;
@@ -65,6 +83,9 @@ std::string format_lease_json(std::span<const Lease> leases, WallTime now) {
         {"expires_unix", std::chrono::duration_cast<std::chrono::seconds>(lease->expires.time_since_epoch()).count()},
         {"phase", to_string(lease->phase)},
         {"uuid", lease->uuid ? nlohmann::json(lease->uuid->to_string()) : nlohmann::json(nullptr)},
+        {"relay", or_null(relay_text(*lease))},
+        {"circuit_id", or_null(id_text(lease->circuit_id))},
+        {"remote_id", or_null(id_text(lease->remote_id))},
         {"hostname", lease->hostname},
         {"boot_file", lease->boot_file},
     });
