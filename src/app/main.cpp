@@ -22,6 +22,7 @@
 #include "config/load_config.hpp"
 #include "core/database_uri.hpp"
 #include "lease/lease_listing.hpp"
+#include "lease/pg_lease_store.hpp"
 #include "lease/sqlite_lease_store.hpp"
 #include "net/interfaces.hpp"
 
@@ -72,18 +73,22 @@ int list_leases(const CommandLine& cli) {
     return kExitConfigError;
   }
   const auto& lease_file = loaded->config.dhcp.lease_file;
+  const auto now = std::chrono::system_clock::now();
   if (is_database_uri(lease_file.string())) {
-    // The shared PostgreSQL store is read with its own client, where the servers write it.
-    fmt::print(stderr, "netbootd: [bootp] lease_file is the database {}: list its leases with psql "
-                       "(SELECT * FROM leases)\n", redact_database_uri(lease_file.string()));
-    return kExitRuntimeError;
+    // The shared PostgreSQL store: what the servers committed (offers live in their memory).
+    const auto rows = lease::read_pg_leases(lease_file.string());
+    if (!rows) {
+      fmt::print(stderr, "netbootd: {}\n", rows.error().detail);
+      return kExitRuntimeError;
+    }
+    fmt::print("{}", cli.leases_json ? lease::format_lease_json(*rows, now) : lease::format_lease_table(*rows, now));
+    return 0;
   }
   const auto leases = lease::read_lease_file(lease_file);
   if (!leases) {
     fmt::print(stderr, "netbootd: {}\n", leases.error().detail);
     return kExitRuntimeError;
   }
-  const auto now = std::chrono::system_clock::now();
   fmt::print("{}", cli.leases_json ? lease::format_lease_json(leases->leases, now)
                                    : lease::format_lease_table(leases->leases, now));
   // The rows it could not read are named after the others are listed; the exit code says the

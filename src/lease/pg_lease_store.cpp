@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -773,6 +774,37 @@ void PgLeaseStore::close() {
   conn_ = nullptr;
   if (listen_conn_ != nullptr) PQfinish(listen_conn_);  // open() failed before the listener ran
   listen_conn_ = nullptr;
+}
+
+Result<std::vector<Lease>> read_pg_leases(const std::string& uri) {
+  constexpr std::chrono::milliseconds kReadLimit{10'000};
+  const std::string shown = redact_database_uri(uri);
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(connect(uri, kReadLimit), &PQfinish);
+  const auto failed = [&](std::string_view what) {
+    return fail(Errc::Io, fmt::format("lease database {}: {}: {}", shown, what, first_line(PQerrorMessage(conn.get()))));
+  };
+  if (conn == nullptr) return fail(Errc::Io, fmt::format("lease database {}: out of memory", shown));
+  if (PQstatus(conn.get()) != CONNECTION_OK) return failed("cannot connect");
+  if (!exec(conn.get(), "BEGIN TRANSACTION READ ONLY")) return failed("begin");
+  QueryResult exists(PQexec(conn.get(), "SELECT to_regclass('netbootd_schema') IS NOT NULL"));
+  if (!exists.ok()) return failed("reading the schema");
+  if (PQgetvalue(exists.get(), 0, 0)[0] != 't')
+    return fail(Errc::Io, fmt::format("lease database {}: no netbootd_schema table: netbootd never started on it", shown));
+  QueryResult version(PQexec(conn.get(), "SELECT max(version) FROM netbootd_schema"));
+  if (!version.ok() || PQntuples(version.get()) != 1 || PQgetisnull(version.get(), 0, 0) != 0)
+    return failed("reading the schema version");
+  const int found = std::atoi(PQgetvalue(version.get(), 0, 0));
+  if (found > PgLeaseStore::kSchemaVersion)
+    return fail(Errc::Io, fmt::format("lease database {}: schema version {} is newer than this netbootd understands ({})",
+                                      shown, found, PgLeaseStore::kSchemaVersion));
+  // Schema 1 has no relay columns: read as NULL (the daemon adds them at its next start).
+  const std::string select =
+      found >= 2 ? std::string(kSelectColumns)
+                 : "SELECT mac, address, state, expires, updated, uuid, phase, hostname, boot_file, NULL, NULL, NULL "
+                   "FROM netbootd_leases ";
+  auto leases = read_rows(conn.get(), select + "ORDER BY id", {}, kReadLimit);
+  if (!leases) return fail(Errc::Io, fmt::format("lease database {}: {}", shown, leases.error().detail));
+  return leases;
 }
 
 PgLeaseStore::Stats PgLeaseStore::stats() const {

@@ -24,6 +24,13 @@ struct pg_conn;
 
 namespace netboot::lease {
 
+/// Every lease in the database, for `netbootd leases`: one connection, one read-only
+/// transaction; nothing is created, upgraded or written (a schema 1 database, which the
+/// daemon upgrades at start, is listed without the relay columns). Fails with Errc::Io and
+/// "lease database <uri without password>: <reason>": unreachable, no netbootd schema, a
+/// schema newer than this build, or no answer within 10 s.
+[[nodiscard]] Result<std::vector<Lease>> read_pg_leases(const std::string& uri);
+
 class PgLeaseStore final : public LeaseStore {
  public:
   /// Told on the owning thread when the database becomes unreachable (reachable = false, with

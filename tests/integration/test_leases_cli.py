@@ -12,6 +12,7 @@ import clients
 import dhcp_client as dc
 import netns
 from daemon import Netbootd, netbootd_path
+from postgres import Postgres, postgres_bindir
 
 UUID = "4c414230-1234-4567-89ab-cdef00770001"
 
@@ -70,7 +71,10 @@ class LeasesCommandTest(unittest.TestCase):
 
                 r = leases(pair, d.config_path)
                 rows = table_rows(r.stdout)
-                self.assertEqual(list(rows[0].keys()), ["MAC", "IP", "STATE", "EXPIRES", "PHASE", "UUID"])
+                self.assertEqual(list(rows[0].keys()), ["MAC", "IP", "STATE", "EXPIRES", "PHASE", "UUID", "RELAY",
+                                                        "CIRCUIT-ID", "REMOTE-ID"])
+                self.assertTrue(all(row["RELAY"] == row["CIRCUIT-ID"] == row["REMOTE-ID"] == "-" for row in rows),
+                                "no relay here")
                 listed = {row["MAC"]: (row["IP"], row["PHASE"], row["UUID"]) for row in rows}
                 self.assertEqual(listed, got, r.stdout)
                 for row in rows:
@@ -89,6 +93,47 @@ class LeasesCommandTest(unittest.TestCase):
                 self.assertEqual(ack.message_type, dc.ACK)
                 rows = table_rows(leases(pair, d.config_path).stdout)
                 self.assertIn(("02:00:00:00:19:09".upper(), ack.yiaddr), {(row["MAC"], row["IP"]) for row in rows})
+
+    # What a lease keeps of its relay (giaddr, option 82's circuit-id and remote-id) is listed,
+    # from the SQLite file and from PostgreSQL alike. The ids are bytes a relay (or any host
+    # claiming to be one) chose: printable text as is, anything else as hex, never raw.
+    def test_relay_address_and_option_82_ids_are_listed_escaped(self):
+        self.check_relay_columns(CONFIG, {})
+
+    def test_relay_address_and_option_82_ids_are_listed_from_postgresql(self):
+        if postgres_bindir() is None:
+            self.skipTest("PostgreSQL server not found under /usr/lib/postgresql/*/bin (scripts/deps.sh test installs it)")
+        with Postgres() as pg:
+            uri = pg.create_database("leases")
+            self.check_relay_columns(CONFIG.replace("{lease_file}", "{uri}"), {"uri": uri})
+
+    def check_relay_columns(self, config, format_args):
+        circuit = b"Gi0/1\x1b[2J"  # ESC [2J would clear the terminal of whoever lists the leases
+        remote = b"switch-12"
+        with netns.NetnsPair() as pair, Netbootd(config, pair=pair, format_args=format_args) as d:
+            relay_ip = pair.host(2)
+            pair.set_client_address(f"{relay_ip}/{pair.prefix_len}")  # a relay on the served subnet
+            option82 = {82: bytes([1, len(circuit)]) + circuit + bytes([2, len(remote)]) + remote}
+            mac = "02:00:00:00:19:20"
+            with dc.DhcpClient.for_pair(pair, client_port=67, bind_client_port=False) as relay:
+                offer = relay.exchange(dc.make_discover(mac, dc.new_xid(), option82, giaddr=relay_ip, hops=1),
+                                       dest=pair.server_ip, timeout=2, retries=1)
+                self.assertIsNotNone(offer, d.log_tail())
+                request = dc.make_request_selecting(mac, offer.xid, offer.yiaddr, offer.server_id, option82,
+                                                    giaddr=relay_ip, hops=1)
+                ack = relay.exchange(request, dest=pair.server_ip, timeout=2, retries=1)
+                self.assertIsNotNone(ack, d.log_tail())
+                self.assertEqual(ack.message_type, dc.ACK, d.log_tail())
+            r = leases(pair, d.config_path)
+            self.assertNotIn("\x1b", r.stdout, "a raw control byte of the circuit-id reached the terminal")
+            rows = {row["MAC"]: row for row in table_rows(r.stdout)}
+            row = rows[mac.upper()]
+            self.assertEqual((row["IP"], row["RELAY"], row["CIRCUIT-ID"], row["REMOTE-ID"]),
+                             (ack.yiaddr, relay_ip, ":".join(f"{b:02x}" for b in circuit), "switch-12"), r.stdout)
+            j = json.loads(leases(pair, d.config_path, "--json").stdout)
+            entry = next(e for e in j["leases"] if e["mac"] == mac.upper())
+            self.assertEqual((entry["relay"], entry["circuit_id"], entry["remote_id"]),
+                             (relay_ip, row["CIRCUIT-ID"], "switch-12"))
 
     def test_an_unreadable_row_is_named_and_the_others_are_listed(self):
         with netns.NetnsPair() as pair:

@@ -31,7 +31,7 @@ class PgLeaseStoreSuite(unittest.TestCase):
             print(output[-6000:])
             self.assertEqual(result.returncode, 0, "PgLeaseStore tests failed")
             self.assertNotIn("[  SKIPPED ]", output, "a PgLeaseStore test skipped although PostgreSQL runs")
-            self.assertRegex(output, r"\[  PASSED  \] 21 tests")
+            self.assertRegex(output, r"\[  PASSED  \] 22 tests")
             # Every test database was dropped again.
             left = pg.sql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 't\\_%'").strip()
             self.assertEqual(left, "0")

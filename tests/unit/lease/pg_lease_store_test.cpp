@@ -341,6 +341,50 @@ TEST_F(PgLeaseStoreTest, ASchemaOneDatabaseIsUpgradedKeepingItsLeases) {
   EXPECT_EQ(run_sql(uri_, "SELECT relay_address FROM netbootd_leases WHERE mac = '52:54:00:00:00:02'"), "10.0.0.1");
 }
 
+// `netbootd leases` on a PostgreSQL lease_file: every committed lease with what it keeps of
+// its relay, read in a read-only transaction (nothing created, upgraded or written).
+TEST_F(PgLeaseStoreTest, ReadPgLeasesListsEveryFieldWithoutWriting) {
+  auto nothing = read_pg_leases(uri_ + "&password=hunter2");
+  ASSERT_FALSE(nothing.has_value()) << "an empty database is no lease database";
+  EXPECT_NE(nothing.error().detail.find("no netbootd_schema table"), std::string::npos) << nothing.error().detail;
+  EXPECT_EQ(nothing.error().detail.find("hunter2"), std::string::npos) << nothing.error().detail;
+  EXPECT_EQ(run_sql(uri_, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'netbootd%'"), "0") << "nothing created";
+
+  PostQueue loop;
+  auto store = open_ok(loop);
+  ASSERT_NE(store, nullptr);
+  Lease relayed = make_lease(mac(8), ip("10.12.0.100"));
+  relayed.circuit_id = "eth1";
+  relayed.remote_id = std::string("\x00\xff'\x1b", 4);
+  relayed.relay_address = ip("10.12.0.1");
+  const std::vector<Lease> committed{full_lease(), relayed};
+  int done = 0;
+  for (const Lease& lease : committed) store->commit(lease, [&](Result<void> r) { done += r.has_value() ? 1 : 100; });
+  ASSERT_TRUE(run_until(loop, [&] { return done >= 2; }));
+  ASSERT_EQ(done, 2);
+  const auto listed = read_pg_leases(uri_);
+  ASSERT_TRUE(listed.has_value()) << listed.error().detail;
+  EXPECT_EQ(sorted(*listed), sorted(committed));
+
+  // Schema 1 (no relay columns) is listed as it is, not upgraded.
+  store->close();
+  run_sql(uri_, "DROP FUNCTION netbootd_put(text, text, smallint, bigint, bigint, text, smallint, text, text, text, "
+                "bigint, bytea, bytea, text)");
+  run_sql(uri_, "ALTER TABLE netbootd_leases DROP COLUMN circuit_id, DROP COLUMN remote_id, DROP COLUMN relay_address");
+  run_sql(uri_, "UPDATE netbootd_schema SET version = 1");
+  const auto old = read_pg_leases(uri_);
+  ASSERT_TRUE(old.has_value()) << old.error().detail;
+  ASSERT_EQ(old->size(), 2u);
+  EXPECT_EQ(run_sql(uri_, "SELECT version FROM netbootd_schema"), "1") << "left as it was";
+  for (const Lease& lease : *old) EXPECT_TRUE(lease.relay_address.is_unspecified() && lease.circuit_id.empty());
+
+  run_sql(uri_, "UPDATE netbootd_schema SET version = 3");
+  const auto newer = read_pg_leases(uri_);
+  ASSERT_FALSE(newer.has_value());
+  EXPECT_NE(newer.error().detail.find("schema version 3 is newer than this netbootd understands (2)"), std::string::npos)
+      << newer.error().detail;
+}
+
 TEST_F(PgLeaseStoreTest, RefusesANewerSchemaAtStartWithAClearMessageAndNoPassword) {
   PostQueue loop;
   ASSERT_NE(open_ok(loop), nullptr);
