@@ -197,6 +197,7 @@ class Loader {
   bool load_buggy_clients();
   bool load_boot_files();
   bool check_http_boot_files();
+  bool check_one_subnet_per_link();
   bool check_http_boot_file(const Entry& e, std::uint16_t arch, std::string_view value);
   bool load_access_lists();
   bool load_http_access();
@@ -1259,7 +1260,57 @@ bool Loader::load_subnets() {
     if (config_.services.dhcp) config_.dhcp.subnets.push_back(std::move(subnet));
   }
   if (config_.dhcp.subnets.empty()) return true;
-  return check_subnet_overlaps() && place_reservations();
+  return check_subnet_overlaps() && check_one_subnet_per_link() && place_reservations();
+}
+
+// An unrelayed request is placed by the interface it arrived on (dhcp::SubnetMap), so a link
+// serves one subnet: a second one there (a secondary address of the same interface, or its
+// `interface` key) would never give an address to a client of that link, and its clients
+// would silently get the first one's. Sharing a link between subnets (Kea's shared networks:
+// which pool, which NAK, which router for whom) is not supported; this says so at load.
+bool Loader::check_one_subnet_per_link() {
+  const DhcpConfig& d = config_.dhcp;
+  const IniSection* bootp = section("bootp");
+  struct Served {
+    std::string label;
+    Location where;
+  };
+  std::map<std::string, Served> by_interface;
+  const auto claim = [&](const std::string& itf, const Served& served, const std::string& how) {
+    const auto [it, added] = by_interface.emplace(itf, served);
+    if (added || it->second.label == served.label) return true;
+    return fail_with(fmt::format("{}: {}: {} is the link of {} (line {}): one link serves one subnet (no shared "
+                                 "networks), and its clients would all get that one's addresses; serve it with one "
+                                 "subnet, or take the address off it",
+                                 served.where.to_string(), served.label, how, it->second.label,
+                                 it->second.where.line));
+  };
+  const Ipv4Subnet primary{d.server_address, d.netmask};
+  const Served first{fmt::format("[{}] {}/{}", bootp ? bootp->name : "bootp", primary.network().to_string(),
+                                 d.netmask.prefix_length().value_or(0)),
+                     {ini_.path, bootp ? bootp->line : 0}};
+  for (const auto& itf : interfaces_)
+    if (!itf.address.is_unspecified() && primary.contains(itf.address) &&
+        !claim(itf.name, first, fmt::format("{} ({})", itf.name, itf.address.to_string())))
+      return false;
+  // In file order: the later section is the one reported.
+  std::vector<const SubnetConfig*> ordered;
+  for (const auto& subnet : d.subnets) ordered.push_back(&subnet);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const SubnetConfig* a, const SubnetConfig* b) { return a->where.line < b->where.line; });
+  for (const SubnetConfig* subnet : ordered) {
+    const Served served{fmt::format("[subnet {}] {}/{}", subnet->name, subnet->network.address.to_string(),
+                                    subnet->network.netmask.prefix_length().value_or(0)),
+                        subnet->where};
+    if (!subnet->interface.empty() &&
+        !claim(subnet->interface, served, fmt::format("interface = {}", subnet->interface)))
+      return false;
+    for (const auto& itf : interfaces_)
+      if (!itf.address.is_unspecified() && subnet->network.contains(itf.address) &&
+          !claim(itf.name, served, fmt::format("this server's address {} on {}", itf.address.to_string(), itf.name)))
+        return false;
+  }
+  return true;
 }
 
 bool Loader::load_subnet(const IniSection& s, SubnetConfig& subnet) {

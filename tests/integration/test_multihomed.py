@@ -73,6 +73,29 @@ class MultihomedTest(unittest.TestCase):
                 self.assertFalse(lease, f"a client of link c (no subnet) got {lease.ip}")
                 daemon.wait_for_log(rf"(?im)^.*debug.*ignored DHCPDISCOVER from {re.escape(mac.upper())}\b", timeout=3)
 
+    # A second subnet on one link (a secondary address of the server's interface, as the kernel
+    # lists it: one more address under the same name): unrelayed requests are placed by their
+    # arrival interface, so one of the two would never serve its clients. netbootd does not do
+    # shared networks and says so at load, with the file and line, instead of serving the link
+    # from the first subnet only.
+    def test_two_subnets_on_one_link_are_refused_at_load_with_file_and_line(self):
+        with routed.Star(hub="s", leaves="ab") as net:
+            net.address("s", "a", 1)
+            secondary = net.host("b", 1)
+            net.run(["ip", "-n", net.ns("s"), "addr", "add", f"{secondary}/24", "dev", net.hub_if("a")], timeout=5)
+            daemon = Netbootd(config(net), ns=net.ns("s"), workdir=net.tmpdir)  # not started
+            text = netns.read_text(daemon.config_path)
+            line = text.splitlines().index("[subnet b]") + 1
+            bootp_line = text.splitlines().index("[bootp]") + 1
+            for args in (["--check-config"], []):
+                with self.subTest(args=args):
+                    r = net.run([daemon.binary, "-c", str(daemon.config_path), *args], ns=net.ns("s"), timeout=20,
+                                check=False)
+                    self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                    self.assertIn(f"{daemon.config_path}:{line}: [subnet b] {net.network('b')}: this server's address "
+                                  f"{secondary} on {net.hub_if('a')} is the link of [bootp] {net.network('a')} "
+                                  f"(line {bootp_line}): one link serves one subnet (no shared networks)", r.stderr)
+
 
 if __name__ == "__main__":
     netns.require_netns()

@@ -5,7 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "config/load_config.hpp"
 
@@ -21,6 +24,7 @@ const NetworkInterface kInterfaces[] = {
     {"lo", 1, ip("127.0.0.1"), ip("255.0.0.0"), 65536, true, true},
     {"eth0", 2, ip("192.168.1.1"), ip("255.255.255.0"), 1500, true, false},
     {"eth1", 3, ip("10.20.0.1"), ip("255.255.255.0"), 1500, true, false},
+    {"eth0", 2, ip("10.30.0.1"), ip("255.255.255.0"), 1500, true, false},  // a secondary address of eth0
 };
 
 struct Loaded {
@@ -29,7 +33,7 @@ struct Loaded {
   [[nodiscard]] std::string error() const { return result ? std::string() : result.error().detail; }
 };
 
-Loaded load_text(const std::string& text) {
+Loaded load_text(const std::string& text, std::span<const NetworkInterface> interfaces = kInterfaces) {
   static int counter = 0;
   const auto dir = fs::temp_directory_path() /
                    ("netbootd-subnet-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
@@ -37,7 +41,7 @@ Loaded load_text(const std::string& text) {
   std::ofstream(dir / "netbootd.ini") << text;
   LoadOptions options;
   options.default_root = dir / "tftpboot";
-  Loaded loaded{load_config(dir / "netbootd.ini", options, kInterfaces)};
+  Loaded loaded{load_config(dir / "netbootd.ini", options, interfaces)};
   fs::remove_all(dir);
   return loaded;
 }
@@ -207,6 +211,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "netbootd.ini:9: [subnet a] relay: 192.168.1.7 lies in [bootp] 192.168.1.0/24"},
         BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\ninterface = eth9\n", "netbootd.ini:11: [subnet a] interface: no interface eth9"},
         BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.x86 = a.efi\n", "netbootd.ini:11: [subnet a] bootfile.x86: not a client architecture"},
+        // One link, one subnet: unrelayed requests are placed by their arrival interface.
+        BadSubnet{"[subnet s]\nnetwork = 10.30.0.0/24\n",
+                  "netbootd.ini:9: [subnet s] 10.30.0.0/24: this server's address 10.30.0.1 on eth0 is the link of "
+                  "[bootp] 192.168.1.0/24 (line 1): one link serves one subnet (no shared networks)"},
+        BadSubnet{"[subnet a]\nnetwork = 10.20.0.0/24\n[subnet b]\nnetwork = 10.40.0.0/24\ninterface = eth1\n",
+                  "netbootd.ini:11: [subnet b] 10.40.0.0/24: interface = eth1 is the link of [subnet a] 10.20.0.0/24 (line 9)"},
         // A subnet's HTTP boot keys become URLs (select-http-boot-url): [bootfile]'s rules.
         BadSubnet{"[subnet a]\nnetwork = 10.1.0.0/24\nbootfile.00016 = a/ipxe.efi\n",
                   "netbootd.ini:11: [subnet a] bootfile.00016: 'a/ipxe.efi' is a file name for an HTTP boot client, "
@@ -265,6 +275,15 @@ TEST(TrustedRelays, AMisspeltKeyIsAnErrorWithDidYouMean) {
   EXPECT_NE(loaded.error().find("netbootd.ini:3: [bootp] trusted_relay: unknown key: did you mean 'trusted_relays'?"),
             std::string::npos)
       << loaded.error();
+}
+
+TEST(SubnetConfig, TwoAddressesOfOneSubnetOnOneLinkAreOneLink) {
+  std::vector<NetworkInterface> two_on_eth1(std::begin(kInterfaces), std::end(kInterfaces));
+  two_on_eth1.push_back({"eth1", 3, ip("10.20.0.2"), ip("255.255.255.0"), 1500, true, false});
+  const auto loaded =
+      load_text(kBootp + "[subnet lab2]\nnetwork = 10.20.0.0/24\npool = 10.20.0.10-10.20.0.20\n", two_on_eth1);
+  ASSERT_TRUE(loaded.result) << loaded.error();
+  EXPECT_EQ(loaded.config().dhcp.subnets.at(0).local_addresses, (std::vector<Ipv4Address>{ip("10.20.0.1"), ip("10.20.0.2")}));
 }
 
 TEST(SubnetConfig, ProxyModeHasNoSubnets) {
